@@ -1,0 +1,174 @@
+/**
+ * Every line the chat server sends, built in one place so the wording of the
+ * protocol (docs/PROTOCOL.md) lives in one file.
+ *
+ * Lines carry their marker (`<nick> `, `[nick] `, `* `, `! `) and no trailing
+ * newline. Builders take text that is already stripped of controls.
+ */
+import { ROOM_NAME_MAX } from "./room.ts";
+
+/** `<nick> text`: a message from a member of your room. */
+export function message(nick: string, text: string): string {
+  return `<${nick}> ${text}`;
+}
+
+/** `[nick] text`: a private message to you. */
+export function privateMessage(from: string, text: string): string {
+  return `[${from}] ${text}`;
+}
+
+/** Confirms a private message to its sender. */
+export function privateSent(to: string, text: string): string {
+  return `* to ${to}: ${text}`;
+}
+
+/** `/me` as the whole room sees it. */
+export function action(nick: string, text: string): string {
+  return `* ${nick} ${text}`;
+}
+
+/** The first line a newcomer receives. */
+export function welcome(nick: string): string {
+  return `* welcome, you are ${nick} - type /help for commands`;
+}
+
+/** Told to a room, the newcomer included. */
+export function joined(nick: string, room: string): string {
+  return `* ${nick} joined ${room}`;
+}
+
+/** Told to the room a member left for another one. */
+export function leftRoom(nick: string, room: string): string {
+  return `* ${nick} left ${room}`;
+}
+
+/** Told to the room of a member who left the chat; `reason` is shown in parentheses. */
+export function leftChat(nick: string, reason?: string): string {
+  return reason ? `* ${nick} left (${reason})` : `* ${nick} left`;
+}
+
+/** The leave reason of a `/quit` with an optional reason of the user's. */
+export function quitReason(reason: string): string {
+  return reason ? `quit: ${reason}` : "quit";
+}
+
+/** Told to a room, the renamed member included. */
+export function renamed(from: string, to: string): string {
+  return `* ${from} is now known as ${to}`;
+}
+
+/** Reply to `/nick` with the nickname one already has. */
+export function sameNick(nick: string): string {
+  return `* you are already ${nick}`;
+}
+
+/** Reply to `/join` of the room one is in. */
+export function sameRoom(room: string): string {
+  return `* you are already in ${room}`;
+}
+
+/** Said to a member who quits, before the connection closes. */
+export const GOODBYE = "* goodbye";
+
+/** Sent to everyone when the server stops. */
+export const SHUTTING_DOWN = "* server shutting down";
+
+/** `/help`: one line per command. */
+export const HELP: readonly string[] = [
+  "* commands:",
+  "*   /nick NAME      change your nickname (1 to 24 letters, digits, _ or -)",
+  "*   /join #room     leave your room for #room (made on demand)",
+  "*   /rooms          list the rooms and their member counts",
+  "*   /who            list the members of your room",
+  "*   /msg NICK text  send a private message",
+  "*   /me action      show an action: * nick action",
+  "*   /quit [reason]  leave the chat",
+  "*   /help           show this help",
+  "*   //text          send a message starting with /",
+];
+
+/** `! text`: an error meant for the one who caused it. */
+export function error(text: string): string {
+  return `! ${text}`;
+}
+
+/** Reply to an unknown command; `command` is the word as typed, `/` included. */
+export function unknownCommand(command: string): string {
+  return `! unknown command ${command} (try /help)`;
+}
+
+/** Reply to a command missing its arguments. */
+export function usage(synopsis: string): string {
+  return `! usage: ${synopsis}`;
+}
+
+/** Reply to `/join` with a name that is not a valid room name. */
+export function invalidRoomName(name: string): string {
+  return `! invalid room name ${name}: # then 1 to ${ROOM_NAME_MAX} letters, digits, _ or -`;
+}
+
+/** Reply to `/msg` for a nickname nobody holds. */
+export function noSuchNick(nick: string): string {
+  return `! no such nick ${nick}`;
+}
+
+/** Reply to `/nick` for a nickname someone else holds. */
+export function nickTaken(nick: string): string {
+  return `! nickname ${nick} is taken`;
+}
+
+/**
+ * Sent once per line longer than `limit` bytes.
+ *
+ * @example
+ * lineTooLong(4096); // "! line too long (max 4096 bytes)"
+ */
+export function lineTooLong(limit: number): string {
+  return `! line too long (max ${limit} bytes)`;
+}
+
+/** Sent to the connection refused because the server has its maximum of clients. */
+export function serverFull(): string {
+  return "! server full";
+}
+
+/** Sent for a line dropped by flood control. */
+export function floodNotice(): string {
+  return "! slow down: too many lines, line dropped";
+}
+
+/** The leave reason of a member disconnected because it stopped reading. */
+export const SLOW_READER_REASON = "disconnected: not reading fast enough";
+
+/**
+ * The notice its room gets when a member is disconnected for not reading;
+ * it is what `hub.leave(member, SLOW_READER_REASON)` sends.
+ */
+export function slowReaderLeft(nick: string): string {
+  return leftChat(nick, SLOW_READER_REASON);
+}
+
+/** Why: long lists are split so no line grows past about 1 KB. */
+const ITEMS_PER_LINE = 20;
+
+/** `/who`: the room's members, in the order they joined, 20 per line. */
+export function whoLines(room: string, nicks: readonly string[]): string[] {
+  return listLines(`${room} has ${count(nicks.length, "member")}`, nicks);
+}
+
+/** `/rooms`: each room with its member count, oldest room first, 20 per line. */
+export function roomsLines(rooms: readonly { name: string; size: number }[]): string[] {
+  return listLines(count(rooms.length, "room"), rooms.map((r) => `${r.name} (${r.size})`));
+}
+
+function listLines(header: string, items: readonly string[]): string[] {
+  const lines = [`* ${header}: ${items.slice(0, ITEMS_PER_LINE).join(", ")}`];
+  for (let i = ITEMS_PER_LINE; i < items.length; i += ITEMS_PER_LINE) {
+    lines.push(`* ${items.slice(i, i + ITEMS_PER_LINE).join(", ")}`);
+  }
+  return lines;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,143 @@
+/**
+ * Turning received bytes into safe text: UTF-8 decoding and control stripping.
+ *
+ * Why: chat lines are shown verbatim on other people's terminals, so nothing a
+ * terminal would interpret (C0/C1 controls, escape sequences) may survive.
+ * Invariant: the output of {@link stripControls} contains no code point in
+ * U+0000–U+001F except TAB, and none in U+007F–U+009F.
+ */
+
+// Why fatal:false: invalid UTF-8 becomes U+FFFD instead of throwing. One
+// shared decoder is safe because decode() without {stream:true} keeps no state.
+const decoder = new TextDecoder("utf-8", { fatal: false });
+
+const CR = 0x0d;
+const BEL = 0x07;
+const TAB = 0x09;
+const ESC = 0x1b;
+const DEL = 0x7f;
+const BACKSLASH = 0x5c;
+// 8-bit (C1) introducers and terminator.
+const DCS8 = 0x90;
+const SOS8 = 0x98;
+const CSI8 = 0x9b;
+const ST8 = 0x9c;
+const OSC8 = 0x9d;
+const PM8 = 0x9e;
+const APC8 = 0x9f;
+
+/** Anything {@link stripControls} must act on; lets clean text skip the scanner. */
+const HAS_CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
+
+/**
+ * Decodes one received line (without its `\n`) as UTF-8 and drops one trailing `\r`.
+ *
+ * Invalid UTF-8 becomes U+FFFD. A leading byte-order mark is dropped too.
+ *
+ * @example
+ * decodeLine(new TextEncoder().encode("hi\r")); // "hi"
+ */
+export function decodeLine(bytes: Uint8Array): string {
+  const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
+  return decoder.decode(bytes.subarray(0, end));
+}
+
+/**
+ * Removes every C0 control but TAB, DEL, every C1 control and whole escape
+ * sequences, so that the text cannot drive a terminal.
+ *
+ * Sequences removed whole: CSI (`ESC [` or U+009B, parameters, intermediates,
+ * final byte), OSC (`ESC ]` or U+009D, up to BEL or ST), DCS / SOS / PM / APC
+ * (`ESC P`, `ESC X`, `ESC ^`, `ESC _` or their C1 forms, up to ST), and other
+ * `ESC` sequences (intermediates 0x20–0x2F, then one final 0x30–0x7E, such as
+ * `ESC 7` or `ESC ( B`). ST is `ESC \` or U+009C. An unterminated string
+ * sequence swallows the rest of the text; a malformed one is dropped up to the
+ * offending character, which is then treated on its own.
+ *
+ * @example
+ * stripControls("\x1b[31mred\x1b[0m \x07bell"); // "red bell"
+ */
+export function stripControls(text: string): string {
+  if (!HAS_CONTROL.test(text)) return text; // Why: the common case allocates nothing.
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    let j = i;
+    while (j < text.length && !isControl(text.charCodeAt(j))) j++;
+    if (j > i) out += text.slice(i, j);
+    i = j < text.length ? skipControl(text, j) : j;
+  }
+  return out;
+}
+
+function isControl(c: number): boolean {
+  return (c < 0x20 && c !== TAB) || (c >= DEL && c <= APC8);
+}
+
+/** Returns the index just past the control character or sequence starting at `i`. */
+function skipControl(text: string, i: number): number {
+  switch (text.charCodeAt(i)) {
+    case ESC:
+      return skipEscape(text, i + 1);
+    case CSI8:
+      return skipCsi(text, i + 1);
+    case OSC8:
+      return skipString(text, i + 1, true);
+    case DCS8:
+    case SOS8:
+    case PM8:
+    case APC8:
+      return skipString(text, i + 1, false);
+    default:
+      return i + 1;
+  }
+}
+
+/** `i` is just past an ESC. */
+function skipEscape(text: string, i: number): number {
+  switch (text.charCodeAt(i)) {
+    case 0x5b: // [
+      return skipCsi(text, i + 1);
+    case 0x5d: // ]
+      return skipString(text, i + 1, true);
+    case 0x50: // P
+    case 0x58: // X
+    case 0x5e: // ^
+    case 0x5f: // _
+      return skipString(text, i + 1, false);
+  }
+  let j = i;
+  while (j < text.length && inRange(text.charCodeAt(j), 0x20, 0x2f)) j++;
+  return j < text.length && inRange(text.charCodeAt(j), 0x30, 0x7e) ? j + 1 : j;
+}
+
+/** `i` is just past the CSI introducer: parameters, intermediates, then a final byte. */
+function skipCsi(text: string, i: number): number {
+  let j = i;
+  while (j < text.length) {
+    const c = text.charCodeAt(j);
+    if (inRange(c, 0x40, 0x7e)) return j + 1;
+    // Why: terminals execute C0 controls inside a CSI and carry on, so do we
+    // (dropping them); ESC or any other character aborts the sequence.
+    const continues = inRange(c, 0x20, 0x3f) || (c < 0x20 && c !== ESC) || c === DEL;
+    if (!continues) return j;
+    j++;
+  }
+  return j;
+}
+
+/** `i` is just past a string introducer: skip up to and including its terminator. */
+function skipString(text: string, i: number, belEnds: boolean): number {
+  for (let j = i; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === ST8 || (belEnds && c === BEL)) return j + 1;
+    // Why: as in terminals, any ESC ends the string; `ESC \` is ST, otherwise
+    // the ESC starts a new sequence.
+    if (c === ESC) return text.charCodeAt(j + 1) === BACKSLASH ? j + 2 : j;
+  }
+  return text.length;
+}
+
+function inRange(c: number, lo: number, hi: number): boolean {
+  return c >= lo && c <= hi;
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { parseCommand } from "../../../src/apps/chat/commands.ts";
+
+describe("parseCommand", () => {
+  it("ignores empty and blank lines", () => {
+    expect(parseCommand("")).toBeUndefined();
+    expect(parseCommand("   \t ")).toBeUndefined();
+  });
+
+  it("takes a plain line as a message, kept as typed", () => {
+    expect(parseCommand("hello")).toEqual({ kind: "message", text: "hello" });
+    expect(parseCommand("  indented  ")).toEqual({ kind: "message", text: "  indented  " });
+  });
+
+  it("takes //text as the message /text", () => {
+    expect(parseCommand("//text")).toEqual({ kind: "message", text: "/text" });
+    expect(parseCommand("// x")).toEqual({ kind: "message", text: "/ x" });
+  });
+
+  it.each([
+    ["/nick bob", { kind: "nick", name: "bob" }],
+    ["/NICK  bob ", { kind: "nick", name: "bob" }],
+    ["/join #rust", { kind: "join", room: "#rust" }],
+    ["/rooms", { kind: "rooms" }],
+    ["/who", { kind: "who" }],
+    ["/msg bob  hi there ", { kind: "msg", nick: "bob", text: "hi there" }],
+    ["/msg\tbob\thi", { kind: "msg", nick: "bob", text: "hi" }],
+    ["/me waves", { kind: "me", text: "waves" }],
+    ["/help", { kind: "help" }],
+    ["/quit", { kind: "quit", reason: "" }],
+    ["/quit  see you later ", { kind: "quit", reason: "see you later" }],
+  ])("parses %j", (line, command) => {
+    expect(parseCommand(line)).toEqual(command);
+  });
+
+  it.each([
+    ["/nick", "! usage: /nick NAME"],
+    ["/join", "! usage: /join #room"],
+    ["/join rust", "! invalid room name rust: # then 1 to 32 letters, digits, _ or -"],
+    ["/join #", "! invalid room name #: # then 1 to 32 letters, digits, _ or -"],
+    [`/join #${"r".repeat(33)}`, `! invalid room name #${"r".repeat(33)}: # then 1 to 32 letters, digits, _ or -`],
+    ["/join #a.b", "! invalid room name #a.b: # then 1 to 32 letters, digits, _ or -"],
+    ["/msg", "! usage: /msg NICK text"],
+    ["/msg bob", "! usage: /msg NICK text"],
+    ["/me", "! usage: /me action"],
+    ["/x", "! unknown command /x (try /help)"],
+    ["/", "! unknown command / (try /help)"],
+    ["/nickname bob", "! unknown command /nickname (try /help)"],
+  ])("answers %j with an error", (line, error) => {
+    expect(parseCommand(line)).toEqual({ kind: "error", line: error });
+  });
+
+  it("accepts a 32-character room name", () => {
+    const room = `#${"R".repeat(32)}`;
+    expect(parseCommand(`/join ${room}`)).toEqual({ kind: "join", room });
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { NICK_MAX, nickKey, normalizeNick } from "../../../src/apps/chat/nick.ts";
+
+describe("normalizeNick", () => {
+  it.each(["a", "alice", "Bob_2", "x-y", "_", "-", "a".repeat(NICK_MAX)])("accepts %s", (nick) => {
+    expect(normalizeNick(nick)).toEqual({ ok: true, nick });
+  });
+
+  it("strips escape codes around a valid name, then checks it", () => {
+    expect(normalizeNick("\x1b[31mbob\x1b[0m")).toEqual({ ok: true, nick: "bob" });
+    expect(normalizeNick("\x1b]0;x\x07al\x07ice")).toEqual({ ok: true, nick: "alice" });
+  });
+
+  it("trims surrounding whitespace", () => {
+    expect(normalizeNick("  carol \t")).toEqual({ ok: true, nick: "carol" });
+  });
+
+  it("refuses 25 characters", () => {
+    expect(NICK_MAX).toBe(24);
+    expect(normalizeNick("a".repeat(25))).toEqual({
+      ok: false,
+      reason: "nickname is longer than 24 characters",
+    });
+  });
+
+  it("refuses an empty name, also when only controls were given", () => {
+    expect(normalizeNick("")).toEqual({ ok: false, reason: "nickname is empty" });
+    expect(normalizeNick("\x1b[0m \x07")).toEqual({ ok: false, reason: "nickname is empty" });
+  });
+
+  it.each(["a b", "al!ce", "é", "bob.", "#room", "<bob>"])("refuses %j", (nick) => {
+    expect(normalizeNick(nick)).toEqual({
+      ok: false,
+      reason: "nickname may only contain letters, digits, _ and -",
+    });
+  });
+});
+
+describe("nickKey", () => {
+  it("is case-insensitive", () => {
+    expect(nickKey("Alice")).toBe(nickKey("aLICE"));
+    expect(nickKey("alice")).not.toBe(nickKey("alicf"));
+  });
+});

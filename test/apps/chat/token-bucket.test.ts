@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_BURST,
+  DEFAULT_RATE_PER_SEC,
+  TokenBucket,
+} from "../../../src/apps/chat/token-bucket.ts";
+
+function clock(start = 0) {
+  const c = { t: start, now: () => c.t };
+  return c;
+}
+
+function takeAll(bucket: TokenBucket, limit = 10_000): number {
+  let n = 0;
+  while (n < limit && bucket.take()) n++;
+  return n;
+}
+
+describe("TokenBucket", () => {
+  it("allows a burst, then refuses", () => {
+    const c = clock();
+    const bucket = new TokenBucket({ ratePerSec: 10, burst: 5, now: c.now });
+    expect(takeAll(bucket)).toBe(5);
+    expect(bucket.take()).toBe(false);
+  });
+
+  it("refills at the given rate", () => {
+    const c = clock();
+    const bucket = new TokenBucket({ ratePerSec: 10, burst: 5, now: c.now });
+    takeAll(bucket);
+    c.t += 99;
+    expect(bucket.take()).toBe(false);
+    c.t += 1;
+    expect(bucket.take()).toBe(true);
+    c.t += 300;
+    expect(takeAll(bucket)).toBe(3);
+  });
+
+  it("never holds more than the burst", () => {
+    const c = clock();
+    const bucket = new TokenBucket({ ratePerSec: 10, burst: 5, now: c.now });
+    c.t += 3_600_000;
+    expect(takeAll(bucket)).toBe(5);
+  });
+
+  it("survives a clock that steps back", () => {
+    const c = clock(1000);
+    const bucket = new TokenBucket({ ratePerSec: 10, burst: 2, now: c.now });
+    takeAll(bucket);
+    c.t = 0;
+    expect(bucket.take()).toBe(false);
+    c.t = 100;
+    expect(bucket.take()).toBe(true);
+  });
+
+  it("defaults to 20 lines/s sustained with a burst of 100", () => {
+    expect(DEFAULT_RATE_PER_SEC).toBe(20);
+    expect(DEFAULT_BURST).toBe(100);
+    const c = clock();
+    const bucket = new TokenBucket({ now: c.now });
+    expect(takeAll(bucket)).toBe(100);
+    c.t += 1000;
+    expect(takeAll(bucket)).toBe(20);
+  });
+
+  it("never throttles a fast human: 5 lines a second for ten minutes", () => {
+    const c = clock();
+    const bucket = new TokenBucket({ now: c.now });
+    for (let i = 0; i < 3000; i++, c.t += 200) expect(bucket.take()).toBe(true);
+  });
+
+  it("uses a real monotonic clock by default", () => {
+    expect(new TokenBucket().take()).toBe(true);
+  });
+});
