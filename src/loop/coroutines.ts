@@ -1,0 +1,57 @@
+/**
+ * The everyday coroutine helpers: give the turn back, sleep, spawn a task.
+ */
+import { Future } from "./future.ts";
+import { getRunningLoop } from "./running.ts";
+import type { Task, TaskOptions } from "./task.ts";
+import type { Coro } from "./types.ts";
+
+/**
+ * Give the turn back to the loop once (the chapter's `interrupt`, asyncio's
+ * `sleep(0)`). A bare `yield` in a coroutine does the same.
+ * @example
+ * function* spin() { for (;;) yield* release(); }
+ */
+export function* release(): Coro<void> {
+  yield;
+}
+
+/**
+ * Wait `ms` milliseconds on the loop's clock; `sleep(0)` is `release()`.
+ * Cancelling the waiting task cancels the timer.
+ * @example
+ * yield* sleep(250);
+ */
+export function* sleep(ms: number): Coro<void> {
+  if (!(ms > 0)) {
+    yield;
+    return;
+  }
+  const loop = getRunningLoop();
+  const wake = new Future<void>(loop);
+  const timer = loop.callLater(ms, settle, wake);
+  try {
+    yield* wake;
+  } finally {
+    timer.cancel();
+  }
+}
+
+/** Wait until loop time `deadline` (ms, `loop.time()` scale). */
+export function* sleepUntilTime(deadline: number): Coro<void> {
+  yield* sleep(deadline - getRunningLoop().time());
+}
+
+function settle(future: Future<void>): void {
+  if (!future.done()) future.setResult(undefined);
+}
+
+/**
+ * Schedule `coro` as a task on the running loop.
+ * @example
+ * const child = createTask(worker(), { name: "worker", priority: 1 });
+ * const out = yield* child;
+ */
+export function createTask<T>(coro: Coro<T>, options: Omit<TaskOptions, "loop"> = {}): Task<T> {
+  return getRunningLoop().createTask(coro, options);
+}

@@ -1,0 +1,409 @@
+/**
+ * EventLoop: the scheduler. This file is the only place callbacks and task
+ * steps are invoked, and it knows nothing of sockets, gather or queues.
+ *
+ * One iteration (`runOnce`, asyncio's `_run_once`):
+ *   1. move due timers to the ready queue;
+ *   2. poll the I/O poller (never blocking), which wakes the futures of the
+ *      sources that became ready;
+ *   3. run what was ready when the iteration began, most urgent priority
+ *      first, FIFO within a priority. What these schedule waits for the next
+ *      iteration, so I/O is polled between any two steps of a spinning task.
+ *
+ * The driver around it gives Node its turn, because Node delivers socket
+ * events: while work is ready it runs iterations for a short slice, then
+ * continues from `setImmediate` (never microtasks: they would starve Node's
+ * timers and I/O). When nothing is ready it parks: one Node timer for the
+ * nearest deadline, cancelled by the first wake-up (an I/O event, or work
+ * scheduled from outside). An idle loop costs no CPU.
+ */
+import { LoopStateError } from "./errors.ts";
+import { Future } from "./future.ts";
+import { Handle, TimerHandle, type HandleOwner } from "./handle.ts";
+import { ReadyQueue, RUN, type Runnable } from "./ready-queue.ts";
+import { running } from "./running.ts";
+import { Task, type TaskOptions } from "./task.ts";
+import { TimerHeap } from "./timer-heap.ts";
+import { UnretrievedErrors } from "./unretrieved-errors.ts";
+import type { Coro } from "./types.ts";
+
+/** How long the driver runs iterations before giving Node its turn (ms). */
+const SLICE_MS = 4;
+/** Node fires a longer setTimeout after 1 ms: park at most this long, then re-arm. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * The I/O side of the loop, as src/loop sees it. src/net's Selector plugs in
+ * here; the loop knows nothing else about I/O.
+ */
+export interface IoPoller {
+  /** Wake the futures of sources that became ready since the last poll. Never blocks. */
+  poll(): void;
+  /** True while some task waits on I/O: the virtual clock must not jump then. */
+  hasWaiters(): boolean;
+}
+
+export interface ExceptionContext {
+  message: string;
+  exception?: unknown;
+  future?: Future<unknown>;
+  handle?: Handle;
+}
+
+export type ExceptionHandler = (context: ExceptionContext, loop: EventLoop) => void;
+
+export interface SlowCallbackReport {
+  /** What ran: a handle or a task's step. */
+  what: string;
+  durationMs: number;
+}
+
+export interface EventLoopOptions {
+  /**
+   * `'real'` (default) reads a monotonic clock. `'virtual'` starts at 0 and,
+   * when nothing is ready and nothing waits on I/O or a Promise, jumps to the
+   * next timer: timer-heavy code runs instantly and deterministically.
+   */
+  clock?: "real" | "virtual";
+  /** Debug: report every callback or task step slower than this (ms). */
+  slowCallbackMs?: number;
+  /** Where slow callbacks are reported; default: one line on stderr. */
+  onSlowCallback?: (report: SlowCallbackReport) => void;
+}
+
+type State = "idle" | "running" | "closed";
+
+/**
+ * A selector-style event loop for generator coroutines.
+ * @example
+ * const loop = new EventLoop();
+ * const value = await loop.runUntilComplete(function* () {
+ *   yield* sleep(10);
+ *   return 42;
+ * }());
+ */
+export class EventLoop implements HandleOwner {
+  /** Items for the next iteration. */
+  #ready = new ReadyQueue();
+  /** The iteration's snapshot, drained by runOnce; swapped with #ready. */
+  #draining = new ReadyQueue();
+  readonly #timers = new TimerHeap();
+  #timerSeq = 0;
+  readonly #virtual: boolean;
+  #virtualNow = 0;
+  #poller: IoPoller | null = null;
+  /** Promises bridged into futures and not yet settled (they can wake us). */
+  #externalWaits = 0;
+  readonly #unretrieved: UnretrievedErrors;
+  /** Tasks not yet done, so `run` can cancel what is left. */
+  readonly #tasks = new Set<Task<unknown>>();
+  #exceptionHandler: ExceptionHandler | null = null;
+  readonly #slowCallbackMs: number | undefined;
+  readonly #onSlowCallback: (report: SlowCallbackReport) => void;
+
+  #state: State = "idle";
+  #stopping = false;
+  #settleRun: ((error?: unknown) => void) | null = null;
+  #immediate: NodeJS.Immediate | null = null;
+  #parkTimer: NodeJS.Timeout | null = null;
+  #parked = false;
+
+  constructor(options: EventLoopOptions = {}) {
+    this.#virtual = options.clock === "virtual";
+    this.#slowCallbackMs = options.slowCallbackMs;
+    this.#onSlowCallback =
+      options.onSlowCallback ??
+      ((r) => process.stderr.write(`boucle: ${r.what} took ${r.durationMs.toFixed(1)} ms\n`));
+    this.#unretrieved = new UnretrievedErrors((context) => this.callExceptionHandler(context));
+  }
+
+  // ---- time and scheduling -------------------------------------------------
+
+  /** The loop's monotonic clock, in milliseconds. */
+  time(): number {
+    return this.#virtual ? this.#virtualNow : performance.now();
+  }
+
+  /** Run `fn(...args)` in a coming iteration, FIFO with other callbacks. */
+  callSoon<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): Handle {
+    this.#checkOpen();
+    const handle = new Handle(fn as (...args: never[]) => unknown, args, this);
+    this.enqueue(handle, 0);
+    return handle;
+  }
+
+  /** Run `fn(...args)` once `delayMs` have passed. */
+  callLater<A extends unknown[]>(delayMs: number, fn: (...args: A) => unknown, ...args: A): TimerHandle {
+    return this.callAt(this.time() + Math.max(0, delayMs), fn, ...args);
+  }
+
+  /** Run `fn(...args)` at loop time `deadline` (see {@link time}); ties run FIFO. */
+  callAt<A extends unknown[]>(deadline: number, fn: (...args: A) => unknown, ...args: A): TimerHandle {
+    this.#checkOpen();
+    const timer = new TimerHandle(deadline, this.#timerSeq++, fn as (...args: never[]) => unknown, args, this);
+    this.#timers.push(timer);
+    if (this.#parked) this.#unpark(); // Why: the park timer may be later than this deadline.
+    return timer;
+  }
+
+  /** A new pending Future bound to this loop. */
+  createFuture<T>(): Future<T> {
+    return new Future<T>(this);
+  }
+
+  /** Wrap a coroutine in a Task scheduled on this loop. */
+  createTask<T>(coro: Coro<T>, options: Omit<TaskOptions, "loop"> = {}): Task<T> {
+    this.#checkOpen();
+    return new Task(coro, { ...options, loop: this });
+  }
+
+  /** The tasks of this loop that are not done yet. */
+  allTasks(): Task<unknown>[] {
+    return [...this.#tasks];
+  }
+
+  /** @internal A task was created (true) or finished (false). */
+  noteTask(task: Task<unknown>, alive: boolean): void {
+    if (alive) this.#tasks.add(task);
+    else this.#tasks.delete(task);
+  }
+
+  /**
+   * @internal Put a runnable on the ready queue for the next iteration.
+   * The one entry point for Handles, task steps and wake-ups.
+   */
+  enqueue(item: Runnable, priority: number): void {
+    this.#ready.push(item, priority);
+    if (this.#parked) this.#unpark();
+  }
+
+  // ---- I/O ------------------------------------------------------------------
+
+  /** Plug in the I/O poller (src/net's Selector). One per loop. */
+  setPoller(poller: IoPoller): void {
+    if (this.#poller !== null && this.#poller !== poller) {
+      throw new LoopStateError("this loop already has an I/O poller");
+    }
+    this.#poller = poller;
+  }
+
+  getPoller(): IoPoller | null {
+    return this.#poller;
+  }
+
+  /** Called from a Node callback when an I/O source became ready: unpark if parked. */
+  wakeUp(): void {
+    if (this.#parked) this.#unpark();
+  }
+
+  /** @internal A Promise bridged into a future began (+1) or settled (-1). */
+  noteExternalWait(delta: 1 | -1): void {
+    this.#externalWaits += delta;
+  }
+
+  // ---- errors ----------------------------------------------------------------
+
+  /** Handle errors nobody retrieved and exceptions in callbacks. */
+  setExceptionHandler(handler: ExceptionHandler | null): void {
+    this.#exceptionHandler = handler;
+  }
+
+  /** Report to the exception handler (default: print to stderr). */
+  callExceptionHandler(context: ExceptionContext): void {
+    if (this.#exceptionHandler === null) {
+      console.error(`boucle: ${context.message}`, context.exception ?? "");
+      return;
+    }
+    try {
+      this.#exceptionHandler(context, this);
+    } catch (error) {
+      console.error("boucle: the exception handler threw", error, "while handling", context);
+    }
+  }
+
+  /** @internal HandleOwner */
+  callException(message: string, exception: unknown, handle: Handle): void {
+    this.callExceptionHandler({ message, exception, handle });
+  }
+
+  /** @internal HandleOwner */
+  timerCancelled(timer: TimerHandle): void {
+    if (timer.scheduled) this.#timers.noteCancelled();
+  }
+
+  /** @internal A future failed: report it unless someone retrieves the error. */
+  trackFailure(future: Future<unknown>, exception: unknown): void {
+    this.#unretrieved.track(future, exception);
+  }
+
+  /** @internal The failure of `future` was retrieved. */
+  untrackFailure(future: Future<unknown>): void {
+    this.#unretrieved.untrack(future);
+  }
+
+  // ---- running -----------------------------------------------------------------
+
+  isRunning(): boolean {
+    return this.#state === "running";
+  }
+
+  isClosed(): boolean {
+    return this.#state === "closed";
+  }
+
+  /**
+   * One iteration: due timers, I/O poll, then the snapshot of ready work.
+   * Synchronous; the driver calls it, and tests may call it directly.
+   */
+  runOnce(): void {
+    const outer = running.loop;
+    running.loop = this;
+    try {
+      const now = this.time();
+      for (let timer = this.#timers.popDue(now); timer !== undefined; timer = this.#timers.popDue(now)) {
+        this.#ready.push(timer, 0);
+      }
+      this.#poller?.poll();
+
+      // Why: swap rather than drain #ready, so work scheduled now waits.
+      const batch = this.#ready;
+      this.#ready = this.#draining;
+      this.#draining = batch;
+      if (this.#slowCallbackMs === undefined) {
+        for (let item = batch.shift(); item !== undefined; item = batch.shift()) item[RUN]();
+      } else {
+        for (let item = batch.shift(); item !== undefined; item = batch.shift()) this.#runTimed(item);
+      }
+    } finally {
+      running.loop = outer;
+    }
+  }
+
+  /**
+   * Run until `stop()`. Resolves when the loop has stopped.
+   * @throws LoopStateError if the loop is closed or already running.
+   */
+  runForever(): Promise<void> {
+    this.#checkOpen();
+    if (this.#state === "running") throw new LoopStateError("this event loop is already running");
+    this.#state = "running";
+    return new Promise<void>((resolve, reject) => {
+      this.#settleRun = (error) => (error === undefined ? resolve() : reject(error));
+      this.#drive();
+    });
+  }
+
+  /**
+   * Run until `work` (a coroutine or a future) is done; resolve with its
+   * result or reject with its error. The only Promise a user sees.
+   */
+  async runUntilComplete<T>(work: Coro<T> | Future<T>): Promise<T> {
+    this.#checkOpen();
+    if (this.#state === "running") throw new LoopStateError("this event loop is already running");
+    const future = work instanceof Future ? work : this.createTask(work);
+    future.addDoneCallback(stopLoop);
+    try {
+      await this.runForever();
+    } finally {
+      future.removeDoneCallback(stopLoop);
+    }
+    if (!future.done()) throw new LoopStateError("the event loop stopped before the future completed");
+    return future.result();
+  }
+
+  /** Stop after the current iteration (asyncio's `stop`). */
+  stop(): void {
+    this.#stopping = true;
+    if (this.#parked) this.#unpark();
+  }
+
+  /**
+   * Close the loop: drop pending callbacks and timers, report errors never
+   * retrieved. A closed loop cannot run again.
+   * @throws LoopStateError if it is running.
+   */
+  close(): void {
+    if (this.#state === "running") throw new LoopStateError("cannot close a running event loop");
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#ready.clear();
+    this.#draining.clear();
+    this.#timers.clear();
+    this.#unretrieved.reportAll();
+  }
+
+  // ---- the Node driver -----------------------------------------------------------
+
+  readonly #drive = (): void => {
+    this.#immediate = null;
+    this.#parkTimer = null;
+    this.#parked = false;
+    try {
+      const sliceEnd = performance.now() + SLICE_MS;
+      for (;;) {
+        this.runOnce();
+        if (this.#stopping) return this.#finishRun();
+        if (this.#ready.size === 0 && !this.#jumpVirtualClock()) return this.#park();
+        if (performance.now() >= sliceEnd) {
+          this.#immediate = setImmediate(this.#drive);
+          return;
+        }
+      }
+    } catch (error) {
+      // Only a bug of ours gets here: callbacks and steps capture their own errors.
+      this.#finishRun(error);
+    }
+  };
+
+  /** With the virtual clock, when only timers can wake us: jump to the next one. */
+  #jumpVirtualClock(): boolean {
+    if (!this.#virtual || this.#externalWaits > 0 || this.#poller?.hasWaiters()) return false;
+    const deadline = this.#timers.nextDeadline();
+    if (deadline === undefined) return false;
+    this.#virtualNow = Math.max(this.#virtualNow, deadline);
+    return true;
+  }
+
+  #park(): void {
+    this.#parked = true;
+    const deadline = this.#virtual ? undefined : this.#timers.nextDeadline();
+    if (deadline !== undefined) {
+      const delay = Math.min(Math.max(0, deadline - this.time()), MAX_TIMEOUT_MS);
+      this.#parkTimer = setTimeout(this.#drive, delay);
+    }
+  }
+
+  #unpark(): void {
+    this.#parked = false;
+    if (this.#parkTimer !== null) clearTimeout(this.#parkTimer);
+    this.#parkTimer = null;
+    this.#immediate = setImmediate(this.#drive);
+  }
+
+  #finishRun(error?: unknown): void {
+    this.#stopping = false;
+    this.#state = "idle";
+    if (this.#immediate !== null) clearImmediate(this.#immediate);
+    if (this.#parkTimer !== null) clearTimeout(this.#parkTimer);
+    this.#immediate = this.#parkTimer = null;
+    this.#parked = false;
+    const settle = this.#settleRun;
+    this.#settleRun = null;
+    settle?.(error);
+  }
+
+  #runTimed(item: Runnable): void {
+    const start = performance.now();
+    item[RUN]();
+    const durationMs = performance.now() - start;
+    if (durationMs >= this.#slowCallbackMs!) this.#onSlowCallback({ what: String(item), durationMs });
+  }
+
+  #checkOpen(): void {
+    if (this.#state === "closed") throw new LoopStateError("this event loop is closed");
+  }
+}
+
+function stopLoop(future: Future<unknown>): void {
+  future.loop.stop();
+}

@@ -1,0 +1,33 @@
+/**
+ * boucle's event loop: the public API. Internals are not re-exported.
+ */
+export type { Awaitable, Coro, ResultOf, Waitable, Yieldable } from "./types.ts";
+export {
+  CancelledError,
+  InvalidStateError,
+  LoopStateError,
+  QueueEmpty,
+  QueueFull,
+  TaskGroupError,
+  TimeoutError,
+} from "./errors.ts";
+export type { Handle, TimerHandle } from "./handle.ts";
+export {
+  EventLoop,
+  type EventLoopOptions,
+  type ExceptionContext,
+  type ExceptionHandler,
+  type IoPoller,
+  type SlowCallbackReport,
+} from "./event-loop.ts";
+export { Future, isFuture, type DoneCallback } from "./future.ts";
+export { Task, type TaskOptions } from "./task.ts";
+export { currentTask, getRunningLoop } from "./running.ts";
+export { createTask, release, sleep, sleepUntilTime } from "./coroutines.ts";
+export { fromPromise } from "./promise-bridge.ts";
+export { gather, gatherWith, GatheringFuture, type GatherOptions, type Results, type Settled } from "./gather.ts";
+export { taskGroup, TaskGroup } from "./task-group.ts";
+export { timeout, waitFor } from "./timeouts.ts";
+export { Event, Lock, Queue, Semaphore } from "./sync.ts";
+export { run } from "./run.ts";
+export { naiveSleep, printMessages, runTask, runTasks, sleepUntil } from "./chapter.ts";

@@ -1,0 +1,218 @@
+/**
+ * Synchronisation for tasks on one loop: Event, Semaphore, Lock, Queue.
+ * Built on Futures, outside the loop. Each waiter parks on its own future, so
+ * cancelling one waiter never disturbs the others; waiters wake FIFO.
+ */
+import { InvalidStateError, QueueEmpty, QueueFull } from "./errors.ts";
+import { Future } from "./future.ts";
+import { getRunningLoop } from "./running.ts";
+import type { Coro } from "./types.ts";
+
+/**
+ * Park the current task on a new future at the back of `queue` until
+ * `wakeFirst` reaches it. If the task is cancelled after it was woken but
+ * before it ran, the wake-up would be lost: `passOn` hands it to the next.
+ */
+function* park(queue: Future<void>[], passOn: () => void): Coro<void> {
+  const future = new Future<void>(getRunningLoop());
+  queue.push(future);
+  try {
+    yield* future;
+  } catch (error) {
+    if (future.done() && !future.cancelled()) passOn();
+    else queue.splice(queue.indexOf(future), 1);
+    throw error;
+  }
+}
+
+/** Wake the oldest waiter of `queue` still waiting; false if none. */
+function wakeFirst(queue: Future<void>[]): boolean {
+  for (let future = queue.shift(); future !== undefined; future = queue.shift()) {
+    if (!future.done()) {
+      future.setResult();
+      return true;
+    }
+  }
+  return false;
+}
+
+const nothing = (): void => {};
+
+/**
+ * A flag tasks can wait for.
+ * @example
+ * const ready = new Event();
+ * createTask(function* () { yield* ready.wait(); console.log("go"); }());
+ * ready.set();
+ */
+export class Event {
+  #set = false;
+  readonly #waiters: Future<void>[] = [];
+
+  isSet(): boolean {
+    return this.#set;
+  }
+
+  /** Set the flag and wake every waiter. */
+  set(): void {
+    this.#set = true;
+    while (wakeFirst(this.#waiters));
+  }
+
+  clear(): void {
+    this.#set = false;
+  }
+
+  /** Return at once if set, else wait until `set()`. */
+  *wait(): Coro<void> {
+    if (!this.#set) yield* park(this.#waiters, nothing);
+  }
+}
+
+/**
+ * A counter of permits: `acquire` waits while none is left.
+ * A released permit goes straight to the oldest waiter (no barging).
+ * @example
+ * const slots = new Semaphore(10);
+ * yield* slots.acquire();
+ * try { yield* work(); } finally { slots.release(); }
+ */
+export class Semaphore {
+  #value: number;
+  readonly #waiters: Future<void>[] = [];
+
+  constructor(value = 1) {
+    if (!Number.isInteger(value) || value < 0) throw new RangeError("a Semaphore's value must be an integer >= 0");
+    this.#value = value;
+  }
+
+  /** Permits free right now. */
+  get value(): number {
+    return this.#value;
+  }
+
+  *acquire(): Coro<void> {
+    if (this.#value > 0 && this.#waiters.length === 0) {
+      this.#value--;
+      return;
+    }
+    yield* park(this.#waiters, () => this.release());
+  }
+
+  release(): void {
+    if (!wakeFirst(this.#waiters)) this.#value++;
+  }
+
+  /** Run `body` holding a permit. */
+  *hold<T>(body: () => Coro<T>): Coro<T> {
+    yield* this.acquire();
+    try {
+      return yield* body();
+    } finally {
+      this.release();
+    }
+  }
+}
+
+/**
+ * Mutual exclusion: a Semaphore of one whose release must match an acquire.
+ * @example
+ * yield* lock.hold(function* () { yield* writer.drain(); });
+ */
+export class Lock extends Semaphore {
+  constructor() {
+    super(1);
+  }
+
+  locked(): boolean {
+    return this.value === 0;
+  }
+
+  /** @throws InvalidStateError if the lock is not held. */
+  override release(): void {
+    if (!this.locked()) throw new InvalidStateError("release() of an unlocked Lock");
+    super.release();
+  }
+}
+
+/**
+ * A FIFO queue between tasks, bounded when `maxSize > 0`: `put` waits while it
+ * is full, `get` while it is empty. `taskDone` / `join` track processing.
+ * @example
+ * const q = new Queue<string>(100);
+ * yield* q.put("job");
+ * const job = yield* q.get();
+ * q.taskDone();
+ */
+export class Queue<T> {
+  readonly maxSize: number;
+  readonly #items: T[] = [];
+  #head = 0;
+  readonly #getters: Future<void>[] = [];
+  readonly #putters: Future<void>[] = [];
+  #unfinished = 0;
+  readonly #allDone = new Event();
+
+  /** `maxSize` 0 (default) means unbounded. */
+  constructor(maxSize = 0) {
+    this.maxSize = maxSize;
+    this.#allDone.set();
+  }
+
+  size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  empty(): boolean {
+    return this.size() === 0;
+  }
+
+  full(): boolean {
+    return this.maxSize > 0 && this.size() >= this.maxSize;
+  }
+
+  /** Add `item`, waiting while the queue is full. */
+  *put(item: T): Coro<void> {
+    while (this.full()) yield* park(this.#putters, () => this.full() || wakeFirst(this.#putters));
+    this.putNowait(item);
+  }
+
+  /** @throws QueueFull if the queue is full. */
+  putNowait(item: T): void {
+    if (this.full()) throw new QueueFull(`queue full (${this.maxSize} items)`);
+    this.#items.push(item);
+    this.#unfinished++;
+    this.#allDone.clear();
+    wakeFirst(this.#getters);
+  }
+
+  /** Remove and return the oldest item, waiting while the queue is empty. */
+  *get(): Coro<T> {
+    while (this.empty()) yield* park(this.#getters, () => this.empty() || wakeFirst(this.#getters));
+    return this.getNowait();
+  }
+
+  /** @throws QueueEmpty if the queue is empty. */
+  getNowait(): T {
+    if (this.empty()) throw new QueueEmpty("queue empty");
+    const item = this.#items[this.#head] as T;
+    this.#items[this.#head++] = undefined as T; // Why: don't keep consumed items alive.
+    if (this.#head === this.#items.length) {
+      this.#items.length = 0;
+      this.#head = 0;
+    }
+    wakeFirst(this.#putters);
+    return item;
+  }
+
+  /** Mark one item taken by `get` as processed. */
+  taskDone(): void {
+    if (this.#unfinished <= 0) throw new InvalidStateError("taskDone() called more times than there were items");
+    if (--this.#unfinished === 0) this.#allDone.set();
+  }
+
+  /** Wait until every item put has been marked done. */
+  *join(): Coro<void> {
+    yield* this.#allDone.wait();
+  }
+}

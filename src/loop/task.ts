@@ -1,0 +1,170 @@
+/**
+ * Task<T>: a Future that drives a generator coroutine. Its step is the only
+ * place generators are resumed (`next` / `throw`), and it runs only as a loop
+ * callback. The step is a loop, never a recursion: a coroutine that awaits
+ * any number of already-done futures in a row does not grow the JS stack.
+ *
+ * What the coroutine may yield: nothing (bare `yield`: back of the ready
+ * queue), a Future (park until done), a Promise (bridged into a Future).
+ * Anything else is a TypeError thrown back into the coroutine.
+ */
+import { CancelledError, InvalidStateError } from "./errors.ts";
+import type { EventLoop } from "./event-loop.ts";
+import { Future, isFuture, type Waiter } from "./future.ts";
+import { futureFromPromise } from "./promise-bridge.ts";
+import { RUN } from "./ready-queue.ts";
+import { getRunningLoop, running } from "./running.ts";
+import type { Coro } from "./types.ts";
+
+export interface TaskOptions {
+  /** For error messages and debugging; default `Task-N`. */
+  name?: string;
+  /** Lower runs first; default 0. See the README's priority rule. */
+  priority?: number;
+  /** Default: the running loop. */
+  loop?: EventLoop;
+}
+
+let taskCount = 0;
+
+/**
+ * @example
+ * const task = createTask(fetchAll(), { priority: -1 });
+ * const pages = yield* task;
+ */
+export class Task<T> extends Future<T> implements Waiter {
+  name: string;
+  /** Lower runs first. May change while the task runs; applies from its next wake-up. */
+  priority: number;
+  readonly #coro: Coro<T>;
+  /** The future this task is parked on, if any. */
+  #awaiting: Future<unknown> | null = null;
+  #mustCancel = false;
+  #cancelMessage: string | undefined = undefined;
+
+  constructor(coro: Coro<T>, options: TaskOptions = {}) {
+    const loop = options.loop ?? getRunningLoop();
+    super(loop);
+    if (typeof coro?.next !== "function" || typeof coro.throw !== "function") {
+      throw new TypeError("a Task needs a generator: pass the call of a function*, e.g. createTask(main())");
+    }
+    this.#coro = coro;
+    this.name = options.name ?? `Task-${++taskCount}`;
+    this.priority = options.priority ?? 0;
+    loop.noteTask(this as Task<unknown>, true);
+    loop.enqueue(this, this.priority);
+  }
+
+  /** The generator this task drives. */
+  getCoro(): Coro<T> {
+    return this.#coro;
+  }
+
+  /**
+   * Request cancellation: CancelledError is thrown into the coroutine at its
+   * suspension point (its `finally` blocks run; it may even catch it and go
+   * on). If it is parked on another future, that future is cancelled, so
+   * cancelling a task that awaits a task cancels the inner one.
+   * Returns false if the task is already done.
+   */
+  override cancel(message?: string): boolean {
+    if (this.done()) return false;
+    this.#cancelMessage = message;
+    if (this.#awaiting?.cancel(message)) return true; // Its wake-up brings CancelledError.
+    this.#mustCancel = true;
+    return true;
+  }
+
+  /** @throws InvalidStateError: a task's result comes from its coroutine. */
+  override setResult(): never {
+    throw new InvalidStateError("a Task's result is set by its coroutine");
+  }
+
+  /** @throws InvalidStateError: a task's error comes from its coroutine. */
+  override setException(): never {
+    throw new InvalidStateError("a Task's error is set by its coroutine");
+  }
+
+  protected override label(): string {
+    return `Task ${this.name}`;
+  }
+
+  /** @internal One step: resume the coroutine until it parks, yields or ends. */
+  [RUN](): void {
+    if (this.done()) return;
+    let throwing = false;
+    let sent: unknown = undefined;
+    const parkedOn = this.#awaiting;
+    this.#awaiting = null;
+    if (this.#mustCancel) {
+      this.#mustCancel = false;
+      throwing = true;
+      sent = new CancelledError(this.#cancelMessage);
+    } else if (parkedOn !== null) {
+      [throwing, sent] = outcome(parkedOn);
+    }
+
+    const outer = running.task;
+    running.task = this as Task<unknown>;
+    try {
+      for (;;) {
+        let step: IteratorResult<unknown, T>;
+        try {
+          step = throwing ? this.#coro.throw(sent) : this.#coro.next(sent);
+        } catch (error) {
+          this.loop.noteTask(this as Task<unknown>, false);
+          if (error instanceof CancelledError) super.cancel(error.message);
+          else super.setException(error);
+          return;
+        }
+        if (step.done) {
+          this.loop.noteTask(this as Task<unknown>, false);
+          if (this.#mustCancel) super.cancel(this.#cancelMessage);
+          else super.setResult(step.value);
+          return;
+        }
+        const yielded = step.value;
+        if (yielded === undefined) {
+          this.loop.enqueue(this, this.priority);
+          return;
+        }
+        const future = isFuture(yielded)
+          ? yielded
+          : isPromiseLike(yielded)
+            ? futureFromPromise(yielded, this.loop)
+            : null;
+        if (future === null) {
+          throwing = true;
+          sent = new TypeError(`a task may yield only nothing, a Future or a Promise, not ${describe(yielded)}`);
+        } else if (future.done()) {
+          [throwing, sent] = outcome(future); // Why: loop, don't park: no scheduler trip, no recursion.
+        } else {
+          this.#awaiting = future;
+          future.addWaiter(this);
+          if (this.#mustCancel && future.cancel(this.#cancelMessage)) this.#mustCancel = false;
+          return;
+        }
+      }
+    } finally {
+      running.task = outer;
+    }
+  }
+}
+
+/** What to send back into a coroutine for a done future: [throw?, value]. */
+function outcome(future: Future<unknown>): [boolean, unknown] {
+  if (future.cancelled()) return [true, new CancelledError(future.cancelMessage())];
+  const error = future.exception();
+  return error === undefined ? [false, future.result()] : [true, error];
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "object" && value !== null && typeof (value as Iterator<unknown>).next === "function") {
+    return "a generator (did you forget the * in yield*?)";
+  }
+  return typeof value === "object" ? Object.prototype.toString.call(value) : `${typeof value} ${String(value)}`;
+}
