@@ -8,7 +8,8 @@
  *      sources that became ready;
  *   3. run what was ready when the iteration began, most urgent priority
  *      first, FIFO within a priority. What these schedule waits for the next
- *      iteration, so I/O is polled between any two steps of a spinning task.
+ *      iteration, so I/O is polled between any two steps of a spinning task;
+ *   4. let the poller flush what the iteration wrote (one write per socket).
  *
  * The driver around it gives Node its turn, because Node delivers socket
  * events: while work is ready it runs iterations for a short slice, then
@@ -41,6 +42,8 @@ export interface IoPoller {
   poll(): void;
   /** True while some task waits on I/O: the virtual clock must not jump then. */
   hasWaiters(): boolean;
+  /** After each iteration: hand what the iteration wrote to the OS, in one go per source. */
+  flush(): void;
 }
 
 export interface ExceptionContext {
@@ -252,7 +255,7 @@ export class EventLoop implements HandleOwner {
   }
 
   /**
-   * One iteration: due timers, I/O poll, then the snapshot of ready work.
+   * One iteration: due timers, I/O poll, the snapshot of ready work, flush.
    * Synchronous; the driver calls it, and tests may call it directly.
    */
   runOnce(): void {
@@ -274,6 +277,7 @@ export class EventLoop implements HandleOwner {
       } else {
         for (let item = batch.shift(); item !== undefined; item = batch.shift()) this.#runTimed(item);
       }
+      this.#poller?.flush();
     } finally {
       running.loop = outer;
     }

@@ -1,0 +1,248 @@
+/**
+ * Selector: Node's callback events turned into what select()/epoll gives a C
+ * program, a set of ready sources. In the spirit of Python's `selectors`.
+ *
+ * Node's events only record: `'readable'`, `'connection'` and `'end'` make a
+ * source READ-ready; `'drain'` and `'connect'` WRITE-ready; `'error'` and
+ * `'close'` are stored on the key, for the next read or write to report, and
+ * make it both. Then they wake the loop. No coroutine runs in a Node callback:
+ * the loop polls the selector once per iteration and wakes, in one batch, the
+ * tasks waiting on the sources that became ready. Each iteration ends with
+ * `flush()`, which hands each socket's coalesced writes to Node.
+ *
+ * A registration is removed when its source closes, so nothing leaks.
+ */
+import type { EventEmitter } from "node:events";
+import type { Socket } from "node:net";
+import { Future, type Coro, type EventLoop, type IoPoller } from "../loop/index.ts";
+import { toNetError } from "./errors.ts";
+
+type NodeListener = Parameters<EventEmitter["on"]>[1];
+
+export const EVENT_READ = 1;
+export const EVENT_WRITE = 2;
+
+/** Something whose output is coalesced during an iteration and written by `flush`. */
+export interface Flushable {
+  flushWrites(): void;
+}
+
+/** What the selector knows of one registered source. */
+export class SelectorKey<D = unknown> {
+  /** Readiness seen since the last poll, for the waiters to wake. */
+  ready = 0;
+  /** The peer finished sending (`'end'`). */
+  eof = false;
+  /** The source is closed; it is no longer registered. */
+  closed = false;
+  /** The first error, as a typed NetError. */
+  error: Error | null = null;
+  /** Servers: accepted connections not yet taken by `accept()`. */
+  readonly incoming: Socket[] = [];
+  readWaiter: Future<void> | null = null;
+  writeWaiter: Future<void> | null = null;
+  /** Tasks waiting for the source to close; each has its own future. */
+  readonly closeWaiters: Future<void>[] = [];
+  /** Queued on the selector's pending list (avoids a duplicate entry). */
+  pending = false;
+  readonly listeners: [string, NodeListener][] = [];
+
+  constructor(
+    readonly source: EventEmitter,
+    public events: number,
+    public data: D,
+  ) {}
+}
+
+export class Selector implements IoPoller {
+  readonly loop: EventLoop;
+  readonly #keys = new Map<EventEmitter, SelectorKey>();
+  /** Keys with readiness and a waiter, woken by the next poll. */
+  #pending: SelectorKey[] = [];
+  #spare: SelectorKey[] = [];
+  #waiters = 0;
+  readonly #toFlush: Flushable[] = [];
+
+  /** The selector of `loop`, created and plugged in on first use. */
+  static of(loop: EventLoop): Selector {
+    const poller = loop.getPoller();
+    if (poller instanceof Selector) return poller;
+    const selector = new Selector(loop);
+    loop.setPoller(selector);
+    return selector;
+  }
+
+  private constructor(loop: EventLoop) {
+    this.loop = loop;
+  }
+
+  /** Registered sources (closed ones are removed). */
+  get size(): number {
+    return this.#keys.size;
+  }
+
+  /**
+   * Watch `source` (a paused net.Socket, a net.Server or a Readable such as
+   * process.stdin) for READ and/or WRITE readiness. Its `'error'` is always
+   * listened to, so an error never crashes the process.
+   */
+  register<D>(source: EventEmitter, events: number, data: D): SelectorKey<D> {
+    if (this.#keys.has(source)) throw new Error("source is already registered");
+    const key = new SelectorKey(source, events, data);
+    const state = source as { destroyed?: boolean; readableEnded?: boolean };
+    if (state.destroyed === true) {
+      key.closed = true; // Why: it died before we saw it (e.g. reset while waiting for accept).
+      return key;
+    }
+    key.eof = state.readableEnded === true;
+    this.#keys.set(source, key);
+    const listen = (event: string, fn: NodeListener): void => {
+      source.on(event, fn);
+      key.listeners.push([event, fn]);
+    };
+    listen("readable", () => this.#mark(key, EVENT_READ));
+    listen("end", () => {
+      key.eof = true;
+      this.#mark(key, EVENT_READ);
+    });
+    listen("drain", () => this.#mark(key, EVENT_WRITE));
+    listen("connect", () => this.#mark(key, EVENT_WRITE));
+    listen("connection", (socket: Socket) => {
+      socket.on("error", ignoreLateError); // Why: it may fail before accept() wraps it.
+      key.incoming.push(socket);
+      this.#mark(key, EVENT_READ);
+    });
+    listen("error", (error: Error) => {
+      key.error ??= toNetError(error);
+      this.#mark(key, EVENT_READ | EVENT_WRITE);
+    });
+    listen("close", () => {
+      key.closed = true;
+      this.#mark(key, EVENT_READ | EVENT_WRITE);
+      this.unregister(source);
+    });
+    return key;
+  }
+
+  /** Change the interest or data of a registration. */
+  modify<D>(source: EventEmitter, events: number, data: D): SelectorKey<D> {
+    const key = this.#keys.get(source) as SelectorKey<D> | undefined;
+    if (key === undefined) throw new Error("source is not registered");
+    key.events = events;
+    key.data = data;
+    return key;
+  }
+
+  /**
+   * Stop watching `source`: its listeners are removed (but one `'error'`
+   * listener stays, so a late error can't crash the process) and its
+   * waiters woken to see the state.
+   */
+  unregister(source: EventEmitter): void {
+    const key = this.#keys.get(source);
+    if (key === undefined) return;
+    this.#keys.delete(source);
+    for (const [event, fn] of key.listeners) source.off(event, fn);
+    key.listeners.length = 0;
+    source.on("error", ignoreLateError);
+    key.closed = true;
+    this.#mark(key, EVENT_READ | EVENT_WRITE);
+  }
+
+  getKey(source: EventEmitter): SelectorKey | undefined {
+    return this.#keys.get(source);
+  }
+
+  /**
+   * Park the current task until the next READ (or WRITE) readiness of `key`,
+   * or until it errors or closes. One waiter per direction, as in curio. The
+   * caller tries its operation first and waits only if it would block.
+   */
+  *wait(key: SelectorKey, event: typeof EVENT_READ | typeof EVENT_WRITE): Coro<void> {
+    const slot = event === EVENT_READ ? "readWaiter" : "writeWaiter";
+    if (key[slot] !== null) throw new Error(`another task is already waiting to ${event === EVENT_READ ? "read" : "write"} here`);
+    const future = new Future<void>(this.loop);
+    key[slot] = future;
+    this.#waiters++;
+    if (key.closed || key.error !== null) this.#mark(key, event);
+    try {
+      yield* future;
+    } finally {
+      key[slot] = null;
+      this.#waiters--;
+    }
+  }
+
+  /** Park the current task until `key`'s source is closed. */
+  *waitClosed(key: SelectorKey): Coro<void> {
+    if (key.closed) return;
+    const future = new Future<void>(this.loop);
+    key.closeWaiters.push(future);
+    try {
+      yield* future;
+    } finally {
+      const at = key.closeWaiters.indexOf(future);
+      if (at >= 0) key.closeWaiters.splice(at, 1);
+    }
+  }
+
+  /** Wake `key`'s waiters for `events` as if the source had become ready (e.g. a server closing). */
+  notify(key: SelectorKey, events: number): void {
+    this.#mark(key, events);
+  }
+
+  /** Have `target.flushWrites()` called at the end of this iteration. */
+  scheduleFlush(target: Flushable): void {
+    this.#toFlush.push(target);
+    this.loop.wakeUp(); // Why: a write from outside a running iteration must still go out.
+  }
+
+  // ---- IoPoller --------------------------------------------------------------
+
+  poll(): void {
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = this.#spare;
+    this.#spare = batch;
+    for (const key of batch) {
+      key.pending = false;
+      const ready = key.ready;
+      key.ready = 0;
+      if (ready & EVENT_READ) settle(key.readWaiter);
+      if (ready & EVENT_WRITE) settle(key.writeWaiter);
+      if (key.closed) for (const future of key.closeWaiters) settle(future);
+    }
+    batch.length = 0;
+  }
+
+  hasWaiters(): boolean {
+    return this.#waiters > 0;
+  }
+
+  flush(): void {
+    const targets = this.#toFlush;
+    for (let i = 0; i < targets.length; i++) targets[i]!.flushWrites();
+    targets.length = 0;
+  }
+
+  // ---- internals -------------------------------------------------------------
+
+  #mark(key: SelectorKey, events: number): void {
+    key.ready |= events;
+    if (key.pending) return;
+    const waiting =
+      (events & EVENT_READ && key.readWaiter !== null) ||
+      (events & EVENT_WRITE && key.writeWaiter !== null) ||
+      (key.closed && key.closeWaiters.length > 0);
+    if (!waiting) return;
+    key.pending = true;
+    this.#pending.push(key);
+    this.loop.wakeUp();
+  }
+}
+
+function settle(future: Future<void> | null): void {
+  if (future !== null && !future.done()) future.setResult();
+}
+
+function ignoreLateError(): void {}

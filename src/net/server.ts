@@ -1,0 +1,101 @@
+/**
+ * A listening TCP server driven by coroutines: `yield* server.accept()`.
+ * Node's `'connection'` only queues the socket and marks the server ready.
+ */
+import { once } from "node:events";
+import { createServer, type Server as NodeServer } from "node:net";
+import { fromPromise, getRunningLoop, type Coro } from "../loop/index.ts";
+import { ClosedError, toNetError } from "./errors.ts";
+import { EVENT_READ, Selector, type SelectorKey } from "./selector.ts";
+import { Socket, WRITE_HIGH_WATER } from "./socket.ts";
+
+export interface ListenOptions {
+  /** Default 127.0.0.1. Use `::1` for IPv6 loopback, `0.0.0.0` / `::` for all interfaces. */
+  host?: string;
+  /** Default 0: the OS picks a free port (read it back from `server.port`). */
+  port?: number;
+  /** Pending connections the OS queues before accept (default 511). */
+  backlog?: number;
+}
+
+export class Server {
+  readonly #node: NodeServer;
+  readonly #selector: Selector;
+  readonly #key: SelectorKey;
+  #closed = false;
+
+  /** @internal use `listen` */
+  constructor(node: NodeServer, selector: Selector) {
+    this.#node = node;
+    this.#selector = selector;
+    this.#key = selector.register(node, EVENT_READ, this);
+  }
+
+  /** The address actually bound (the port is the real one when 0 was asked). */
+  get address(): { host: string; port: number; family: string } {
+    const a = this.#node.address();
+    if (a === null || typeof a === "string") throw new ClosedError("server is not listening", "ERR_SERVER_NOT_RUNNING");
+    return { host: a.address, port: a.port, family: a.family };
+  }
+
+  get port(): number {
+    return this.address.port;
+  }
+
+  /** Connections accepted by the OS but not yet taken by `accept()`. */
+  get pending(): number {
+    return this.#key.incoming.length;
+  }
+
+  /**
+   * The next incoming connection, waiting for one if needed. Accepted
+   * sockets have Nagle off (`noDelay`) and half-open allowed.
+   * @throws ClosedError once the server is closed.
+   */
+  *accept(): Coro<Socket> {
+    for (;;) {
+      const node = this.#key.incoming.shift();
+      if (node !== undefined) return new Socket(node, this.#selector);
+      if (this.#closed || this.#key.closed) throw new ClosedError("server closed", "ERR_SERVER_NOT_RUNNING");
+      if (this.#key.error !== null) throw this.#key.error;
+      yield* this.#selector.wait(this.#key, EVENT_READ);
+    }
+  }
+
+  /** Stop listening (the port is released); connections already accepted go on. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const node of this.#key.incoming.splice(0)) node.destroy();
+    this.#node.close();
+    this.#selector.notify(this.#key, EVENT_READ); // Wake a pending accept() to see the closure.
+  }
+
+  isClosed(): boolean {
+    return this.#closed;
+  }
+}
+
+/**
+ * Listen on `host:port` (default 127.0.0.1, a free port).
+ * @throws AddressInUseError (carrying the address) or another NetError.
+ * @example
+ * const server = yield* listen({ port: 0 });
+ * const client = yield* server.accept();
+ */
+export function* listen(options: ListenOptions = {}): Coro<Server> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 0;
+  const selector = Selector.of(getRunningLoop());
+  const node = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: WRITE_HIGH_WATER });
+  const server = new Server(node, selector); // Registered (error listener on) before listen can fail.
+  const listening = once(node, "listening");
+  node.listen({ host, port, backlog: options.backlog });
+  try {
+    yield* fromPromise(listening);
+  } catch (error) {
+    node.close();
+    throw toNetError(error as Error, { host, port });
+  }
+  return server;
+}

@@ -1,0 +1,158 @@
+/**
+ * Socket: a connected TCP socket driven by coroutines (asyncio's low-level
+ * `sock_recv` / `sock_sendall`, as one object). The Node socket stays in
+ * paused mode; the selector only tells us when to retry.
+ *
+ * Writes are coalesced: what coroutines write during one loop iteration is
+ * collected and handed to Node once, at the end of the iteration (one
+ * system call per socket per iteration instead of one per message).
+ */
+import type { Socket as NodeSocket } from "node:net";
+import type { Coro } from "../loop/index.ts";
+import { BrokenPipeError, ClosedError, type NetAddress } from "./errors.ts";
+import { Receiver, type ByteSource } from "./receiver.ts";
+import { EVENT_READ, EVENT_WRITE, type Flushable, type Selector, type SelectorKey } from "./selector.ts";
+
+/**
+ * Writers wait (`drain`) once more than this is buffered, ours plus Node's:
+ * asyncio's default high-water mark. Big enough to keep a fast link busy,
+ * small enough that a peer that never reads costs little memory.
+ */
+export const WRITE_HIGH_WATER = 64 * 1024;
+
+export class Socket implements ByteSource, Flushable {
+  readonly #node: NodeSocket;
+  readonly #selector: Selector;
+  readonly #key: SelectorKey;
+  readonly #receiver: Receiver;
+  /** Chunks written during this iteration, not yet handed to Node. */
+  readonly #out: (string | Uint8Array)[] = [];
+  #outBytes = 0;
+  #outAllStrings = true;
+  #flushScheduled = false;
+  #writeClosed = false;
+  /** The peer's address, kept: Node forgets it once the socket is destroyed. */
+  readonly remote: NetAddress;
+
+  /** @internal use `connect`, `Server.accept` or `openConnection` */
+  constructor(node: NodeSocket, selector: Selector) {
+    this.#node = node;
+    this.#selector = selector;
+    this.#key = selector.register(node, EVENT_READ | EVENT_WRITE, this);
+    this.#receiver = new Receiver(node, this.#key, selector);
+    this.remote = { host: node.remoteAddress, port: node.remotePort };
+  }
+
+  /** The underlying Node socket (for options such as `setKeepAlive`). */
+  get nodeSocket(): NodeSocket {
+    return this.#node;
+  }
+
+  /** Up to `maxBytes` bytes, waiting until some arrive; an empty Buffer at EOF. */
+  recv(maxBytes: number): Coro<Buffer> {
+    return this.#receiver.recv(maxBytes);
+  }
+
+  /**
+   * Queue `data`; it leaves at the end of this loop iteration, together with
+   * everything else written to this socket meanwhile. Never blocks: call
+   * `drain()` to respect backpressure.
+   * @throws the socket's error (e.g. ConnectionResetError), or ClosedError after close.
+   */
+  write(data: string | Uint8Array): void {
+    if (this.#key.error !== null) throw this.#key.error;
+    if (this.#writeClosed || this.#key.closed) throw new ClosedError("write to a closed socket", "ERR_SOCKET_CLOSED", this.remote);
+    this.#out.push(data);
+    if (typeof data === "string") {
+      this.#outBytes += Buffer.byteLength(data);
+    } else {
+      this.#outBytes += data.byteLength;
+      this.#outAllStrings = false;
+    }
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      this.#selector.scheduleFlush(this);
+    }
+  }
+
+  /** Bytes written but not yet sent to the peer (ours and Node's). */
+  bufferedBytes(): number {
+    return this.#outBytes + this.#node.writableLength;
+  }
+
+  /**
+   * Wait until the buffered output is below the high-water mark: returns at
+   * once while it is, else hands the output to Node and waits for `'drain'`.
+   * @throws the socket's error, or BrokenPipeError if it closed meanwhile.
+   */
+  *drain(): Coro<void> {
+    if (this.bufferedBytes() <= WRITE_HIGH_WATER) return;
+    this.flushWrites();
+    while (this.#node.writableLength > 0 && this.#node.writableNeedDrain) {
+      if (this.#key.error !== null) throw this.#key.error;
+      if (this.#key.closed) throw new BrokenPipeError("socket closed with data unsent", "EPIPE", this.remote);
+      yield* this.#selector.wait(this.#key, EVENT_WRITE);
+    }
+  }
+
+  /** Write all of `data`, waiting for the peer when the buffers are full. */
+  *sendAll(data: string | Uint8Array): Coro<void> {
+    this.write(data);
+    yield* this.drain();
+  }
+
+  /** @internal Hand the coalesced output to Node: one write. */
+  flushWrites(): void {
+    this.#flushScheduled = false;
+    const out = this.#out;
+    if (out.length === 0) return;
+    const data =
+      out.length === 1 ? out[0]! : this.#outAllStrings ? out.join("") : Buffer.concat(out.map(toBytes));
+    out.length = 0;
+    this.#outBytes = 0;
+    this.#outAllStrings = true;
+    if (!this.#node.destroyed) this.#node.write(data);
+  }
+
+  /** Half-close: send what is buffered, then EOF. Reading goes on. */
+  shutdownWrite(): void {
+    if (this.#writeClosed) return;
+    this.flushWrites();
+    this.#writeClosed = true;
+    this.#node.end();
+  }
+
+  /** Send what is buffered, then close both directions. */
+  close(): void {
+    this.shutdownWrite();
+    if (this.#node.writableFinished) this.#node.destroy();
+    else this.#node.once("finish", () => this.#node.destroy());
+  }
+
+  /** Close at once, dropping unsent data (a peer that never reads). */
+  abort(): void {
+    this.#out.length = 0;
+    this.#outBytes = 0;
+    this.#writeClosed = true;
+    this.#node.destroy();
+  }
+
+  /** True once `close`, `shutdownWrite` or `abort` was called, or the socket died. */
+  isClosing(): boolean {
+    return this.#writeClosed || this.#key.closed;
+  }
+
+  /** The peer finished sending (EOF was seen). */
+  atEof(): boolean {
+    return this.#key.eof;
+  }
+
+  /** Wait until the socket is fully closed. */
+  *waitClosed(): Coro<void> {
+    yield* this.#selector.waitClosed(this.#key);
+  }
+}
+
+function toBytes(chunk: string | Uint8Array): Uint8Array {
+  return typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+}

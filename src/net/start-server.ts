@@ -1,0 +1,115 @@
+/**
+ * `startServer(handler, options)`: asyncio's `start_server`. One accept task
+ * (more urgent than the clients, so newcomers get in under load) and one
+ * task per client running `handler(reader, writer)`. An error in one handler
+ * is reported and closes that client only.
+ */
+import { CancelledError, gatherWith, getRunningLoop, type Coro, type Task } from "../loop/index.ts";
+import { ClosedError, formatAddress } from "./errors.ts";
+import { listen, type ListenOptions, type Server } from "./server.ts";
+import type { Socket } from "./socket.ts";
+import { streamsOf, type StreamReader, type StreamReaderOptions, type StreamWriter } from "./streams.ts";
+
+/** The accept task runs before client tasks that are ready at the same time. */
+export const ACCEPT_PRIORITY = -10;
+
+export type ConnectionHandler = (reader: StreamReader, writer: StreamWriter) => Coro<void>;
+
+export interface StartServerOptions extends ListenOptions, StreamReaderOptions {
+  /** Priority of each client's task (default 0). */
+  clientPriority?: number;
+}
+
+export class StreamServer {
+  readonly server: Server;
+  readonly #acceptTask: Task<void>;
+  readonly #clients = new Set<Task<void>>();
+
+  /** @internal use `startServer` */
+  constructor(server: Server, handler: ConnectionHandler, options: StartServerOptions) {
+    this.server = server;
+    const loop = getRunningLoop();
+    const serveClient = function* (socket: Socket): Coro<void> {
+      const [reader, writer] = streamsOf(socket, options);
+      try {
+        yield* handler(reader, writer);
+      } catch (error) {
+        if (!(error instanceof CancelledError)) {
+          loop.callExceptionHandler({ message: `error in the connection handler for ${formatPeer(socket)}`, exception: error });
+        }
+      } finally {
+        writer.close();
+      }
+    };
+    const clients = this.#clients;
+    this.#acceptTask = loop.createTask(
+      (function* () {
+        for (;;) {
+          let socket: Socket;
+          try {
+            socket = yield* server.accept();
+          } catch (error) {
+            if (error instanceof ClosedError) return;
+            throw error;
+          }
+          const task = loop.createTask(serveClient(socket), { priority: options.clientPriority ?? 0, name: `client ${formatPeer(socket)}` });
+          clients.add(task);
+          task.addDoneCallback(() => clients.delete(task));
+        }
+      })(),
+      { name: "accept", priority: ACCEPT_PRIORITY },
+    );
+  }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  /** Client tasks still running. */
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  /** Stop accepting and release the port; connected clients go on. */
+  close(): void {
+    this.server.close();
+  }
+
+  /** Cancel every client's task (their `finally` blocks close the sockets). */
+  closeClients(): void {
+    for (const task of this.#clients) task.cancel();
+  }
+
+  /** Wait until the accept task and every client task are done. */
+  *waitClosed(): Coro<void> {
+    yield* this.#acceptTask;
+    // Why filter on done(): a finished task leaves the set only when its done callback runs.
+    for (let left = this.#running(); left.length > 0; left = this.#running()) {
+      yield* gatherWith({ returnExceptions: true }, ...left);
+    }
+  }
+
+  #running(): Task<void>[] {
+    return [...this.#clients].filter((task) => !task.done());
+  }
+}
+
+function formatPeer(socket: Socket): string {
+  const { host, port } = socket.remote;
+  return host === undefined ? "?" : formatAddress(host, port);
+}
+
+/**
+ * Listen and serve each client with `handler` in its own task.
+ * @example
+ * const server = yield* startServer(function* (reader, writer) {
+ *   for (let line; (line = yield* reader.readline()).length > 0; ) {
+ *     writer.write(line);
+ *     yield* writer.drain();
+ *   }
+ * }, { port: 7007 });
+ */
+export function* startServer(handler: ConnectionHandler, options: StartServerOptions = {}): Coro<StreamServer> {
+  const server = yield* listen(options);
+  return new StreamServer(server, handler, options);
+}

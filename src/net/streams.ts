@@ -1,0 +1,247 @@
+/**
+ * High-level streams, as asyncio's: a StreamReader buffers what a ByteSource
+ * receives and cuts it into lines or exact sizes; a StreamWriter writes to a
+ * Socket with backpressure.
+ */
+import type { Coro } from "../loop/index.ts";
+import { connect, type ConnectOptions } from "./connect.ts";
+import { IncompleteReadError, LimitOverrunError } from "./errors.ts";
+import type { ByteSource } from "./receiver.ts";
+import type { Socket } from "./socket.ts";
+
+/** Default limit for `readline` / `readUntil`: asyncio's 64 KiB. */
+export const DEFAULT_LIMIT = 64 * 1024;
+/** How much one `recv` asks for. */
+const RECV_SIZE = 64 * 1024;
+const NEWLINE = Buffer.from("\n");
+const EMPTY = Buffer.alloc(0);
+
+export interface StreamReaderOptions {
+  /** Longest line (or separator search) in bytes before LimitOverrunError. */
+  limit?: number;
+}
+
+export class StreamReader {
+  readonly #source: ByteSource;
+  readonly limit: number;
+  /** Buffered bytes are `#buf[#pos..]`. */
+  #buf: Buffer = EMPTY;
+  #pos = 0;
+  #eof = false;
+
+  constructor(source: ByteSource, options: StreamReaderOptions = {}) {
+    this.#source = source;
+    this.limit = options.limit ?? DEFAULT_LIMIT;
+  }
+
+  /** Bytes buffered and not yet read. */
+  get buffered(): number {
+    return this.#buf.length - this.#pos;
+  }
+
+  /** True when EOF was received and the buffer is empty. */
+  atEof(): boolean {
+    return this.#eof && this.buffered === 0;
+  }
+
+  /**
+   * Up to `n` bytes (whatever is buffered or arrives next); with `n < 0`,
+   * everything until EOF. An empty Buffer at EOF.
+   */
+  *read(n = -1): Coro<Buffer> {
+    if (n === 0) return EMPTY;
+    if (n < 0) {
+      const parts: Buffer[] = [];
+      while (yield* this.#fill()) parts.push(this.#take(this.buffered));
+      return Buffer.concat(parts);
+    }
+    if (this.buffered === 0) yield* this.#fill();
+    return this.#take(Math.min(n, this.buffered));
+  }
+
+  /**
+   * Exactly `n` bytes.
+   * @throws IncompleteReadError (with the partial data) if EOF comes first.
+   */
+  *readExactly(n: number): Coro<Buffer> {
+    const parts: Buffer[] = [];
+    let missing = n;
+    while (missing > 0) {
+      if (this.buffered === 0 && !(yield* this.#fill())) {
+        throw new IncompleteReadError(Buffer.concat(parts), n);
+      }
+      const part = this.#take(Math.min(missing, this.buffered));
+      parts.push(part);
+      missing -= part.length;
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  /**
+   * Bytes up to and including `separator`.
+   * @throws LimitOverrunError if more than `limit` bytes come without it (they stay buffered).
+   * @throws IncompleteReadError (with what was buffered) if EOF comes first.
+   */
+  *readUntil(separator: Uint8Array = NEWLINE): Coro<Buffer> {
+    let scanned = 0; // Why: don't search the same bytes again after each receive.
+    for (;;) {
+      const at = this.#buf.indexOf(separator, this.#pos + scanned);
+      if (at >= 0) {
+        const length = at - this.#pos + separator.length;
+        if (length - separator.length > this.limit) {
+          throw new LimitOverrunError(`separator found after ${length} bytes, over the limit of ${this.limit}`, length);
+        }
+        return this.#take(length);
+      }
+      if (this.buffered > this.limit) {
+        throw new LimitOverrunError(`no separator in ${this.buffered} bytes, over the limit of ${this.limit}`, this.buffered);
+      }
+      scanned = Math.max(0, this.buffered - separator.length + 1);
+      if (!(yield* this.#fill())) {
+        throw new IncompleteReadError(this.#take(this.buffered), null);
+      }
+    }
+  }
+
+  /**
+   * One line, `\n` included; at EOF the last partial line, then an empty Buffer.
+   * @throws LimitOverrunError if the line is longer than `limit` (nothing is lost: see `discardLine`).
+   */
+  *readline(): Coro<Buffer> {
+    try {
+      return yield* this.readUntil(NEWLINE);
+    } catch (error) {
+      if (error instanceof IncompleteReadError) return error.partial;
+      throw error;
+    }
+  }
+
+  /**
+   * The next line without its `\n`, or null at EOF: the way to iterate lines.
+   * @example
+   * for (let line; (line = yield* reader.nextLine()) !== null; ) handle(line);
+   */
+  *nextLine(): Coro<Buffer | null> {
+    const line = yield* this.readline();
+    if (line.length === 0) return null;
+    return line[line.length - 1] === 0x0a ? line.subarray(0, -1) : line;
+  }
+
+  /**
+   * Drop bytes up to and including the next `\n` (or to EOF), without
+   * holding them: what to do after a LimitOverrunError. Returns how many
+   * bytes were dropped, the newline excluded.
+   */
+  *discardLine(): Coro<number> {
+    let dropped = 0;
+    for (;;) {
+      const at = this.#buf.indexOf(0x0a, this.#pos);
+      if (at >= 0) {
+        dropped += at - this.#pos;
+        this.#pos = at + 1;
+        return dropped;
+      }
+      dropped += this.buffered;
+      this.#buf = EMPTY;
+      this.#pos = 0;
+      if (!(yield* this.#fill())) return dropped;
+    }
+  }
+
+  /** Receive one more chunk into the buffer; false at EOF. */
+  *#fill(): Coro<boolean> {
+    if (this.#eof) return false;
+    const chunk = yield* this.#source.recv(RECV_SIZE);
+    if (chunk.length === 0) {
+      this.#eof = true;
+      return false;
+    }
+    if (this.buffered === 0) {
+      this.#buf = chunk; // Why: the common case (lines end at chunk ends) copies nothing.
+      this.#pos = 0;
+    } else {
+      this.#buf = Buffer.concat([this.#buf.subarray(this.#pos), chunk]);
+      this.#pos = 0;
+    }
+    return true;
+  }
+
+  #take(n: number): Buffer {
+    const out = this.#buf.subarray(this.#pos, this.#pos + n);
+    this.#pos += n;
+    if (this.#pos === this.#buf.length) {
+      this.#buf = EMPTY;
+      this.#pos = 0;
+    }
+    return out;
+  }
+}
+
+/** Writes to a Socket: coalesced per loop iteration, with `drain()` backpressure. */
+export class StreamWriter {
+  readonly socket: Socket;
+
+  constructor(socket: Socket) {
+    this.socket = socket;
+  }
+
+  /** Queue `data` (sent at the end of this iteration). Follow with `yield* drain()` in a loop. */
+  write(data: string | Uint8Array): void {
+    this.socket.write(data);
+  }
+
+  /** Wait while more than the high-water mark is buffered. */
+  drain(): Coro<void> {
+    return this.socket.drain();
+  }
+
+  /** Bytes written and not yet sent (for bounding a client's queue). */
+  bufferedBytes(): number {
+    return this.socket.bufferedBytes();
+  }
+
+  /** Half-close: EOF to the peer after the buffered data. */
+  writeEof(): void {
+    this.socket.shutdownWrite();
+  }
+
+  /** Send what is buffered, then close. */
+  close(): void {
+    this.socket.close();
+  }
+
+  /** Close now, dropping what is buffered. */
+  abort(): void {
+    this.socket.abort();
+  }
+
+  isClosing(): boolean {
+    return this.socket.isClosing();
+  }
+
+  /** Wait until the socket is closed. */
+  waitClosed(): Coro<void> {
+    return this.socket.waitClosed();
+  }
+}
+
+/** A reader and a writer over one socket. */
+export function streamsOf(socket: Socket, options?: StreamReaderOptions): [StreamReader, StreamWriter] {
+  return [new StreamReader(socket, options), new StreamWriter(socket)];
+}
+
+/**
+ * Connect and return `[reader, writer]` (asyncio's `open_connection`).
+ * @example
+ * const [reader, writer] = yield* openConnection("127.0.0.1", 7777);
+ * writer.write("/nick ada\n");
+ * const line = yield* reader.readline();
+ */
+export function* openConnection(
+  host: string,
+  port: number,
+  options: Omit<ConnectOptions, "host" | "port"> & StreamReaderOptions = {},
+): Coro<[StreamReader, StreamWriter]> {
+  const socket = yield* connect({ host, port, timeoutMs: options.timeoutMs });
+  return streamsOf(socket, options);
+}
