@@ -20,7 +20,12 @@ function* park(queue: Future<void>[], passOn: () => void): Coro<void> {
     yield* future;
   } catch (error) {
     if (future.done() && !future.cancelled()) passOn();
-    else queue.splice(queue.indexOf(future), 1);
+    else {
+      // Why the check: a wake-up may already have shifted this cancelled
+      // future out, and splice(-1, 1) would drop the last waiter instead.
+      const index = queue.indexOf(future);
+      if (index >= 0) queue.splice(index, 1);
+    }
     throw error;
   }
 }

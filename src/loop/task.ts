@@ -69,10 +69,21 @@ export class Task<T> extends Future<T> implements Waiter {
    */
   override cancel(message?: string): boolean {
     if (this.done()) return false;
-    this.#cancelMessage = message;
-    if (this.#awaiting?.cancel(message)) return true; // Its wake-up brings CancelledError.
-    this.#mustCancel = true;
-    return true;
+    // Why a loop: a task parked on a task parked on a task... is cancelled by
+    // walking down the chain, not by recursing into each inner cancel(), so
+    // a chain of any length cannot overflow the stack.
+    let task: Task<unknown> = this as Task<unknown>;
+    for (;;) {
+      task.#cancelMessage = message;
+      const awaiting = task.#awaiting;
+      if (awaiting instanceof Task && !awaiting.done()) {
+        task = awaiting; // Cancelling it is what awaiting.cancel() would do, then return true.
+        continue;
+      }
+      if (!(awaiting instanceof Task) && awaiting?.cancel(message)) return true; // Its wake-up brings CancelledError.
+      task.#mustCancel = true;
+      return true;
+    }
   }
 
   /** @throws InvalidStateError: a task's result comes from its coroutine. */
