@@ -1,0 +1,48 @@
+/**
+ * `boucle`: one CLI for every app. Each subcommand lives in its own module
+ * exporting `main(argv): Promise<number>` (the exit code), loaded on demand.
+ * A UsageError or a known network error (port in use, refused) becomes one
+ * line on stderr and exit code 1, never a stack trace.
+ */
+import { NetError } from "../net/index.ts";
+import { UsageError } from "./cli/args.ts";
+
+type Main = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: Main }> }> = {
+  "chat-server": { summary: "run the chat server (default 127.0.0.1:7777)", load: () => import("./chat-server/main.ts") },
+  "echo-server": { summary: "run the echo server (default 127.0.0.1:7007)", load: () => import("./echo-server/main.ts") },
+  connect: { summary: "terminal chat client: boucle connect [host:port]", load: () => import("./client/main.ts") },
+  loadtest: { summary: "load-test a chat or echo server", load: () => import("./loadtest/main.ts") },
+  demo: { summary: "run the course chapter's examples on the loop", load: () => import("./demo/main.ts") },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: boucle <command> [options]\n\ncommands:\n${lines.join("\n")}\n\nboucle <command> --help for a command's options\n`;
+}
+
+export async function cli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(help());
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`boucle: unknown command "${name}" (try boucle --help)\n`);
+    return 1;
+  }
+  try {
+    return await (await command.load()).main(rest);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof NetError) {
+      process.stderr.write(`boucle ${name}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await cli(process.argv.slice(2));
