@@ -398,6 +398,37 @@ describe("what a task may yield", () => {
     expect(loop.time()).toBe(1000);
   });
 
+  it("regression: a task cancelled while awaiting a Promise that never settles froze the virtual clock", async () => {
+    // The bridge counted the Promise as "may wake the loop" until it settled,
+    // even after the waiting task was cancelled: the clock never jumped again.
+    const { loop } = virtualLoop();
+    const guard = setTimeout(() => loop.stop(), 1000); // turns the hang into a failure
+    try {
+      const done = loop.runUntilComplete(
+        (function* () {
+          const waiter = createTask(
+            (function* () {
+              yield new Promise<never>(() => {});
+            })(),
+          );
+          yield* sleep(0); // the waiter parks on the Promise
+          waiter.cancel();
+          try {
+            yield* waiter;
+          } catch {
+            // cancelled, as asked
+          }
+          yield* sleep(10);
+          return loop.time();
+        })(),
+      );
+      await expect(done).resolves.toBe(10);
+    } finally {
+      clearTimeout(guard);
+      loop.close();
+    }
+  });
+
   it("a number: TypeError thrown back into the coroutine, which may catch it", async () => {
     const { value } = await runVirtual(function* () {
       try {
