@@ -1,0 +1,45 @@
+/**
+ * `boucle chat-server` (= `npm start`): runs the chat server until SIGINT or
+ * SIGTERM, then shuts down cleanly and exits 0.
+ */
+import { Event, getRunningLoop, run, type Coro } from "../../loop/index.ts";
+import { formatAddress } from "../../net/index.ts";
+import { usage } from "../cli/args.ts";
+import { chatServerOptions, parseChatServerArgs, SPEC, type ChatServerOptions } from "./options.ts";
+import { ChatServer } from "./server.ts";
+
+export { ChatServer } from "./server.ts";
+export type { ChatServerOptions } from "./options.ts";
+
+export async function main(argv: string[]): Promise<number> {
+  const parsed = parseChatServerArgs(argv);
+  if (parsed.help) {
+    process.stdout.write(usage(SPEC));
+    return 0;
+  }
+  return run(serveUntilSignal(chatServerOptions(parsed)));
+}
+
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+function* serveUntilSignal(options: ChatServerOptions): Coro<number> {
+  const server = yield* ChatServer.start(options);
+  // Always printed, even with --quiet: scripts and tests wait for it.
+  process.stderr.write(`chat server listening on ${formatAddress(options.host, server.port)}\n`);
+  const stop = new Event();
+  const loop = getRunningLoop();
+  // Why so little here: a signal arrives in a Node callback, outside the
+  // loop; all it does is schedule the Event's set() on the loop.
+  const onSignal = (): void => {
+    loop.callSoon(() => stop.set());
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  try {
+    yield* stop.wait();
+    options.log("shutting down");
+    yield* server.shutdown();
+  } finally {
+    for (const signal of SIGNALS) process.off(signal, onSignal);
+  }
+  return 0;
+}

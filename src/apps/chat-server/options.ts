@@ -1,0 +1,59 @@
+/**
+ * `boucle chat-server`'s command line: flags, environment and defaults.
+ */
+import { intOption, parseCommandArgs, type CommandSpec, type Parsed } from "../cli/args.ts";
+
+export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_PORT = 7777;
+/** The protocol's maximum of clients at once (docs/PROTOCOL.md). */
+export const DEFAULT_MAX_CLIENTS = 10_000;
+/**
+ * Outgoing bytes queued for one client before it counts as a slow reader
+ * and is disconnected. Why 1 MiB: thousands of chat lines, far more than a
+ * live client ever lags behind, and 10 000 clients times it still fits in RAM.
+ */
+export const DEFAULT_MAX_QUEUE = 1024 * 1024;
+
+export const SPEC: CommandSpec = {
+  name: "chat-server",
+  summary: "Run the chat server (the protocol is in docs/PROTOCOL.md).",
+  options: {
+    host: { type: "string", value: "HOST", help: `address to listen on (default ${DEFAULT_HOST}, env BOUCLE_HOST)` },
+    port: { type: "string", short: "p", value: "PORT", help: `port to listen on, 0 for any (default ${DEFAULT_PORT}, env BOUCLE_PORT)` },
+    "max-clients": { type: "string", value: "N", help: `clients at once; one more gets "! server full" (default ${DEFAULT_MAX_CLIENTS})` },
+    "max-queue": { type: "string", value: "BYTES", help: `outgoing bytes queued per client before it is dropped as a slow reader (default ${DEFAULT_MAX_QUEUE})` },
+    "no-flood-limit": { type: "boolean", help: "lift the per-client token bucket (for load tests)" },
+    "no-priorities": { type: "boolean", help: "run every client at one priority, replies flushed with the rest (to measure what priorities buy)" },
+    quiet: { type: "boolean", short: "q", help: "no log line per connect, disconnect and error" },
+  },
+};
+
+export interface ChatServerOptions {
+  host: string;
+  port: number;
+  maxClients: number;
+  maxQueueBytes: number;
+  floodLimit: boolean;
+  priorities: boolean;
+  /** Writes one log line (connects, disconnects, errors); a no-op when quiet. */
+  log: (line: string) => void;
+}
+
+/** Parsed flags over env over defaults. @throws UsageError */
+export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = process.env): ChatServerOptions {
+  const v = parsed.values;
+  const quiet = v["quiet"] === true;
+  return {
+    host: (v["host"] as string | undefined) ?? env["BOUCLE_HOST"] ?? DEFAULT_HOST,
+    port: intOption(SPEC, "port", v["port"] ?? env["BOUCLE_PORT"], DEFAULT_PORT, 0, 65535),
+    maxClients: intOption(SPEC, "max-clients", v["max-clients"], DEFAULT_MAX_CLIENTS, 1),
+    maxQueueBytes: intOption(SPEC, "max-queue", v["max-queue"], DEFAULT_MAX_QUEUE, 1024),
+    floodLimit: v["no-flood-limit"] !== true,
+    priorities: v["no-priorities"] !== true,
+    log: quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
+  };
+}
+
+export function parseChatServerArgs(argv: string[]): Parsed {
+  return parseCommandArgs(SPEC, argv);
+}
