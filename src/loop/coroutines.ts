@@ -4,7 +4,40 @@
 import { Future } from "./future.ts";
 import { getRunningLoop } from "./running.ts";
 import type { Task, TaskOptions } from "./task.ts";
-import type { Coro } from "./types.ts";
+import type { Awaitable, Coro, Yieldable } from "./types.ts";
+
+const YIELD_ONCE: IteratorYieldResult<undefined> = { value: undefined, done: false };
+const FINISHED: IteratorReturnResult<void> = { value: undefined, done: true };
+
+/**
+ * The iterator behind `release()`: yields once, then is done. A tiny object
+ * rather than a generator, because task switching is the loop's hottest path
+ * and a generator costs several times more to create and resume.
+ */
+class ReleaseOnce implements Iterator<Yieldable, void, unknown> {
+  #yielded = false;
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(): IteratorResult<Yieldable, void> {
+    if (this.#yielded) return FINISHED;
+    this.#yielded = true;
+    return YIELD_ONCE;
+  }
+
+  /** Cancellation thrown at the yield goes straight up to the coroutine. */
+  throw(error: unknown): never {
+    this.#yielded = true;
+    throw error;
+  }
+
+  return(): IteratorResult<Yieldable, void> {
+    this.#yielded = true;
+    return FINISHED;
+  }
+}
 
 /**
  * Give the turn back to the loop once (the chapter's `interrupt`, asyncio's
@@ -12,8 +45,8 @@ import type { Coro } from "./types.ts";
  * @example
  * function* spin() { for (;;) yield* release(); }
  */
-export function* release(): Coro<void> {
-  yield;
+export function release(): Awaitable<void> {
+  return new ReleaseOnce();
 }
 
 /**

@@ -105,20 +105,32 @@ export class Task<T> extends Future<T> implements Waiter {
     if (this.done()) return;
     let throwing = false;
     let sent: unknown = undefined;
-    const parkedOn = this.#awaiting;
+    /** A done future whose outcome is to be sent into the coroutine next. */
+    let from = this.#awaiting;
     this.#awaiting = null;
     if (this.#mustCancel) {
       this.#mustCancel = false;
       throwing = true;
       sent = new CancelledError(this.#cancelMessage);
-    } else if (parkedOn !== null) {
-      [throwing, sent] = outcome(parkedOn);
+      from = null;
     }
 
     const outer = running.task;
     running.task = this as Task<unknown>;
     try {
       for (;;) {
+        if (from !== null) {
+          // Inlined rather than a helper returning a pair: no array per step.
+          if (from.cancelled()) {
+            throwing = true;
+            sent = new CancelledError(from.cancelMessage());
+          } else {
+            sent = from.exception();
+            throwing = sent !== undefined;
+            if (!throwing) sent = from.result();
+          }
+          from = null;
+        }
         let step: IteratorResult<unknown, T>;
         try {
           step = throwing ? this.#coro.throw(sent) : this.#coro.next(sent);
@@ -148,7 +160,7 @@ export class Task<T> extends Future<T> implements Waiter {
           throwing = true;
           sent = new TypeError(`a task may yield only nothing, a Future or a Promise, not ${describe(yielded)}`);
         } else if (future.done()) {
-          [throwing, sent] = outcome(future); // Why: loop, don't park: no scheduler trip, no recursion.
+          from = future; // Why: loop, don't park: no scheduler trip, no recursion.
         } else {
           this.#awaiting = future;
           future.addWaiter(this);
@@ -160,13 +172,6 @@ export class Task<T> extends Future<T> implements Waiter {
       running.task = outer;
     }
   }
-}
-
-/** What to send back into a coroutine for a done future: [throw?, value]. */
-function outcome(future: Future<unknown>): [boolean, unknown] {
-  if (future.cancelled()) return [true, new CancelledError(future.cancelMessage())];
-  const error = future.exception();
-  return error === undefined ? [false, future.result()] : [true, error];
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
