@@ -3,4 +3,5 @@
 import { register } from "tsx/esm/api";
 
 register();
-await import("../src/apps/cli.ts");
+const { cli } = await import("../src/apps/cli.ts");
+process.exitCode = await cli(process.argv.slice(2));
