@@ -1,0 +1,104 @@
+/**
+ * `boucle connect [host:port]`: the terminal chat client.
+ *
+ * Interactive when stdin and stdout are both terminals: raw keyboard, a
+ * `> ` input line that incoming messages never garble, coloured nicknames.
+ * Otherwise line mode: stdin lines are sent as they come, EOF half-closes,
+ * server lines are printed as plain text until the server closes.
+ *
+ * Exit codes: 0 after /quit, Ctrl-D or the end of piped input once the
+ * server has closed; 1 when the connection fails, is refused or is closed
+ * by the server first; 130 on Ctrl-C.
+ */
+import type { ReadStream } from "node:tty";
+import { run, type Coro } from "../../loop/index.ts";
+import { ConnectTimeoutError, formatAddress, NetError, openConnection, openInput } from "../../net/index.ts";
+import { parseCommandArgs, usage, UsageError, type CommandSpec } from "../cli/args.ts";
+import { DEFAULT_HOST, DEFAULT_PORT, parseAddress } from "./address.ts";
+import { runInteractive, runPiped, type Connection, type Output } from "./session.ts";
+import { ChatView } from "./view.ts";
+
+const SPEC: CommandSpec = {
+  name: "connect",
+  summary:
+    `Chat from the terminal: connect to a boucle chat server (default ${DEFAULT_HOST}:${DEFAULT_PORT}).\n` +
+    "Type a line and Enter to send it; /help lists the server's commands. /quit or Ctrl-D leaves,\n" +
+    "Ctrl-C quits at once (exit code 130). With stdin not a terminal, each input line is sent,\n" +
+    "the end of input half-closes, and what the server sends is printed until it closes.\n" +
+    "Colours are off with --no-color, the NO_COLOR environment variable, or when stdout is not a terminal.",
+  positionals: "[host:port]",
+  options: {
+    "no-color": { type: "boolean", help: "don't colour nicknames and errors" },
+  },
+};
+
+/** Why: a host that drops our SYN would otherwise hang for the OS's ~2 minutes. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+const io: Output = {
+  out: (text) => {
+    if (text.length > 0) process.stdout.write(text);
+  },
+  err: (text) => process.stderr.write(text),
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(SPEC, argv);
+  if (args.help) {
+    process.stdout.write(usage(SPEC));
+    return 0;
+  }
+  if (args.positionals.length > 1) throw new UsageError(`connect: one address expected, got ${args.positionals.length} (try boucle connect --help)`);
+  const { host, port } = parseAddress(args.positionals[0] ?? `${DEFAULT_HOST}:${DEFAULT_PORT}`);
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const color = interactive && args.values["no-color"] !== true && process.env["NO_COLOR"] === undefined;
+  return run(client(host, port, interactive, color));
+}
+
+function* client(host: string, port: number, interactive: boolean, color: boolean): Coro<number> {
+  let conn: Connection;
+  try {
+    const [reader, writer] = yield* openConnection(host, port, { timeoutMs: CONNECT_TIMEOUT_MS });
+    conn = { reader, writer };
+  } catch (error) {
+    if (!(error instanceof NetError || error instanceof ConnectTimeoutError)) throw error;
+    io.err(`boucle connect: cannot connect to ${formatAddress(host, port)}: ${describe(error)}\n`);
+    return 1;
+  }
+  const stdin = process.stdin as ReadStream;
+  const input = openInput(stdin);
+  try {
+    if (!interactive) return yield* runPiped(conn, input.reader, io);
+    stdin.setRawMode(true);
+    try {
+      const view = new ChatView({ color, columns: () => process.stdout.columns || 80 });
+      return yield* runInteractive(conn, input.reader, view, io);
+    } finally {
+      io.out("\r\x1b[2K"); // leave the terminal on a clean line
+      stdin.setRawMode(false);
+    }
+  } finally {
+    input.close();
+    // Why: pause() does not stop a net.Socket's handle from reading (only
+    // backpressure does), so a terminal or pipe stdin that has not ended
+    // would keep the process alive after we are done.
+    stdin.unref();
+    conn.writer.close();
+  }
+}
+
+function describe(error: NetError | ConnectTimeoutError): string {
+  if (error instanceof ConnectTimeoutError) return `no answer within ${CONNECT_TIMEOUT_MS / 1000} s`;
+  switch (error.code) {
+    case "ECONNREFUSED":
+      return "connection refused";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "unknown host";
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return "host unreachable";
+    default:
+      return (error.cause instanceof Error ? error.cause.message : error.message) || error.code;
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The client's coroutines. Interactive: one task prints what the server
+ * sends, one reads the keyboard and sends lines, a third enforces the leave
+ * timeout; whichever decides the outcome resolves one future, and the
+ * TaskGroup cancels the rest. Piped: stdin lines are sent as they come,
+ * EOF half-closes, and the server's lines are printed until it closes.
+ *
+ * Both read through StreamReaders on the loop's selector: the socket from
+ * `openConnection`, stdin from `openInput`. No Node 'data' callbacks.
+ */
+import { Event, Future, getRunningLoop, sleep, taskGroup, type Coro } from "../../loop/index.ts";
+import { LimitOverrunError, NetError, type StreamReader, type StreamWriter } from "../../net/index.ts";
+import { decodeLine, stripControls } from "../chat/sanitize.ts";
+import type { ChatView } from "./view.ts";
+
+/** Exit code after Ctrl-C: 128 + SIGINT, what a shell reports for a program killed by Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;
+/**
+ * After /quit or Ctrl-D, how long to wait for the server to close before
+ * closing ourselves: a server that ignores a half-close must not hang the
+ * terminal. The real server closes at once.
+ */
+export const LEAVE_TIMEOUT_MS = 3000;
+/** How much one keyboard read takes (a paste can be large). */
+const KEYBOARD_CHUNK = 4096;
+
+export const CLOSED_BY_SERVER = "connection closed by server";
+
+/** Where the client writes: stdout for the chat, stderr for its own errors. */
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface Connection {
+  reader: StreamReader;
+  writer: StreamWriter;
+}
+
+/** A `/quit` command (command words are case-insensitive). */
+export function isQuit(line: string): boolean {
+  return /^\/quit(?:[ \t]|$)/i.test(line);
+}
+
+/**
+ * Pass each line the server sends to `show`, decoded and stripped of
+ * controls, until the server closes. A line longer than the reader's limit
+ * is dropped with a local notice instead of failing.
+ * @throws NetError if the connection breaks (reset...)
+ */
+function* receiveLines(reader: StreamReader, show: (line: string) => void): Coro<void> {
+  for (;;) {
+    let line: Buffer | null;
+    try {
+      line = yield* reader.nextLine();
+    } catch (error) {
+      if (!(error instanceof LimitOverrunError)) throw error;
+      const dropped = yield* reader.discardLine();
+      show(`! (client: dropped a line of ${dropped} bytes from the server, too long)`);
+      continue;
+    }
+    if (line === null) return;
+    show(stripControls(decodeLine(line)));
+  }
+}
+
+function lostMessage(error: unknown): string {
+  return error instanceof NetError ? `connection lost: ${error.message}` : CLOSED_BY_SERVER;
+}
+
+/**
+ * The interactive client: keyboard bytes from `keyboard` (a terminal in raw
+ * mode), screen output through `view`. Resolves with the exit code: 0 after
+ * /quit or Ctrl-D once the server closed, 1 if the server closed first or
+ * the connection broke, {@link EXIT_INTERRUPTED} on Ctrl-C.
+ */
+export function* runInteractive(conn: Connection, keyboard: StreamReader, view: ChatView, io: Output): Coro<number> {
+  const outcome = new Future<number>(getRunningLoop());
+  const finish = (code: number): void => {
+    if (!outcome.done()) outcome.setResult(code);
+  };
+  const left = new Event();
+
+  function* serverLines(): Coro<void> {
+    let failure: unknown = null;
+    try {
+      yield* receiveLines(conn.reader, (line) => io.out(view.incoming(line)));
+    } catch (error) {
+      if (!(error instanceof NetError)) throw error;
+      failure = error;
+    }
+    if (left.isSet()) return finish(0); // We were leaving: however it closed, that is the end.
+    io.out(view.leave());
+    io.err(lostMessage(failure) + "\n");
+    finish(1);
+  }
+
+  function leave(): void {
+    if (left.isSet()) return;
+    io.out(view.leave());
+    left.set();
+  }
+
+  function* keys(): Coro<void> {
+    for (;;) {
+      const bytes = yield* keyboard.read(KEYBOARD_CHUNK);
+      if (bytes.length === 0) {
+        // The terminal went away: leave as with Ctrl-D.
+        if (!left.isSet()) conn.writer.writeEof();
+        leave();
+        return;
+      }
+      const { output, actions } = view.keys(bytes);
+      io.out(output);
+      for (const action of actions) {
+        if (action.kind === "interrupt") return finish(EXIT_INTERRUPTED);
+        if (left.isSet()) continue;
+        try {
+          if (action.kind === "send") {
+            conn.writer.write(action.line + "\n");
+            if (isQuit(action.line)) leave();
+          } else {
+            conn.writer.writeEof(); // Ctrl-D: the protocol treats a half-close as leaving.
+            leave();
+          }
+        } catch (error) {
+          // The connection is gone; serverLines sees it too and reports it.
+          if (!(error instanceof NetError)) throw error;
+        }
+      }
+      yield* conn.writer.drain();
+    }
+  }
+
+  function* leaveTimeout(): Coro<void> {
+    yield* left.wait();
+    yield* sleep(LEAVE_TIMEOUT_MS);
+    finish(0);
+  }
+
+  return yield* taskGroup(function* (group) {
+    const tasks = [group.createTask(serverLines()), group.createTask(keys()), group.createTask(leaveTimeout())];
+    io.out(view.start());
+    const code = yield* outcome;
+    for (const task of tasks) task.cancel();
+    return code;
+  });
+}
+
+/**
+ * The piped client: each line of `input` is sent as it is read; at EOF (or
+ * after a `/quit` line) the sending side is half-closed; every server line
+ * is printed as plain text until the server closes. Resolves with 0 if the
+ * server closed after we finished sending, else 1 with a message on stderr.
+ */
+export function* runPiped(conn: Connection, input: StreamReader, io: Output): Coro<number> {
+  let finishedSending = false;
+
+  function* sendLines(): Coro<void> {
+    try {
+      for (;;) {
+        let line: Buffer | null;
+        try {
+          line = yield* input.nextLine();
+        } catch (error) {
+          if (!(error instanceof LimitOverrunError)) throw error;
+          conn.writer.write(yield* input.read(error.consumed)); // Why: a huge line is passed on in pieces.
+          yield* conn.writer.drain();
+          continue;
+        }
+        if (line === null) break;
+        conn.writer.write(Buffer.concat([line, NEWLINE]));
+        yield* conn.writer.drain();
+        if (isQuit(decodeLine(line))) break; // The server closes after /quit: nothing more to send.
+      }
+      finishedSending = true;
+      conn.writer.writeEof();
+    } catch (error) {
+      // The connection is gone; the receiving side sees it too and reports it.
+      if (!(error instanceof NetError)) throw error;
+    }
+  }
+
+  return yield* taskGroup(function* (group) {
+    const sending = group.createTask(sendLines());
+    let failure: unknown = null;
+    try {
+      yield* receiveLines(conn.reader, (line) => io.out(line + "\n"));
+    } catch (error) {
+      if (!(error instanceof NetError)) throw error;
+      failure = error;
+    }
+    sending.cancel();
+    if (finishedSending && failure === null) return 0;
+    io.err(lostMessage(failure) + "\n");
+    return 1;
+  });
+}
+
+const NEWLINE = Buffer.from("\n");
