@@ -58,3 +58,85 @@ export function decodeChatPayload(text: string): ChatPayload | null {
 function isSafeCount(n: number): boolean {
   return Number.isSafeInteger(n) && n >= 0;
 }
+
+/** What {@link decodeChatPayloadBytes} fills in: the payload plus its header's length. */
+export interface DecodedPayload extends ChatPayload {
+  /** Bytes of `lt <id> <seq> <time>`, without the padding. */
+  headerSize: number;
+}
+
+/** A reusable {@link DecodedPayload} to pass to {@link decodeChatPayloadBytes}. */
+export function emptyDecodedPayload(): DecodedPayload {
+  return { senderId: 0, seq: 0, sentAtMs: 0, size: 0, headerSize: 0 };
+}
+
+/**
+ * The body length {@link encodeChatPayload} gives for a header of
+ * `headerSize` bytes and a requested `size`: what a receiver expects.
+ */
+export function encodedSize(headerSize: number, size: number): number {
+  const missing = size - headerSize;
+  return missing <= 0 ? headerSize : headerSize + 1 + Math.max(1, missing - 1);
+}
+
+let at = 0; // Why module state: the byte decoder's cursor, without allocating a result per number.
+const NO_NUMBER = -1;
+
+/**
+ * {@link decodeChatPayload} on raw bytes `buf[start, end)`, without making
+ * a string: the load test's receive path. Accepts exactly what
+ * decodeChatPayload accepts; fills `out` and returns true, or returns false.
+ * @example
+ * const out = emptyDecodedPayload();
+ * if (decodeChatPayloadBytes(line, 0, line.length, out)) checker.check(me, out.senderId, out.seq);
+ */
+export function decodeChatPayloadBytes(buf: Uint8Array, start: number, end: number, out: DecodedPayload): boolean {
+  // "lt " + digit + " " + digit + " " + digit + ".000" is 12 bytes at least.
+  if (end - start < 12 || buf[start] !== 0x6c || buf[start + 1] !== 0x74 || buf[start + 2] !== 0x20) return false;
+  at = start + 3;
+  const senderId = digitsUntil(buf, end, 0x20);
+  if (senderId === NO_NUMBER) return false;
+  at++;
+  const seq = digitsUntil(buf, end, 0x20);
+  if (seq === NO_NUMBER) return false;
+  at++;
+  const whole = digitsUntil(buf, end, 0x2e);
+  if (whole === NO_NUMBER || end - at < 4) return false;
+  const d1 = buf[at + 1]! - 48;
+  const d2 = buf[at + 2]! - 48;
+  const d3 = buf[at + 3]! - 48;
+  if (!isDigit(d1) || !isDigit(d2) || !isDigit(d3)) return false;
+  at += 4;
+  const headerEnd = at;
+  if (at < end) {
+    // Padding: " " and one or more "x", nothing else.
+    if (buf[at] !== 0x20 || end - at < 2) return false;
+    for (let i = at + 1; i < end; i++) if (buf[i] !== 0x78) return false;
+  }
+  out.senderId = senderId;
+  out.seq = seq;
+  out.sentAtMs = whole + (d1 * 100 + d2 * 10 + d3) / 1000;
+  out.size = end - start;
+  out.headerSize = headerEnd - start;
+  return true;
+}
+
+/** Decimal digits from `at` up to `stop` (not consumed): 1 to 15 of them, or NO_NUMBER. */
+function digitsUntil(buf: Uint8Array, end: number, stop: number): number {
+  let n = 0;
+  const first = at;
+  for (; at < end; at++) {
+    const c = buf[at]!;
+    if (c === stop) break;
+    const d = c - 48;
+    if (!isDigit(d)) return NO_NUMBER;
+    n = n * 10 + d;
+  }
+  const count = at - first;
+  if (at >= end || count === 0 || count > 15) return NO_NUMBER;
+  return n;
+}
+
+function isDigit(d: number): boolean {
+  return d >= 0 && d <= 9;
+}

@@ -26,13 +26,19 @@ export interface LoadtestResult {
   messageBytes: number;
   /** Messages each client was asked to send, or `null` when the run was bounded by duration only. */
   messagesPerClient: number | null;
-  /** Target send rate per client in messages/s, or `null` for as fast as the window allows. */
+  /** Target send rate per client in messages/s (open loop), or `null` for as fast as the window allows. */
   ratePerClient: number | null;
+  /**
+   * Closed-loop window: messages in flight per client (echo: lines awaiting
+   * their echo, 1 = ping-pong; chat: messages not yet delivered to every
+   * member), or `null` for an open-loop (`--rate`) run.
+   */
+  pipeline: number | null;
   /** Length of the warm-up phase in ms, not counted in any figure. */
   warmupMs: number;
-  /** Length of the measured phase in ms: from the first send to the last receive or the end of the drain timeout. */
+  /** Length of the measured phase in ms: from the end of the warm-up to the last receive. */
   durationMs: number;
-  /** Messages the clients sent during the measured phase. */
+  /** Messages the clients sent, warm-up included (every one is checked). */
   sent: number;
   /**
    * Messages received: in chat mode every delivered copy (a message reaches
@@ -49,7 +55,9 @@ export interface LoadtestResult {
   reordered: number;
   /** Received lines that were not the bytes sent (echo) or not a valid load-test message (chat). */
   corrupted: number;
-  /** Received messages per second over the measured phase. */
+  /** Received messages that were sent in the measured phase: what `messagesPerSecond` and `latencyMs` count. */
+  measuredReceived: number;
+  /** `measuredReceived` per second of `durationMs`. */
   messagesPerSecond: number;
   /** Received payload megabytes (10^6 bytes, newlines included) per second over the measured phase. */
   megabytesPerSecond: number;

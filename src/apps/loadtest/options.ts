@@ -1,0 +1,132 @@
+/**
+ * `boucle loadtest` options: the command spec (which also generates
+ * `--help`) and its parsing into a validated {@link LoadtestOptions}.
+ */
+import { intOption, parseCommandArgs, UsageError, type CommandSpec } from "../cli/args.ts";
+import type { LoadtestMode } from "./result.ts";
+
+/** Everything a run needs, validated; times in ms. */
+export interface LoadtestOptions {
+  mode: LoadtestMode;
+  host: string;
+  port: number;
+  clients: number;
+  /** Messages per client, or null: send until `durationMs` is over. */
+  messages: number | null;
+  /** Messages/s per client, open loop; 0 = closed loop, `pipeline` in flight. */
+  rate: number;
+  /** Message body (chat) or echoed line (echo) in bytes, newline excluded. */
+  size: number;
+  /** Sending time after the warm-up, when `messages` is null. */
+  durationMs: number;
+  warmupMs: number;
+  /** Closed loop: messages in flight per client (echo: awaiting their echo; chat: not yet delivered to every member). */
+  pipeline: number;
+  /** New connections per second; 0 = all at once. */
+  rampPerSecond: number;
+  /** Chat room the clients join. */
+  room: string;
+  /** Give up when nothing arrives for this long while messages are still expected. */
+  drainTimeoutMs: number;
+  connectTimeoutMs: number;
+  json: boolean;
+  progress: boolean;
+}
+
+/** Default window for closed-loop runs, per mode: echo is ping-pong by default. */
+export const DEFAULT_PIPELINE: Record<LoadtestMode, number> = { echo: 1, chat: 8 };
+/** The chat protocol's line limit (docs/PROTOCOL.md); a body over it would be refused. */
+const CHAT_MAX_BODY = 4096 - 24 - 3; // minus "<nick> " for the longest nickname: the delivered line must fit too
+const ECHO_MAX_LINE = 1024 * 1024;
+const DEFAULT_PORT: Record<LoadtestMode, number> = { chat: 7777, echo: 7007 };
+/** Room names per docs/PROTOCOL.md: `#` and 1 to 32 of letters, digits, `_`, `-`. */
+const ROOM_PATTERN = /^#[A-Za-z0-9_-]{1,32}$/;
+
+export const COMMAND: CommandSpec = {
+  name: "loadtest",
+  summary:
+    "Load-test a chat or echo server from one process: every client is a task on boucle's loop. " +
+    "Every message is checked (chat: per-sender sequence; echo: every byte). " +
+    "Exits 0 only if nothing was lost, duplicated, reordered or corrupted and no error happened.",
+  options: {
+    mode: { type: "string", value: "chat|echo", help: "chat: clients talk in one room; echo: clients check their lines come back (default chat)" },
+    host: { type: "string", value: "HOST", help: "server address (default 127.0.0.1)" },
+    port: { type: "string", value: "PORT", help: "server port (default 7777 chat, 7007 echo)" },
+    clients: { type: "string", short: "c", value: "N", help: "concurrent connections (default 10)" },
+    messages: { type: "string", short: "n", value: "M", help: "messages each client sends; omit to send for --duration instead" },
+    rate: {
+      type: "string",
+      value: "R",
+      help: "messages per second per client, open loop (latency includes queueing); 0 = as fast as the --pipeline window allows (default 0)",
+    },
+    size: { type: "string", value: "B", help: "chat: message body bytes; echo: line bytes, newline excluded (default 64)" },
+    duration: { type: "string", short: "d", value: "S", help: "seconds of sending after the warm-up, when --messages is not given (default 10)" },
+    warmup: { type: "string", value: "S", help: "first seconds of traffic: checked, but left out of latency and throughput (default 0)" },
+    pipeline: {
+      type: "string",
+      value: "D",
+      help: "closed loop: messages in flight per client. echo: lines awaiting their echo (1 = ping-pong, default); chat: messages not yet delivered to every member (default 8)",
+    },
+    ramp: { type: "string", value: "N/s", help: "open connections at this rate, so the server's SYN queue isn't flooded; 0 = all at once (default 500/s)" },
+    room: { type: "string", value: "#ROOM", help: "chat: room the clients join, so other users are left alone (default #loadtest)" },
+    "drain-timeout": { type: "string", value: "S", help: "give up when nothing arrives for S seconds while messages are still due; they count as lost (default 5)" },
+    "connect-timeout": { type: "string", value: "S", help: "per connection, including the chat welcome (default 10)" },
+    json: { type: "boolean", help: "print one JSON object (fields: see README / src/apps/loadtest/result.ts) instead of the table" },
+    "no-progress": { type: "boolean", help: "no progress bar (it is only shown when stderr is a terminal anyway)" },
+  },
+};
+
+/** The parsed options, or null when `--help` was asked. @throws UsageError */
+export function parseOptions(argv: string[]): LoadtestOptions | null {
+  const { values, help } = parseCommandArgs(COMMAND, argv);
+  if (help) return null;
+  const mode = values["mode"] ?? "chat";
+  if (mode !== "chat" && mode !== "echo") throw new UsageError(`loadtest: --mode must be chat or echo, not "${String(mode)}"`);
+  const room = typeof values["room"] === "string" ? values["room"] : "#loadtest";
+  if (!ROOM_PATTERN.test(room)) throw new UsageError(`loadtest: --room must be # and 1 to 32 letters, digits, _ or -, not "${room}"`);
+  const messagesRaw = values["messages"];
+  const options: LoadtestOptions = {
+    mode,
+    host: typeof values["host"] === "string" ? values["host"] : "127.0.0.1",
+    port: intOption(COMMAND, "port", values["port"], DEFAULT_PORT[mode], 1, 65_535),
+    clients: intOption(COMMAND, "clients", values["clients"], 10, 1, 100_000),
+    messages: messagesRaw === undefined ? null : intOption(COMMAND, "messages", messagesRaw, 0, 1, 0xffff_fff0),
+    rate: secondsLike("rate", values["rate"], 0, 1e6, 1),
+    size: intOption(COMMAND, "size", values["size"], 64, 1, mode === "chat" ? CHAT_MAX_BODY : ECHO_MAX_LINE),
+    durationMs: secondsLike("duration", values["duration"], 10, 86_400),
+    warmupMs: secondsLike("warmup", values["warmup"], 0, 86_400),
+    pipeline: intOption(COMMAND, "pipeline", values["pipeline"], DEFAULT_PIPELINE[mode], 1, 1_000_000),
+    rampPerSecond: rampOption(values["ramp"]),
+    room,
+    drainTimeoutMs: secondsLike("drain-timeout", values["drain-timeout"], 5, 3600),
+    connectTimeoutMs: secondsLike("connect-timeout", values["connect-timeout"], 10, 3600),
+    json: values["json"] === true,
+    progress: values["no-progress"] !== true,
+  };
+  if (options.messages === null && options.durationMs <= 0) throw new UsageError("loadtest: --duration must be above 0");
+  if (mode === "chat" && options.clients < 2) throw new UsageError("loadtest: chat mode needs --clients 2 or more (a message goes to the others)");
+  if (options.drainTimeoutMs <= 0 || options.connectTimeoutMs <= 0) throw new UsageError("loadtest: timeouts must be above 0");
+  return options;
+}
+
+/**
+ * A non-negative decimal within [0, max]: seconds (returned in ms), or with
+ * `scale` 1 a plain number such as a rate.
+ */
+function secondsLike(name: string, raw: string | boolean | undefined, fallback: number, max: number, scale = 1000): number {
+  if (raw === undefined || raw === false) return fallback * scale;
+  const n = Number(raw);
+  if (raw === true || raw.trim() === "" || !Number.isFinite(n) || n < 0 || n > max) {
+    throw new UsageError(`loadtest: --${name} must be a number from 0 to ${max}, not "${String(raw)}"`);
+  }
+  return n * scale;
+}
+
+/** `--ramp 500/s` or `--ramp 500`. */
+function rampOption(raw: string | boolean | undefined): number {
+  if (raw === undefined || raw === false) return 500;
+  const text = String(raw).replace(/\/s$/, "");
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`loadtest: --ramp must look like 500/s, not "${String(raw)}"`);
+  return n;
+}

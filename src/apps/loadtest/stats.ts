@@ -1,0 +1,87 @@
+/**
+ * What one load-test run counts while it runs, shared by every client task
+ * (they all run on one loop in one thread, so plain fields suffice), and
+ * its turning into a {@link LoadtestResult} at the end.
+ *
+ * Invariant: correctness counters (sent, received, lost...) cover the whole
+ * run, warm-up included, so every message is checked; latency and
+ * throughput cover only the measured phase (sends at or after
+ * `measureStartMs`).
+ */
+import { ConnectTimeoutError, LimitOverrunError, NetError } from "../../net/index.ts";
+import { LatencyRecorder } from "./histogram.ts";
+import type { LoadtestOptions } from "./options.ts";
+import type { LoadtestResult } from "./result.ts";
+
+export class RunStats {
+  readonly latency = new LatencyRecorder();
+  readonly connect = new LatencyRecorder();
+  readonly errors: Record<string, number> = {};
+  connected = 0;
+  sent = 0;
+  /** Every delivered copy (chat) or echoed line (echo), duplicates and corrupted lines included. */
+  received = 0;
+  duplicated = 0;
+  reordered = 0;
+  corrupted = 0;
+  /** Received during the measured phase (sent at or after measureStartMs). */
+  measuredReceived = 0;
+  /** Their bytes, newline included. */
+  measuredBytes = 0;
+  /** performance.now() when the measured phase begins (after the warm-up); Infinity until the start. */
+  measureStartMs = Infinity;
+  /** performance.now() of the last receive. */
+  lastReceiveMs = 0;
+
+  /** Count one error of `kind` (e.g. "ECONNRESET", "eof", "server-error-line"). */
+  addError(kind: string): void {
+    this.errors[kind] = (this.errors[kind] ?? 0) + 1;
+  }
+
+  /** Count `error` under its kind. */
+  addFailure(error: unknown): void {
+    this.addError(errorKind(error));
+  }
+
+  /** The final figures; `expected` and `lost` come from the mode. */
+  toResult(options: LoadtestOptions, startedAt: Date, expected: number, lost: number): LoadtestResult {
+    const durationMs = Number.isFinite(this.measureStartMs) ? Math.max(0, this.lastReceiveMs - this.measureStartMs) : 0;
+    const seconds = durationMs / 1000;
+    return {
+      mode: options.mode,
+      host: options.host,
+      port: options.port,
+      startedAt: startedAt.toISOString(),
+      clients: options.clients,
+      connected: this.connected,
+      messageBytes: options.size,
+      messagesPerClient: options.messages,
+      ratePerClient: options.rate > 0 ? options.rate : null,
+      pipeline: options.rate > 0 ? null : options.pipeline,
+      warmupMs: options.warmupMs,
+      durationMs,
+      sent: this.sent,
+      received: this.received,
+      expected,
+      lost,
+      duplicated: this.duplicated,
+      reordered: this.reordered,
+      corrupted: this.corrupted,
+      measuredReceived: this.measuredReceived,
+      messagesPerSecond: seconds > 0 ? this.measuredReceived / seconds : 0,
+      megabytesPerSecond: seconds > 0 ? this.measuredBytes / 1e6 / seconds : 0,
+      latencyMs: this.latency.percentiles(),
+      connectMs: this.connect.percentiles(),
+      errors: { ...this.errors },
+    };
+  }
+}
+
+/** A short, stable name for an error: the system code for network errors. */
+export function errorKind(error: unknown): string {
+  if (error instanceof ConnectTimeoutError) return "connect-timeout";
+  if (error instanceof NetError) return error.code;
+  if (error instanceof LimitOverrunError) return "line-too-long";
+  if (error instanceof Error) return error.name;
+  return "unknown";
+}
