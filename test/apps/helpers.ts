@@ -131,6 +131,20 @@ export class LineClient {
     });
   }
 
+  /**
+   * Connect `n` clients one after the other; each has taken its welcome and
+   * every join notice up to the last one's, so their queues start empty.
+   */
+  static async room(port: number, n: number): Promise<[LineClient, string][]> {
+    const clients: [LineClient, string][] = [];
+    for (let i = 0; i < n; i++) {
+      const [client, nick] = await LineClient.joined(port);
+      for (const [other] of clients) await other.expect(`* ${nick} joined #lobby`);
+      clients.push([client, nick]);
+    }
+    return clients;
+  }
+
   /** Connect and take the welcome and the lobby's join notice; returns the guest nickname. */
   static async joined(port: number): Promise<[LineClient, string]> {
     const client = await LineClient.connect(port);
@@ -165,9 +179,9 @@ export class LineClient {
   async next(ms = WAIT_MS): Promise<string> {
     const deadline = Date.now() + ms;
     while (this.lines.length === 0) {
-      if (this.ended) throw new Error(`connection closed; lines so far: ${JSON.stringify(this.all.slice(-10))}`);
+      if (this.ended) throw new Error(`connection closed; lines so far: ${brief(this.all.slice(-10))}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no line within ${ms} ms; lines so far: ${JSON.stringify(this.all.slice(-10))}`);
+      if (left <= 0) throw new Error(`no line within ${ms} ms; lines so far: ${brief(this.all.slice(-10))}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#wake = () => {
@@ -183,7 +197,7 @@ export class LineClient {
   async expect(line: string | RegExp, ms = WAIT_MS): Promise<string> {
     const got = await this.next(ms);
     if (typeof line === "string" ? got !== line : !line.test(got)) {
-      throw new Error(`expected ${String(line)}, got ${JSON.stringify(got)}`);
+      throw new Error(`expected ${String(line)}, got ${brief([got])}`);
     }
     return got;
   }
@@ -220,4 +234,9 @@ export class LineClient {
   close(): void {
     this.socket.destroy();
   }
+}
+
+/** Lines for an error message, each cut to 100 characters. */
+function brief(lines: string[]): string {
+  return JSON.stringify(lines.map((l) => (l.length > 100 ? `${l.slice(0, 100)}...(${l.length} chars)` : l)));
 }

@@ -86,7 +86,11 @@ export class ChatClient implements Member {
       this.#hub.leave(this);
       return;
     }
-    if (this.#writer.bufferedBytes() > this.#settings.maxQueueBytes) {
+    // Why Node's backlog and not writer.bufferedBytes(): the latter also counts
+    // this iteration's coalesced output, not yet offered to the kernel, which a
+    // burst of fan-out can make large for a client that reads at full speed.
+    // What Node still holds after earlier flushes is what the peer did not take.
+    if (this.#writer.socket.nodeSocket.writableLength > this.#settings.maxQueueBytes) {
       this.#ended = SLOW_READER_REASON;
       this.#writer.abort();
       this.#hub.leave(this, SLOW_READER_REASON); // Runs after the current hub operation.
