@@ -1,0 +1,58 @@
+/**
+ * The echo server: every byte received goes back as it came (binary safe,
+ * not line-based). The benchmarks' baseline; `startEchoServer` runs it
+ * in-process on the current loop.
+ */
+import { CancelledError, type Coro } from "../../loop/index.ts";
+import { startServer, type StreamReader, type StreamServer, type StreamWriter } from "../../net/index.ts";
+
+/** Bytes asked of one `recv`: asyncio's read size, a few TCP windows' worth. */
+const RECV_SIZE = 64 * 1024;
+
+export interface EchoServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: any free port (read it back from `server.port`). */
+  port?: number;
+  /** Called once per connect, disconnect and error (the CLI logs them). */
+  log?: (line: string) => void;
+}
+
+/**
+ * Listen and echo each client's bytes back until it closes; on the peer's
+ * EOF what is queued is sent, then the connection closed.
+ * @throws AddressInUseError or another NetError.
+ * @example
+ * const server = yield* startEchoServer({ port: 0 });
+ * const [reader, writer] = yield* openConnection("127.0.0.1", server.port);
+ */
+export function* startEchoServer(options: EchoServerOptions = {}): Coro<StreamServer> {
+  const log = options.log ?? (() => {});
+  return yield* startServer((reader, writer) => echo(reader, writer, log), { host: options.host, port: options.port });
+}
+
+/** One client: recv, write, drain (backpressure: a peer that doesn't read stops us reading it). */
+export function* echo(_reader: StreamReader, writer: StreamWriter, log: (line: string) => void): Coro<void> {
+  const socket = writer.socket;
+  const { host, port } = socket.remote;
+  const peer = `${host}:${port}`;
+  log(`connect ${peer}`);
+  let bytes = 0;
+  try {
+    for (;;) {
+      const chunk = yield* socket.recv(RECV_SIZE);
+      if (chunk.length === 0) break;
+      bytes += chunk.length;
+      writer.write(chunk);
+      yield* writer.drain();
+    }
+  } catch (error) {
+    if (error instanceof CancelledError) throw error; // Shutdown: startServer closes the socket.
+    log(`error ${peer}: ${(error as Error).message}`);
+    writer.abort();
+    return;
+  } finally {
+    log(`disconnect ${peer} (${bytes} bytes echoed)`);
+  }
+  writer.close(); // Sends what is queued, then closes.
+}
