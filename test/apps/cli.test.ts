@@ -1,0 +1,72 @@
+/**
+ * The `boucle` CLI for the servers and the demo: --help, bad flags and a
+ * port in use give one clear line and the right exit code.
+ */
+import { createServer, type Server } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanup, runApp } from "./helpers.ts";
+
+let blocker: Server | null = null;
+
+afterEach(async () => {
+  await cleanup();
+  await new Promise<void>((resolve) => (blocker ? blocker.close(() => resolve()) : resolve()));
+  blocker = null;
+});
+
+function occupyPort(): Promise<number> {
+  return new Promise((resolve) => {
+    blocker = createServer();
+    blocker.listen(0, "127.0.0.1", () => resolve((blocker!.address() as { port: number }).port));
+  });
+}
+
+describe("boucle CLI", () => {
+  for (const command of ["chat-server", "echo-server", "demo"]) {
+    it(`${command} --help prints its usage and exits 0`, async () => {
+      const { code, stdout } = await runApp([command, "--help"]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^usage: boucle ${command} \\[options\\]`));
+      expect(stdout).toContain("--help");
+    });
+
+    it(`${command} with a bad flag prints one line and exits 1`, async () => {
+      const { code, stdout, stderr } = await runApp([command, "--bogus"]);
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(stderr).toMatch(/--bogus/);
+    });
+  }
+
+  it("chat-server --help lists the flags of the issue", async () => {
+    const { stdout } = await runApp(["chat-server", "--help"]);
+    for (const flag of ["--host", "--port", "--max-clients", "--max-queue", "--no-flood-limit", "--quiet", "BOUCLE_PORT"]) {
+      expect(stdout).toContain(flag);
+    }
+  });
+
+  it("a bad port value is one line and exit 1", async () => {
+    const { code, stderr } = await runApp(["chat-server", "--port", "70000"]);
+    expect(code).toBe(1);
+    expect(stderr).toBe('boucle chat-server: chat-server: --port must be an integer from 0 to 65535, not "70000"\n');
+  });
+
+  for (const command of ["chat-server", "echo-server"]) {
+    it(`${command} on a port in use prints one clear line and exits 1`, async () => {
+      const port = await occupyPort();
+      const { code, stderr } = await runApp([command, "--port", String(port)]);
+      expect(code).toBe(1);
+      expect(stderr).toBe(`boucle ${command}: cannot listen on 127.0.0.1:${port}: address already in use\n`);
+    });
+  }
+
+  it("demo prints the chapter's steps", async () => {
+    const { code, stdout } = await runApp(["demo"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Hello\nWorld\nruntask returned 42".replace("runtask", "runTask"));
+    expect(stdout).toContain("foo\naaa\nbbb\nbar\nccc\nbaz\n");
+    expect(stdout).toContain("[t=75 ms] TaskGroupError: disk full");
+    expect(stdout).toContain("the low task finished while the urgent one spun 4 times");
+  });
+});
