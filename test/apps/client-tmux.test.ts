@@ -8,6 +8,7 @@
  * Needs tmux (`.ci/run` installs it). Every wait polls the screen with a deadline.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nickColor } from "../../src/apps/client/colors.ts";
@@ -23,7 +24,12 @@ let server: ChildProcess | undefined;
 let port = 0;
 
 function tmux(...args: string[]): string {
-  return execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
+  try {
+    return execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error("this test needs tmux (.ci/run installs it)");
+    throw error;
+  }
 }
 
 /** The pane's visible lines, trailing blank lines removed. */
@@ -76,7 +82,9 @@ beforeAll(async () => {
 
 afterAll(() => {
   try {
+    const socketPath = tmux("display", "-p", "#{socket_path}").trim();
     tmux("kill-server");
+    rmSync(socketPath, { force: true }); // Why: tmux leaves its socket file behind.
   } catch {
     // no server left: nothing to clean
   }

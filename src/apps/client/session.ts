@@ -112,10 +112,10 @@ export function* runInteractive(conn: Connection, keyboard: StreamReader, view: 
       }
       const { output, actions } = view.keys(bytes);
       io.out(output);
-      for (const action of actions) {
-        if (action.kind === "interrupt") return finish(EXIT_INTERRUPTED);
-        if (left.isSet()) continue;
-        try {
+      try {
+        for (const action of actions) {
+          if (action.kind === "interrupt") return finish(EXIT_INTERRUPTED);
+          if (left.isSet()) continue;
           if (action.kind === "send") {
             conn.writer.write(action.line + "\n");
             if (isQuit(action.line)) leave();
@@ -123,12 +123,12 @@ export function* runInteractive(conn: Connection, keyboard: StreamReader, view: 
             conn.writer.writeEof(); // Ctrl-D: the protocol treats a half-close as leaving.
             leave();
           }
-        } catch (error) {
-          // The connection is gone; serverLines sees it too and reports it.
-          if (!(error instanceof NetError)) throw error;
         }
+        if (!left.isSet()) yield* conn.writer.drain();
+      } catch (error) {
+        // The connection is gone; serverLines sees it too and reports it.
+        if (!(error instanceof NetError)) throw error;
       }
-      yield* conn.writer.drain();
     }
   }
 
