@@ -24,6 +24,8 @@ export function openInput(
     close: () => {
       selector.unregister(input);
       input.pause();
+      // Why: a paused TTY or pipe still holds a handle that keeps Node alive.
+      (input as Readable & { unref?: () => void }).unref?.();
     },
   };
 }

@@ -78,11 +78,7 @@ function* client(host: string, port: number, interactive: boolean, color: boolea
       stdin.setRawMode(false);
     }
   } finally {
-    input.close();
-    // Why: pause() does not stop a net.Socket's handle from reading (only
-    // backpressure does), so a terminal or pipe stdin that has not ended
-    // would keep the process alive after we are done.
-    stdin.unref();
+    input.close(); // also unrefs stdin, so an open terminal or pipe doesn't keep us alive
     conn.writer.close();
   }
 }
