@@ -34,6 +34,7 @@ export class RunContext {
   start(): void {
     const { options, stats } = this;
     this.startMs = performance.now();
+    stats.noteStart();
     stats.measureStartMs = this.startMs + options.warmupMs;
     if (options.messages === null) this.sendDeadlineMs = stats.measureStartMs + options.durationMs;
     this.started.set();

@@ -23,6 +23,8 @@ export interface LoadtestJson extends LoadtestResult {
 }
 
 const LABEL_WIDTH = 14;
+/** Client CPU from which the summary warns that the client may be the bottleneck. */
+const CLIENT_BOUND_PERCENT = 90;
 const COLUMN_WIDTH = 10;
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
@@ -84,6 +86,7 @@ export function formatSummary(result: LoadtestResult): string {
     row("latency ms", percentileCells(result.latencyMs)),
     row("connect ms", percentileCells(result.connectMs)),
     "",
+    row("client cpu", `${integer.format(result.clientCpuPercent)}% of one core${result.clientCpuPercent >= CLIENT_BOUND_PERCENT ? " (the load generator was busy: the figures are a lower bound of the server's capacity)" : ""}`),
     row("errors", errorKinds.length === 0 ? "none" : ""),
     ...errorKinds.map(([kind, n]) => row(`  ${kind}`, integer.format(n))),
     "",

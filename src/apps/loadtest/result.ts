@@ -65,6 +65,13 @@ export interface LoadtestResult {
   latencyMs: Percentiles;
   /** Time from starting a connection to its welcome line (chat) or its connect event (echo), in ms. */
   connectMs: Percentiles;
+  /**
+   * CPU time (user + system) the load-test process used from the start of
+   * sending to the end, in % of one core. Near 100 means the client, not
+   * the server, may have been the bottleneck: the figures are then a lower
+   * bound of what the server can do.
+   */
+  clientCpuPercent: number;
   /** Errors by kind (e.g. `"ECONNRESET"`, `"connect-timeout"`, `"server-error-line"`) to count; any count fails the run. */
   errors: Record<string, number>;
 }

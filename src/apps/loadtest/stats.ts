@@ -32,6 +32,23 @@ export class RunStats {
   measureStartMs = Infinity;
   /** performance.now() of the last receive. */
   lastReceiveMs = 0;
+  /** process.cpuUsage() and performance.now() when sending began. */
+  #cpuStart: NodeJS.CpuUsage | null = null;
+  #cpuStartMs = 0;
+
+  /** Sending begins: start the CPU clock. */
+  noteStart(): void {
+    this.#cpuStart = process.cpuUsage();
+    this.#cpuStartMs = performance.now();
+  }
+
+  /** CPU used since `noteStart`, in % of one core. */
+  cpuPercent(): number {
+    if (this.#cpuStart === null) return 0;
+    const used = process.cpuUsage(this.#cpuStart);
+    const wallMs = performance.now() - this.#cpuStartMs;
+    return wallMs > 0 ? ((used.user + used.system) / 1000 / wallMs) * 100 : 0;
+  }
 
   /** Count one error of `kind` (e.g. "ECONNRESET", "eof", "server-error-line"). */
   addError(kind: string): void {
@@ -72,6 +89,7 @@ export class RunStats {
       megabytesPerSecond: seconds > 0 ? this.measuredBytes / 1e6 / seconds : 0,
       latencyMs: this.latency.percentiles(),
       connectMs: this.connect.percentiles(),
+      clientCpuPercent: Math.round(this.cpuPercent()),
       errors: { ...this.errors },
     };
   }

@@ -30,6 +30,7 @@ function result(overrides: Partial<LoadtestResult> = {}): LoadtestResult {
     megabytesPerSecond: 14.5,
     latencyMs: percentiles,
     connectMs: { ...percentiles, count: 100 },
+    clientCpuPercent: 40,
     errors: {},
     ...overrides,
   };

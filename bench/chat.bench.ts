@@ -1,0 +1,112 @@
+/**
+ * `npm run bench:chat`: delivered messages per second and p99 latency for
+ * rooms of 10, 100 and 1 000 clients, against our chat server
+ * (`boucle chat-server`) and a plain Node callback chat server speaking the
+ * same protocol (bench/baselines/chat-server.ts), side by side, one run.
+ *
+ * Each room: every client sends as fast as its window allows (closed loop:
+ * at most W of its messages not yet delivered to every other member; W is
+ * the same for both servers), after a warm-up; every delivery is checked
+ * (per-sender sequence, every byte), so "nothing lost" is verified, not
+ * assumed. Servers run pinned to core 0, the load generator (`boucle
+ * loadtest --mode chat`) to core 1, each in its own process.
+ *
+ * The bar (issue 5): >= 5x the baseline's delivered messages/s at 100 and
+ * 1 000 clients, with nothing lost.
+ */
+import { fileURLToPath } from "node:url";
+import { environment, median, table } from "./lib/measure.ts";
+import { ms, pinningNote, ratio, runLoadtest, startServerProcess, type ServerProcess } from "./lib/processes.ts";
+import type { LoadtestJson } from "../src/apps/loadtest/report.ts";
+
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 2);
+const WARMUP_S = "1";
+const DURATION_S = process.env["BENCH_DURATION"] ?? "3";
+const BOUCLE = fileURLToPath(new URL("../bin/boucle.js", import.meta.url));
+
+interface Room {
+  clients: number;
+  /** Messages each sender may have in flight: about 1 000 messages queued per receiver at most. */
+  window: number;
+  gated: boolean;
+}
+
+const ROOMS: Room[] = [
+  { clients: 10, window: 64, gated: false },
+  { clients: 100, window: 8, gated: true },
+  { clients: 1000, window: 1, gated: true },
+];
+
+function loadArgs(room: Room, port: number): string[] {
+  return [
+    "--mode", "chat", "--port", String(port), "--clients", String(room.clients), "--pipeline", String(room.window),
+    "--size", "64", "--warmup", WARMUP_S, "--duration", DURATION_S, "--ramp", "2000/s", "--drain-timeout", "10",
+  ];
+}
+
+async function main(): Promise<void> {
+  console.log("# bench:chat: boucle chat server vs plain Node callback chat server\n");
+  for (const line of [...environment(), pinningNote()]) console.log(line);
+  const ours = await startServerProcess("boucle chat-server", [BOUCLE, "chat-server", "--port", "0", "--quiet", "--no-flood-limit"]);
+  const baseline = await startServerProcess("bench/baselines/chat-server.ts", ["--import", "tsx", "bench/baselines/chat-server.ts", "--port", "0"]);
+  console.log(`ours: ${ours.label}; baseline: ${baseline.label}`);
+  console.log(`each cell: median of ${ROUNDS} runs of ${WARMUP_S} s warm-up + ${DURATION_S} s of sending (then the drain), 64-byte bodies\n`);
+  const runs = new Map<string, LoadtestJson[]>();
+  const key = (room: Room, server: ServerProcess): string => `${room.clients}|${server.label}`;
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const room of ROOMS) {
+        for (const server of round % 2 === 0 ? [ours, baseline] : [baseline, ours]) {
+          const json = await runLoadtest(loadArgs(room, server.port), 180_000);
+          const list = runs.get(key(room, server)) ?? [];
+          list.push(json);
+          runs.set(key(room, server), list);
+          process.stderr.write(`  room of ${String(room.clients).padEnd(5)} ${server === ours ? "ours    " : "baseline"} ${Math.round(json.messagesPerSecond)} msg/s, p99 ${ms(json.latencyMs.p99)} ms, client cpu ${json.clientCpuPercent}%, lost ${json.lost}${json.verdict.passed ? "" : ` FAIL: ${json.verdict.reasons.join("; ")}`}\n`);
+        }
+      }
+    }
+  } finally {
+    await Promise.all([ours.stop(), baseline.stop()]);
+  }
+
+  const rows: string[][] = [];
+  const failures: string[] = [];
+  for (const room of ROOMS) {
+    const a = runs.get(key(room, ours))!;
+    const b = runs.get(key(room, baseline))!;
+    const rateA = median(a.map((j) => j.messagesPerSecond));
+    const rateB = median(b.map((j) => j.messagesPerSecond));
+    const lost = [...a, ...b].reduce((n, j) => n + j.lost + j.duplicated + j.reordered + j.corrupted, 0);
+    const clean = [...a, ...b].every((j) => j.verdict.passed);
+    if (!clean) failures.push(`room of ${room.clients}: ${[...a, ...b].flatMap((j) => j.verdict.reasons).join("; ")}`);
+    rows.push([
+      String(room.clients),
+      String(room.window),
+      Math.round(rateA).toLocaleString("en-US"),
+      Math.round(rateB).toLocaleString("en-US"),
+      ratio(rateA, rateB),
+      ms(median(a.map((j) => j.latencyMs.p99))),
+      ms(median(b.map((j) => j.latencyMs.p99))),
+      `${median(a.map((j) => j.clientCpuPercent))}%`,
+      String(lost),
+      !clean ? "FAIL (errors)" : room.gated ? (rateA >= 5 * rateB ? "met" : "MISSED") : "-",
+    ]);
+  }
+  console.log(
+    table(
+      ["room", "window", "ours msg/s", "baseline msg/s", "ratio", "ours p99 ms", "baseline p99 ms", "client cpu (ours)", "lost/dup/reord", "bar (>=5x)"],
+      rows,
+      [0, 1, 2, 3, 4, 5, 6, 7, 8],
+    ),
+  );
+  console.log(
+    "\nmsg/s: messages delivered per second (each message counts once per receiver, N-1 per send), all checked for order and content." +
+      "\nclient cpu: the load generator's, in % of one core, in our server's runs (near 100%: the client, not the server, is the limit).",
+  );
+  if (failures.length > 0) {
+    console.log(`\nruns with errors or losses:\n${failures.map((f) => `  ${f}`).join("\n")}`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

@@ -1,0 +1,124 @@
+/**
+ * `npm run bench:echo`: an echo server on boucle's streams against a plain
+ * Node callback echo server (bench/baselines/echo-server.ts), same load,
+ * one run, side by side.
+ *
+ * Loads (64-byte lines: 63 bytes + newline): ping-pong at 1, 100 and 1 000
+ * connections, and pipelined (16 lines in flight per connection) at 100.
+ * Each server runs in its own process pinned to core 0; the load generator
+ * (`boucle loadtest --mode echo`, every client a task on our loop) runs in
+ * another, pinned to core 1. Every (load, server) pair is run ROUNDS times,
+ * interleaved, and the median is reported; every echoed byte is checked.
+ *
+ * The bar (issue 3): >= 0.8x the baseline's round trips/s at 100 and 1 000
+ * connections, with p99 no worse than 1.5x.
+ */
+import { fileURLToPath } from "node:url";
+import { environment, median, table } from "./lib/measure.ts";
+import { ms, pinningNote, ratio, runLoadtest, startServerProcess, type ServerProcess } from "./lib/processes.ts";
+import type { LoadtestJson } from "../src/apps/loadtest/report.ts";
+
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
+const WARMUP_S = "0.5";
+const DURATION_S = process.env["BENCH_DURATION"] ?? "2";
+const BOUCLE = fileURLToPath(new URL("../bin/boucle.js", import.meta.url));
+
+interface Load {
+  name: string;
+  clients: number;
+  pipeline: number;
+  /** Judged against the bar. */
+  gated: boolean;
+}
+
+const LOADS: Load[] = [
+  { name: "ping-pong, 1 conn", clients: 1, pipeline: 1, gated: false },
+  { name: "ping-pong, 100 conns", clients: 100, pipeline: 1, gated: true },
+  { name: "ping-pong, 1000 conns", clients: 1000, pipeline: 1, gated: true },
+  { name: "pipelined 16, 100 conns", clients: 100, pipeline: 16, gated: false },
+];
+
+/** Our echo server: the app's `boucle echo-server` if it runs, else the streams one kept in bench/lib. */
+async function startOurs(): Promise<ServerProcess> {
+  for (const extra of [["--quiet"], []]) {
+    try {
+      return await startServerProcess("boucle echo-server", [BOUCLE, "echo-server", "--port", "0", ...extra], 10_000);
+    } catch {
+      // try the next way
+    }
+  }
+  return startServerProcess("bench/lib/streams-echo-server.ts", ["--import", "tsx", "bench/lib/streams-echo-server.ts", "--port", "0"]);
+}
+
+function loadArgs(load: Load, port: number): string[] {
+  return [
+    "--mode", "echo", "--port", String(port), "--clients", String(load.clients), "--pipeline", String(load.pipeline),
+    "--size", "63", "--warmup", WARMUP_S, "--duration", DURATION_S, "--ramp", "2000/s",
+  ];
+}
+
+async function main(): Promise<void> {
+  console.log("# bench:echo: boucle streams echo server vs plain Node callback echo server\n");
+  for (const line of [...environment(), pinningNote()]) console.log(line);
+  const ours = await startOurs();
+  const baseline = await startServerProcess("bench/baselines/echo-server.ts", ["--import", "tsx", "bench/baselines/echo-server.ts", "--port", "0"]);
+  console.log(`ours: ${ours.label}; baseline: ${baseline.label}`);
+  console.log(`each cell: median of ${ROUNDS} runs of ${WARMUP_S} s warm-up + ${DURATION_S} s measured\n`);
+  const runs = new Map<string, LoadtestJson[]>();
+  const key = (load: Load, server: ServerProcess): string => `${load.name}|${server.label}`;
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const load of LOADS) {
+        for (const server of round % 2 === 0 ? [ours, baseline] : [baseline, ours]) {
+          const json = await runLoadtest(loadArgs(load, server.port));
+          const list = runs.get(key(load, server)) ?? [];
+          list.push(json);
+          runs.set(key(load, server), list);
+          process.stderr.write(`  ${load.name.padEnd(24)} ${server === ours ? "ours    " : "baseline"} ${Math.round(json.messagesPerSecond)} rt/s, p99 ${ms(json.latencyMs.p99)} ms, client cpu ${json.clientCpuPercent}%${json.verdict.passed ? "" : ` FAIL: ${json.verdict.reasons.join("; ")}`}\n`);
+        }
+      }
+    }
+  } finally {
+    await Promise.all([ours.stop(), baseline.stop()]);
+  }
+
+  const rows: string[][] = [];
+  const failures: string[] = [];
+  for (const load of LOADS) {
+    const a = runs.get(key(load, ours))!;
+    const b = runs.get(key(load, baseline))!;
+    const rtA = median(a.map((j) => j.messagesPerSecond));
+    const rtB = median(b.map((j) => j.messagesPerSecond));
+    const p99A = median(a.map((j) => j.latencyMs.p99));
+    const p99B = median(b.map((j) => j.latencyMs.p99));
+    const cpu = median(a.map((j) => j.clientCpuPercent));
+    const clean = [...a, ...b].every((j) => j.verdict.passed);
+    if (!clean) failures.push(`${load.name}: ${[...a, ...b].flatMap((j) => j.verdict.reasons).join("; ")}`);
+    const met = rtA >= 0.8 * rtB && p99A <= 1.5 * p99B;
+    rows.push([
+      load.name,
+      Math.round(rtA).toLocaleString("en-US"),
+      Math.round(rtB).toLocaleString("en-US"),
+      ratio(rtA, rtB),
+      ms(p99A),
+      ms(p99B),
+      ratio(p99A, p99B),
+      `${cpu}%`,
+      !clean ? "FAIL (errors)" : load.gated ? (met ? "met" : "MISSED") : "-",
+    ]);
+  }
+  console.log(
+    table(
+      ["load (64 B lines)", "ours rt/s", "baseline rt/s", "ratio", "ours p99 ms", "baseline p99 ms", "p99 ratio", "client cpu", "bar (>=0.8x, p99 <=1.5x)"],
+      rows,
+      [1, 2, 3, 4, 5, 6, 7],
+    ),
+  );
+  console.log("\nrt/s: round trips per second (echoed lines received, all checked byte for byte); client cpu: the load generator's, in % of one core (near 100%: the client is the limit).");
+  if (failures.length > 0) {
+    console.log(`\nruns with errors or losses:\n${failures.map((f) => `  ${f}`).join("\n")}`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

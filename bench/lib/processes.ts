@@ -1,0 +1,108 @@
+/**
+ * Process plumbing for the network benchmarks (bench/echo.bench.ts,
+ * bench/chat.bench.ts): servers and the load generator each in their own
+ * process, pinned to their own core with `taskset` where it exists, so the
+ * load generator never steals the server's CPU.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import type { LoadtestJson } from "../../src/apps/loadtest/report.ts";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const BOUCLE = fileURLToPath(new URL("../../bin/boucle.js", import.meta.url));
+
+/** Cores for the server and the load generator, when pinning is possible. */
+export const SERVER_CORE = 0;
+export const CLIENT_CORE = 1;
+
+/** True when `taskset` works and there are two cores to pin to. */
+export const canPin: boolean = os.cpus().length >= 2 && spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+
+/** The command line for `args`, pinned to `core` when possible. */
+export function pinned(core: number, args: string[]): [string, string[]] {
+  return canPin ? ["taskset", ["-c", String(core), ...args]] : [args[0]!, args.slice(1)];
+}
+
+/** How the pinning was done, for the header. */
+export function pinningNote(): string {
+  return canPin
+    ? `pinning: server on core ${SERVER_CORE}, load generator on core ${CLIENT_CORE} (taskset)`
+    : "pinning: none (taskset missing or a single core): figures are noisier";
+}
+
+export interface ServerProcess {
+  label: string;
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start a server process (`args` after `node`), pinned to the server core,
+ * and wait for its `listening on HOST:PORT` line on stderr.
+ */
+export async function startServerProcess(label: string, args: string[], timeoutMs = 20_000): Promise<ServerProcess> {
+  const [cmd, argv] = pinned(SERVER_CORE, [process.execPath, ...args]);
+  const child = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${label} did not start in time:\n${stderr}`)), timeoutMs);
+    child.stderr!.setEncoding("utf8").on("data", (text: string) => {
+      stderr += text;
+      const match = /listening on \S+:(\d+)/.exec(stderr);
+      if (match !== null) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited with ${code}:\n${stderr}`));
+    });
+  });
+  child.stderr!.resume();
+  return {
+    label,
+    port,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+      }),
+  };
+}
+
+/** Run `boucle loadtest ...args --json --no-progress`, pinned to the client core; its parsed JSON. */
+export function runLoadtest(args: string[], timeoutMs = 120_000): Promise<LoadtestJson> {
+  const [cmd, argv] = pinned(CLIENT_CORE, [process.execPath, BOUCLE, "loadtest", ...args, "--json", "--no-progress"]);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.setEncoding("utf8").on("data", (text: string) => (stdout += text));
+    child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(stdout) as LoadtestJson);
+      } catch {
+        reject(new Error(`loadtest ${args.join(" ")} exited with ${code} and no JSON:\n${stdout}\n${stderr}`));
+      }
+    });
+  });
+}
+
+/** `x` with at most `digits` after the point, e.g. 0.83x. */
+export function ratio(ours: number, theirs: number): string {
+  return theirs > 0 ? `${(ours / theirs).toFixed(2)}x` : "n/a";
+}
+
+/** A latency in ms with about 3 significant digits. */
+export function ms(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
