@@ -27,7 +27,7 @@ export function* connect(options: ConnectOptions): Coro<Socket> {
   const selector = Selector.of(getRunningLoop());
   // allowHalfOpen: when the peer half-closes, closing our side is our decision, not Node's.
   const node = new NodeSocket({ allowHalfOpen: true });
-  const socket = new Socket(node, selector); // Registered (error listener on) before anything can fail.
+  const socket = new Socket(node, selector, { host, port }); // Registered (error listener on) before anything can fail.
   node.connect({ host, port });
   node.setNoDelay(true);
   const key = selector.getKey(node)!;

@@ -14,8 +14,8 @@
  */
 import type { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
-import { Future, type Coro, type EventLoop, type IoPoller } from "../loop/index.ts";
-import { toNetError } from "./errors.ts";
+import { Future, getRunningLoop, type Coro, type EventLoop, type IoPoller } from "../loop/index.ts";
+import { toNetError, type NetAddress } from "./errors.ts";
 
 type NodeListener = Parameters<EventEmitter["on"]>[1];
 
@@ -46,6 +46,11 @@ export class SelectorKey<D = unknown> {
   /** Queued on the selector's pending list (avoids a duplicate entry). */
   pending = false;
   readonly listeners: [string, NodeListener][] = [];
+  /**
+   * The peer's address, put on this source's errors. Why: Node's read
+   * errors (ECONNRESET) carry none, and a destroyed socket forgets its peer.
+   */
+  address: NetAddress | undefined = undefined;
 
   constructor(
     readonly source: EventEmitter,
@@ -62,6 +67,16 @@ export class Selector implements IoPoller {
   #spare: SelectorKey[] = [];
   #waiters = 0;
   readonly #toFlush: Flushable[] = [];
+  /**
+   * True between poll() and flush(), i.e. while the loop runs an iteration.
+   * Why: a mark made then (server.close() notifying its accept task, a
+   * PassThrough emitting 'readable' synchronously inside end()) would wait
+   * for the next poll, but the loop parks after an iteration whose ready
+   * queue is empty, and wakeUp() only unparks a parked loop: the waiter
+   * slept until some unrelated event. So such marks settle the futures at
+   * once; that queues their tasks and the loop runs on.
+   */
+  #inIteration: boolean;
 
   /** The selector of `loop`, created and plugged in on first use. */
   static of(loop: EventLoop): Selector {
@@ -74,6 +89,7 @@ export class Selector implements IoPoller {
 
   private constructor(loop: EventLoop) {
     this.loop = loop;
+    this.#inIteration = runningLoop() === loop; // Created by a task: this iteration has no poll() to set it.
   }
 
   /** Registered sources (closed ones are removed). */
@@ -113,7 +129,7 @@ export class Selector implements IoPoller {
       this.#mark(key, EVENT_READ);
     });
     listen("error", (error: Error) => {
-      key.error ??= toNetError(error);
+      key.error ??= toNetError(error, key.address);
       this.#mark(key, EVENT_READ | EVENT_WRITE);
     });
     listen("close", () => {
@@ -200,6 +216,7 @@ export class Selector implements IoPoller {
   // ---- IoPoller --------------------------------------------------------------
 
   poll(): void {
+    this.#inIteration = true;
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
     this.#pending = this.#spare;
@@ -223,11 +240,13 @@ export class Selector implements IoPoller {
     const targets = this.#toFlush;
     for (let i = 0; i < targets.length; i++) targets[i]!.flushWrites();
     targets.length = 0;
+    this.#inIteration = false;
   }
 
   // ---- internals -------------------------------------------------------------
 
   #mark(key: SelectorKey, events: number): void {
+    if (this.#inIteration) return this.#wakeNow(key, events);
     key.ready |= events;
     if (key.pending) return;
     const waiting =
@@ -239,6 +258,13 @@ export class Selector implements IoPoller {
     this.#pending.push(key);
     this.loop.wakeUp();
   }
+
+  /** Wake `key`'s waiters for `events` now (see #inIteration). */
+  #wakeNow(key: SelectorKey, events: number): void {
+    if (events & EVENT_READ) settle(key.readWaiter);
+    if (events & EVENT_WRITE) settle(key.writeWaiter);
+    if (key.closed) for (const future of key.closeWaiters) settle(future);
+  }
 }
 
 function settle(future: Future<void> | null): void {
@@ -246,3 +272,11 @@ function settle(future: Future<void> | null): void {
 }
 
 function ignoreLateError(): void {}
+
+function runningLoop(): EventLoop | null {
+  try {
+    return getRunningLoop();
+  } catch {
+    return null;
+  }
+}

@@ -35,12 +35,14 @@ export class Socket implements ByteSource, Flushable {
   readonly remote: NetAddress;
 
   /** @internal use `connect`, `Server.accept` or `openConnection` */
-  constructor(node: NodeSocket, selector: Selector) {
+  constructor(node: NodeSocket, selector: Selector, remote?: NetAddress) {
     this.#node = node;
     this.#selector = selector;
     this.#key = selector.register(node, EVENT_READ | EVENT_WRITE, this);
     this.#receiver = new Receiver(node, this.#key, selector);
-    this.remote = { host: node.remoteAddress, port: node.remotePort };
+    // Why `remote` from connect: a socket still connecting has no remoteAddress yet.
+    this.remote = remote ?? { host: node.remoteAddress, port: node.remotePort };
+    this.#key.address = this.remote;
   }
 
   /** The underlying Node socket (for options such as `setKeepAlive`). */

@@ -51,7 +51,8 @@ export class StreamReader {
   *read(n = -1): Coro<Buffer> {
     if (n === 0) return EMPTY;
     if (n < 0) {
-      const parts: Buffer[] = [];
+      // Why start with the buffer: bytes left by an earlier readline were lost when EOF came next.
+      const parts: Buffer[] = this.buffered > 0 ? [this.#take(this.buffered)] : [];
       while (yield* this.#fill()) parts.push(this.#take(this.buffered));
       return Buffer.concat(parts);
     }
@@ -93,7 +94,10 @@ export class StreamReader {
         }
         return this.#take(length);
       }
-      if (this.buffered > this.limit) {
+      // Why not `buffered > limit`: a line at the limit whose multi-byte separator
+      // is half received (say "...\r" of "\r\n") is not over it; count only bytes
+      // that can no longer be the start of the separator (asyncio does the same).
+      if (this.buffered - separator.length + 1 > this.limit) {
         throw new LimitOverrunError(`no separator in ${this.buffered} bytes, over the limit of ${this.limit}`, this.buffered);
       }
       scanned = Math.max(0, this.buffered - separator.length + 1);
