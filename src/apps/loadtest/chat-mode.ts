@@ -132,11 +132,11 @@ class ChatMember implements LineSink {
     }
     if (run.checker.check(this.id, out.senderId, out.seq) === "duplicate") return;
     run.members[out.senderId]!.delivered(out.seq);
-    if (out.sentAtMs >= stats.measureStartMs) {
-      stats.latency.record(Math.max(0, this.nowMs - out.sentAtMs));
+    if (this.nowMs >= stats.measureStartMs) {
       stats.measuredReceived++;
       stats.measuredBytes += end - start + 1;
     }
+    if (out.sentAtMs >= stats.measureStartMs) stats.latency.record(Math.max(0, this.nowMs - out.sentAtMs));
   }
 
   #notice(): void {

@@ -79,10 +79,12 @@ class EchoClient implements LineSink {
     }
     const expected = echoLine(this.id, this.nextReceive++, this.#ctx.options.size, this.#filler);
     if (!sameBytes(buf, start, end, expected)) stats.corrupted++;
-    else if (sentAt >= stats.measureStartMs) {
-      stats.latency.record(Math.max(0, this.nowMs - sentAt));
-      stats.measuredReceived++;
-      stats.measuredBytes += end - start + 1;
+    else {
+      if (this.nowMs >= stats.measureStartMs) {
+        stats.measuredReceived++;
+        stats.measuredBytes += end - start + 1;
+      }
+      if (sentAt >= stats.measureStartMs) stats.latency.record(Math.max(0, this.nowMs - sentAt));
     }
     stats.lastReceiveMs = this.nowMs;
     if (this.#closedLoop) this.sendOne(this.nowMs);

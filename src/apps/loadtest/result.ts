@@ -55,13 +55,13 @@ export interface LoadtestResult {
   reordered: number;
   /** Received lines that were not the bytes sent (echo) or not a valid load-test message (chat). */
   corrupted: number;
-  /** Received messages that were sent in the measured phase: what `messagesPerSecond` and `latencyMs` count. */
+  /** Correct messages received after the warm-up: what `messagesPerSecond` counts. */
   measuredReceived: number;
   /** `measuredReceived` per second of `durationMs`. */
   messagesPerSecond: number;
   /** Received payload megabytes (10^6 bytes, newlines included) per second over the measured phase. */
   megabytesPerSecond: number;
-  /** Latency from send to receive, in ms (chat: from the sender's send time to each receiver). */
+  /** Latency from send to receive of the messages sent after the warm-up, in ms (chat: from the sender's send time to each receiver). */
   latencyMs: Percentiles;
   /** Time from starting a connection to its welcome line (chat) or its connect event (echo), in ms. */
   connectMs: Percentiles;

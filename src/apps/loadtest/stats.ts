@@ -4,9 +4,9 @@
  * its turning into a {@link LoadtestResult} at the end.
  *
  * Invariant: correctness counters (sent, received, lost...) cover the whole
- * run, warm-up included, so every message is checked; latency and
- * throughput cover only the measured phase (sends at or after
- * `measureStartMs`).
+ * run, warm-up included, so every message is checked; throughput counts
+ * what arrives after the warm-up (`measureStartMs`), latency the messages
+ * sent after it.
  */
 import { ConnectTimeoutError, LimitOverrunError, NetError } from "../../net/index.ts";
 import { LatencyRecorder } from "./histogram.ts";
@@ -24,7 +24,7 @@ export class RunStats {
   duplicated = 0;
   reordered = 0;
   corrupted = 0;
-  /** Received during the measured phase (sent at or after measureStartMs). */
+  /** Received (and correct) at or after measureStartMs: what throughput counts. */
   measuredReceived = 0;
   /** Their bytes, newline included. */
   measuredBytes = 0;
