@@ -176,6 +176,7 @@ export class ChatClient implements Member {
       }
       this.#hub.handleLine(this, decodeLine(line));
       if (isCommand && priorities) this.flushNow();
+      if (this.#ended !== null) return; // /quit, or dropped as a slow reader: stop reading now.
     }
   }
 }

@@ -4,7 +4,7 @@
  * disconnects and errors, and shuts down cleanly.
  */
 import { ChatHub, serverFull } from "../chat/hub.ts";
-import { timeout, TimeoutError, type Coro } from "../../loop/index.ts";
+import { CancelledError, timeout, TimeoutError, type Coro } from "../../loop/index.ts";
 import {
   AddressInUseError,
   formatAddress,
@@ -20,9 +20,17 @@ import { INTERACTIVE_PRIORITY } from "./priorities.ts";
 
 /**
  * How long shutdown waits for clients to take their last lines before
- * dropping the rest. Why 1.5 s: the protocol promises exit within 2 s.
+ * dropping the rest. Why 1 s: the protocol promises exit within 2 s, and
+ * the process still has to stop after it.
  */
-export const SHUTDOWN_GRACE_MS = 1500;
+export const SHUTDOWN_GRACE_MS = 1000;
+
+/**
+ * How long a closing connection may take to send what is queued for it
+ * before it is dropped. Why 5 s: ample for a live client to take its last
+ * lines (the queue is bounded), short enough that dead peers don't pile up.
+ */
+export const CLOSE_LINGER_MS = 5000;
 
 export class ChatServer {
   readonly hub = new ChatHub();
@@ -104,21 +112,45 @@ export class ChatServer {
     const client = new ChatClient(++this.#nextId, peer, this.hub, writer, this.options);
     this.#clients.add(client);
     let reason = "eof";
+    let cancelled = false;
     try {
       this.hub.join(client);
       client.flushNow();
       log(`connect ${client.nick} from ${peer}`);
       yield* client.readLines(reader);
     } catch (error) {
+      if (error instanceof CancelledError) {
+        cancelled = true; // The end of a shutdown's grace period.
+        throw error;
+      }
       if (!(error instanceof NetError)) throw error;
       reason = error.code === "ECONNRESET" ? "reset" : error.code;
       log(`error ${client.nick || peer} from ${peer}: ${error.message}`);
       client.end("reset");
     } finally {
-      this.#clients.delete(client);
       this.hub.leave(client); // Once: a no-op after /quit, a slow-reader drop or shutdown.
-      client.end(reason);
+      client.end(cancelled ? "reset" : reason);
       log(`disconnect ${client.nick || peer} from ${peer} (${client.ended})`);
+      // Why not wait when cancelled: the cancellation is spent, so a new wait
+      // here could not be cancelled again.
+      try {
+        if (!cancelled) yield* this.#linger(writer);
+      } finally {
+        this.#clients.delete(client);
+      }
+    }
+  }
+
+  /**
+   * Wait until a closing connection has sent what is queued and closed; a
+   * peer that no longer reads would keep it (and the process) alive forever.
+   */
+  *#linger(writer: StreamWriter): Coro<void> {
+    try {
+      yield* timeout(CLOSE_LINGER_MS, writer.waitClosed());
+    } catch (error) {
+      writer.abort();
+      if (!(error instanceof TimeoutError)) throw error; // Cancelled at the end of a shutdown.
     }
   }
 }
