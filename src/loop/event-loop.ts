@@ -112,6 +112,8 @@ export class EventLoop implements HandleOwner {
   #immediate: NodeJS.Immediate | null = null;
   #parkTimer: NodeJS.Timeout | null = null;
   #parked = false;
+  /** Something became ready while the loop was not parked: poll again before parking. */
+  #wakeRequested = false;
 
   constructor(options: EventLoopOptions = {}) {
     this.#virtual = options.clock === "virtual";
@@ -196,9 +198,14 @@ export class EventLoop implements HandleOwner {
     return this.#poller;
   }
 
-  /** Called from a Node callback when an I/O source became ready: unpark if parked. */
+  /**
+   * Called when an I/O source became ready (from a Node callback, or
+   * synchronously during an iteration): unpark, or make sure the driver
+   * polls again before it parks.
+   */
   wakeUp(): void {
     if (this.#parked) this.#unpark();
+    else this.#wakeRequested = true;
   }
 
   /** @internal A Promise bridged into a future began (+1) or settled (-1). */
@@ -272,6 +279,7 @@ export class EventLoop implements HandleOwner {
           this.#ready.push(timer, 0);
         }
       }
+      this.#wakeRequested = false; // This poll sees whatever asked for it.
       this.#poller?.poll();
 
       // Why: swap rather than drain #ready, so work scheduled now waits.
@@ -355,7 +363,7 @@ export class EventLoop implements HandleOwner {
       for (let iteration = 1; ; iteration++) {
         const ran = this.runOnce();
         if (this.#stopping) return this.#finishRun();
-        if (this.#ready.size === 0 && !this.#jumpVirtualClock()) return this.#park();
+        if (this.#ready.size === 0 && !this.#wakeRequested && !this.#jumpVirtualClock()) return this.#park();
         // Why not every iteration: reading the clock costs as much as a tiny iteration.
         if ((ran >= CLOCK_EVERY || iteration % CLOCK_EVERY === 0) && performance.now() >= sliceEnd) {
           this.#immediate = setImmediate(this.#drive);

@@ -14,7 +14,7 @@
  */
 import type { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
-import { Future, getRunningLoop, type Coro, type EventLoop, type IoPoller } from "../loop/index.ts";
+import { Future, type Coro, type EventLoop, type IoPoller } from "../loop/index.ts";
 import { toNetError, type NetAddress } from "./errors.ts";
 
 type NodeListener = Parameters<EventEmitter["on"]>[1];
@@ -67,16 +67,6 @@ export class Selector implements IoPoller {
   #spare: SelectorKey[] = [];
   #waiters = 0;
   readonly #toFlush: Flushable[] = [];
-  /**
-   * True between poll() and flush(), i.e. while the loop runs an iteration.
-   * Why: a mark made then (server.close() notifying its accept task, a
-   * PassThrough emitting 'readable' synchronously inside end()) would wait
-   * for the next poll, but the loop parks after an iteration whose ready
-   * queue is empty, and wakeUp() only unparks a parked loop: the waiter
-   * slept until some unrelated event. So such marks settle the futures at
-   * once; that queues their tasks and the loop runs on.
-   */
-  #inIteration: boolean;
 
   /** The selector of `loop`, created and plugged in on first use. */
   static of(loop: EventLoop): Selector {
@@ -89,7 +79,6 @@ export class Selector implements IoPoller {
 
   private constructor(loop: EventLoop) {
     this.loop = loop;
-    this.#inIteration = runningLoop() === loop; // Created by a task: this iteration has no poll() to set it.
   }
 
   /** Registered sources (closed ones are removed). */
@@ -207,16 +196,14 @@ export class Selector implements IoPoller {
     this.#mark(key, events);
   }
 
-  /** Have `target.flushWrites()` called at the end of this iteration. */
+  /** Have `target.flushWrites()` called at the end of this iteration (writes come from tasks). */
   scheduleFlush(target: Flushable): void {
     this.#toFlush.push(target);
-    this.loop.wakeUp(); // Why: a write from outside a running iteration must still go out.
   }
 
   // ---- IoPoller --------------------------------------------------------------
 
   poll(): void {
-    this.#inIteration = true;
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
     this.#pending = this.#spare;
@@ -240,13 +227,11 @@ export class Selector implements IoPoller {
     const targets = this.#toFlush;
     for (let i = 0; i < targets.length; i++) targets[i]!.flushWrites();
     targets.length = 0;
-    this.#inIteration = false;
   }
 
   // ---- internals -------------------------------------------------------------
 
   #mark(key: SelectorKey, events: number): void {
-    if (this.#inIteration) return this.#wakeNow(key, events);
     key.ready |= events;
     if (key.pending) return;
     const waiting =
@@ -258,13 +243,6 @@ export class Selector implements IoPoller {
     this.#pending.push(key);
     this.loop.wakeUp();
   }
-
-  /** Wake `key`'s waiters for `events` now (see #inIteration). */
-  #wakeNow(key: SelectorKey, events: number): void {
-    if (events & EVENT_READ) settle(key.readWaiter);
-    if (events & EVENT_WRITE) settle(key.writeWaiter);
-    if (key.closed) for (const future of key.closeWaiters) settle(future);
-  }
 }
 
 function settle(future: Future<void> | null): void {
@@ -272,11 +250,3 @@ function settle(future: Future<void> | null): void {
 }
 
 function ignoreLateError(): void {}
-
-function runningLoop(): EventLoop | null {
-  try {
-    return getRunningLoop();
-  } catch {
-    return null;
-  }
-}

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import {
   currentTask,
   EventLoop,
+  Future,
   getRunningLoop,
   LoopStateError,
   sleep,
@@ -440,6 +441,33 @@ describe("the real-clock driver", () => {
     await done;
     expect(firedAfter).toBeGreaterThanOrEqual(10);
     expect(firedAfter).toBeLessThan(1000);
+    loop.close();
+  });
+
+  it("regression: a wake-up asked for during an iteration is polled before the loop parks", async () => {
+    // An I/O poller marks a source ready synchronously, inside an iteration
+    // (as server.close() does for its accept task). The loop used to park
+    // with the mark unpolled, and the waiting task slept forever.
+    const loop = new EventLoop();
+    let marked: Future<void> | null = null;
+    loop.setPoller({
+      poll() {
+        marked?.setResult();
+        marked = null;
+      },
+      hasWaiters: () => marked !== null,
+      flush() {},
+    });
+    const woken = await loop.runUntilComplete(
+      (function* () {
+        const ready = new Future<void>(loop);
+        marked = ready;
+        loop.wakeUp();
+        yield* ready;
+        return "woken";
+      })(),
+    );
+    expect(woken).toBe("woken");
     loop.close();
   });
 });
