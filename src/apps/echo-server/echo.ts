@@ -47,9 +47,9 @@ export function* echo(_reader: StreamReader, writer: StreamWriter, log: (line: s
       yield* writer.drain();
     }
   } catch (error) {
-    if (error instanceof CancelledError) throw error; // Shutdown: startServer closes the socket.
+    writer.abort(); // Shutdown (cancelled), or the connection failed: nothing more to send.
+    if (error instanceof CancelledError) throw error;
     log(`error ${peer}: ${(error as Error).message}`);
-    writer.abort();
     return;
   } finally {
     log(`disconnect ${peer} (${bytes} bytes echoed)`);
