@@ -24,7 +24,7 @@ export const EVENT_WRITE = 2;
 
 /** Something whose output is coalesced during an iteration and written by `flush`. */
 export interface Flushable {
-  flushWrites(): void;
+  flush(): void;
 }
 
 /** What the selector knows of one registered source. */
@@ -196,7 +196,7 @@ export class Selector implements IoPoller {
     this.#mark(key, events);
   }
 
-  /** Have `target.flushWrites()` called at the end of this iteration (writes come from tasks). */
+  /** Have `target.flush()` called at the end of this iteration (writes come from tasks). */
   scheduleFlush(target: Flushable): void {
     this.#toFlush.push(target);
   }
@@ -225,7 +225,7 @@ export class Selector implements IoPoller {
 
   flush(): void {
     const targets = this.#toFlush;
-    for (let i = 0; i < targets.length; i++) targets[i]!.flushWrites();
+    for (let i = 0; i < targets.length; i++) targets[i]!.flush();
     targets.length = 0;
   }
 

@@ -89,7 +89,7 @@ export class Socket implements ByteSource, Flushable {
    */
   *drain(): Coro<void> {
     if (this.bufferedBytes() <= WRITE_HIGH_WATER) return;
-    this.flushWrites();
+    this.flush();
     while (this.#node.writableLength > 0 && this.#node.writableNeedDrain) {
       if (this.#key.error !== null) throw this.#key.error;
       if (this.#key.closed) throw new BrokenPipeError("socket closed with data unsent", "EPIPE", this.remote);
@@ -103,8 +103,12 @@ export class Socket implements ByteSource, Flushable {
     yield* this.drain();
   }
 
-  /** @internal Hand the coalesced output to Node: one write. */
-  flushWrites(): void {
+  /**
+   * Hand what was written so far to Node now, as one write, instead of at
+   * the end of the iteration (for a reply that must not wait behind the
+   * iteration's other output). The selector calls it after each iteration.
+   */
+  flush(): void {
     this.#flushScheduled = false;
     const out = this.#out;
     if (out.length === 0) return;
@@ -119,7 +123,7 @@ export class Socket implements ByteSource, Flushable {
   /** Half-close: send what is buffered, then EOF. Reading goes on. */
   shutdownWrite(): void {
     if (this.#writeClosed) return;
-    this.flushWrites();
+    this.flush();
     this.#writeClosed = true;
     this.#node.end();
   }

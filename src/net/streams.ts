@@ -194,6 +194,11 @@ export class StreamWriter {
     this.socket.write(data);
   }
 
+  /** Send what is written so far now rather than at the end of the iteration. */
+  flush(): void {
+    this.socket.flush();
+  }
+
   /** Wait while more than the high-water mark is buffered. */
   drain(): Coro<void> {
     return this.socket.drain();

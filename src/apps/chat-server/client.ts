@@ -116,7 +116,7 @@ export class ChatClient implements Member {
    * so a reply does not wait behind the iteration's fan-out.
    */
   flushNow(): void {
-    if (this.#ended === null) this.#writer.socket.flushWrites();
+    if (this.#ended === null) this.#writer.flush();
   }
 
   /**
