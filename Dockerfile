@@ -7,6 +7,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY bin ./bin
 COPY src ./src
+COPY examples ./examples
 
 # Inside a container the server must listen on every interface to be reachable.
 ENV BOUCLE_HOST=0.0.0.0 \

@@ -61,12 +61,20 @@ describe("boucle CLI", () => {
     });
   }
 
-  it("demo prints the chapter's steps", async () => {
-    const { code, stdout } = await runApp(["demo"]);
+  it("demo runs the chapter's examples and prints what they print", async () => {
+    const { code, stdout } = await runApp(["demo"], 30_000);
     expect(code).toBe(0);
-    expect(stdout).toContain("Hello\nWorld\nruntask returned 42".replace("runtask", "runTask"));
+    expect(stdout).toContain("== 1. run_task");
+    expect(stdout).toContain("Hello\nWorld\nrunTask returned 42");
+    expect(stdout).toContain("== 3. the naive sleep");
     expect(stdout).toContain("foo\naaa\nbbb\nbar\nccc\nbaz\n");
     expect(stdout).toContain("[t=75 ms] TaskGroupError: disk full");
     expect(stdout).toContain("the low task finished while the urgent one spun 4 times");
+  });
+
+  it("demo --step runs one step only", async () => {
+    const { code, stdout } = await runApp(["demo", "--step", "2"]);
+    expect(code).toBe(0);
+    expect(stdout).toBe("== 2. run_tasks: round-robin at each interruption  (examples/02-run-tasks.ts)\n1\nHello\n2\n3\nWorld\n\n");
   });
 });
