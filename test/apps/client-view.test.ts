@@ -4,7 +4,9 @@
  * ties them together (asserted byte for byte).
  */
 import { describe, expect, it } from "vitest";
-import { parseAddress } from "../../src/apps/client/address.ts";
+import { parseHostPort } from "../../src/apps/cli/host-port.ts";
+
+const parseAddress = (text: string) => parseHostPort(text, { command: "connect", port: 7777 });
 import { formatServerLine, nickColor } from "../../src/apps/client/colors.ts";
 import { KeyDecoder, type Key } from "../../src/apps/client/keys.ts";
 import { LineEditor } from "../../src/apps/client/line-editor.ts";
@@ -160,7 +162,7 @@ describe("formatServerLine", () => {
   });
 });
 
-describe("parseAddress", () => {
+describe("parseHostPort", () => {
   it("reads host:port, a bare host, :port and bracketed IPv6", () => {
     expect(parseAddress("example.org:7000")).toEqual({ host: "example.org", port: 7000 });
     expect(parseAddress("example.org")).toEqual({ host: "example.org", port: 7777 });

@@ -14,7 +14,8 @@ import type { ReadStream } from "node:tty";
 import { run, type Coro } from "../../loop/index.ts";
 import { ConnectTimeoutError, formatAddress, NetError, openConnection, openInput } from "../../net/index.ts";
 import { parseCommandArgs, usage, UsageError, type CommandSpec } from "../cli/args.ts";
-import { DEFAULT_HOST, DEFAULT_PORT, parseAddress } from "./address.ts";
+import { parseHostPort } from "../cli/host-port.ts";
+import { DEFAULT_HOST, DEFAULT_PORT } from "../chat-server/options.ts";
 import { runInteractive, runPiped, type Connection, type Output } from "./session.ts";
 import { ChatView } from "./view.ts";
 
@@ -49,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length > 1) throw new UsageError(`connect: one address expected, got ${args.positionals.length} (try boucle connect --help)`);
-  const { host, port } = parseAddress(args.positionals[0] ?? `${DEFAULT_HOST}:${DEFAULT_PORT}`);
+  const { host, port } = parseHostPort(args.positionals[0] ?? "", { command: "connect", host: DEFAULT_HOST, port: DEFAULT_PORT });
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const color = interactive && args.values["no-color"] !== true && process.env["NO_COLOR"] === undefined;
   return run(client(host, port, interactive, color));

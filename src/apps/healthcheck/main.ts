@@ -7,6 +7,7 @@ import { run, timeout } from "../../loop/index.ts";
 import { openConnection } from "../../net/index.ts";
 import { intOption, parseCommandArgs, usage, UsageError, type CommandSpec } from "../cli/args.ts";
 import { parseHostPort } from "../cli/host-port.ts";
+import { DEFAULT_HOST, DEFAULT_PORT } from "../chat-server/options.ts";
 
 const SPEC: CommandSpec = {
   name: "healthcheck",
@@ -24,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length > 1) throw new UsageError("healthcheck: at most one host:port");
-  const { host, port } = parseHostPort(args.positionals[0] ?? "127.0.0.1:7777", 7777);
+  const { host, port } = parseHostPort(args.positionals[0] ?? "", { command: "healthcheck", host: DEFAULT_HOST, port: DEFAULT_PORT });
   const ms = intOption(SPEC, "timeout-ms", args.values["timeout-ms"], 3000, 1);
   try {
     const welcome = await run(
