@@ -24,6 +24,14 @@ export function pinned(core: number, args: string[]): [string, string[]] {
   return canPin ? ["taskset", ["-c", String(core), ...args]] : [args[0]!, args.slice(1)];
 }
 
+/**
+ * Pin this process, every thread of it, to `core` when possible (for a
+ * bench that is its own load generator); true if it was pinned.
+ */
+export function pinThisProcess(core: number): boolean {
+  return canPin && spawnSync("taskset", ["-a", "-p", "-c", String(core), String(process.pid)], { stdio: "ignore" }).status === 0;
+}
+
 /** How the pinning was done, for the header. */
 export function pinningNote(): string {
   return canPin
