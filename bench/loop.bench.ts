@@ -46,9 +46,18 @@ async function spinAwait(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await null;
 }
 
-/** Milliseconds for `tasks` tasks doing `perTask` switches each on a fresh loop. */
+/**
+ * The loop the throughput rows run on, as a program runs on one loop.
+ * Why not a fresh loop per trial: with a full GC between trials (which the
+ * harness forces), every dead loop makes V8 throw away the scheduler's
+ * optimised code, and the trials measure re-optimisation, not the loop:
+ * 1-task switching drops from ~20 to ~6 M/s that way (seen on Node 20.20).
+ */
+const sharedLoop = new EventLoop();
+
+/** Milliseconds for `tasks` tasks doing `perTask` switches each. */
 async function boucleSwitches(body: (n: number) => Coro<void>, tasks: number, perTask: number): Promise<number> {
-  const loop = new EventLoop();
+  const loop = sharedLoop;
   const start = performance.now();
   await loop.runUntilComplete(
     (function* (): Coro<void> {
@@ -58,7 +67,6 @@ async function boucleSwitches(body: (n: number) => Coro<void>, tasks: number, pe
     })(),
   );
   const ms = performance.now() - start;
-  loop.close();
   return ms;
 }
 
@@ -73,7 +81,7 @@ async function nativeSwitches(tasks: number, perTask: number): Promise<number> {
 // ---- ping-pong --------------------------------------------------------------------
 
 async function bouclePingPong(rounds: number): Promise<number> {
-  const loop = new EventLoop();
+  const loop = sharedLoop;
   let pending: Future<void> | null = null;
   function* player(): Coro<void> {
     for (let i = 0; i < rounds; i++) {
@@ -95,7 +103,6 @@ async function bouclePingPong(rounds: number): Promise<number> {
     })(),
   );
   const ms = performance.now() - start;
-  loop.close();
   return ms;
 }
 
@@ -129,7 +136,7 @@ async function sleepUntilResolved(): Promise<void> {
 
 /** Milliseconds until all `n` sleepers are done; with `measure`, heap bytes per sleeper instead. */
 async function boucleSleeps(n: number, measure = false): Promise<number> {
-  const loop = new EventLoop();
+  const loop = sharedLoop;
   const all: Future<void>[] = new Array<Future<void>>(n).fill(null as never);
   let perTask = 0;
   const before = measure ? heapAfterGc() : 0;
@@ -143,7 +150,6 @@ async function boucleSleeps(n: number, measure = false): Promise<number> {
     })(),
   );
   const ms = performance.now() - start;
-  loop.close();
   return measure ? perTask : ms;
 }
 

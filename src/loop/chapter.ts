@@ -3,14 +3,14 @@
  * "task" is just a generator and the scheduler is a `while` around `next()`.
  * The real loop (EventLoop) replaces all of this; see examples/.
  */
-import { sleep } from "./coroutines.ts";
+import { RESUMED, sleep } from "./coroutines.ts";
 import { running } from "./running.ts";
 import type { Coro } from "./types.ts";
 
 /** The chapter's `run_task`: resume one coroutine with `next()` until it ends. */
 export function runTask<T>(coro: Coro<T>): T {
   for (;;) {
-    const step = coro.next();
+    const step = coro.next(RESUMED); // (what a bare yield gets back; see RESUMED)
     if (step.done) return step.value;
   }
 }
@@ -20,7 +20,7 @@ export function runTasks(...coros: Coro<unknown>[]): void {
   const tasks = [...coros];
   while (tasks.length > 0) {
     const task = tasks.shift()!; // The first available task...
-    if (!task.next().done) tasks.push(task); // ...back to the end of the line if not finished.
+    if (!task.next(RESUMED).done) tasks.push(task); // ...back to the end of the line if not finished.
   }
 }
 

@@ -6,38 +6,39 @@ import { getRunningLoop } from "./running.ts";
 import type { Task, TaskOptions } from "./task.ts";
 import type { Awaitable, Coro, Yieldable } from "./types.ts";
 
+/**
+ * What a task sends into a coroutine it resumes after a bare `yield` (so the
+ * value of a bare `yield` expression is this symbol, not undefined: it means
+ * nothing else). It lets `release()` be one shared object: see RELEASE.
+ */
+export const RESUMED: unique symbol = Symbol("boucle.resumed");
+
 const YIELD_ONCE: IteratorYieldResult<undefined> = { value: undefined, done: false };
 const FINISHED: IteratorReturnResult<void> = { value: undefined, done: true };
 
 /**
- * The iterator behind `release()`: yields once, then is done. A tiny object
- * rather than a generator, because task switching is the loop's hottest path
- * and a generator costs several times more to create and resume.
+ * The iterator behind `release()`: yields once, then is done. Task switching
+ * is the loop's hottest path, so it allocates nothing: instead of remembering
+ * whether it has yielded (which would need an object per call), it reads
+ * what it is resumed with. `yield*` always starts an iterator with
+ * `next(undefined)`; the task resumes it with `next(RESUMED)`.
+ * Drivers other than Task (the chapter's `runTask`/`runTasks`) send RESUMED too.
  */
-class ReleaseOnce implements Iterator<Yieldable, void, unknown> {
-  #yielded = false;
-
-  [Symbol.iterator](): this {
+const RELEASE: Iterator<Yieldable, void, unknown> & Awaitable<void> = {
+  [Symbol.iterator]() {
     return this;
-  }
-
-  next(): IteratorResult<Yieldable, void> {
-    if (this.#yielded) return FINISHED;
-    this.#yielded = true;
-    return YIELD_ONCE;
-  }
-
+  },
+  next(sent?: unknown) {
+    return sent === RESUMED ? FINISHED : YIELD_ONCE;
+  },
   /** Cancellation thrown at the yield goes straight up to the coroutine. */
   throw(error: unknown): never {
-    this.#yielded = true;
     throw error;
-  }
-
-  return(): IteratorResult<Yieldable, void> {
-    this.#yielded = true;
+  },
+  return() {
     return FINISHED;
-  }
-}
+  },
+};
 
 /**
  * Give the turn back to the loop once (the chapter's `interrupt`, asyncio's
@@ -46,7 +47,7 @@ class ReleaseOnce implements Iterator<Yieldable, void, unknown> {
  * function* spin() { for (;;) yield* release(); }
  */
 export function release(): Awaitable<void> {
-  return new ReleaseOnce();
+  return RELEASE;
 }
 
 /**

@@ -12,6 +12,7 @@ import { CancelledError, InvalidStateError } from "./errors.ts";
 import type { EventLoop } from "./event-loop.ts";
 import { Future, isFuture, type Waiter } from "./future.ts";
 import { futureFromPromise } from "./promise-bridge.ts";
+import { RESUMED } from "./coroutines.ts";
 import { RUN } from "./ready-queue.ts";
 import { getRunningLoop, running } from "./running.ts";
 import type { Coro } from "./types.ts";
@@ -104,7 +105,7 @@ export class Task<T> extends Future<T> implements Waiter {
   [RUN](): void {
     if (this.done()) return;
     let throwing = false;
-    let sent: unknown = undefined;
+    let sent: unknown = RESUMED; // After a bare yield (see RESUMED); ignored by a first step.
     /** A done future whose outcome is to be sent into the coroutine next. */
     let from = this.#awaiting;
     this.#awaiting = null;
