@@ -24,6 +24,12 @@ export interface TaskOptions {
   priority?: number;
   /** Default: the running loop. */
   loop?: EventLoop;
+  /**
+   * Run the first step now, inside `createTask`, when called from the
+   * loop's own iteration (asyncio's eager tasks): work that starts by
+   * writing (a server's greeting) doesn't wait a whole iteration to start.
+   */
+  eager?: boolean;
 }
 
 let taskCount = 0;
@@ -53,7 +59,8 @@ export class Task<T> extends Future<T> implements Waiter {
     this.name = options.name ?? `Task-${++taskCount}`;
     this.priority = options.priority ?? 0;
     loop.noteTask(this as Task<unknown>, true);
-    loop.enqueue(this, this.priority);
+    if (options.eager === true && running.loop === loop) this[RUN]();
+    else loop.enqueue(this, this.priority);
   }
 
   /** The generator this task drives. */

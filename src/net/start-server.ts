@@ -52,7 +52,12 @@ export class StreamServer {
             if (error instanceof ClosedError) return;
             throw error;
           }
-          const task = loop.createTask(serveClient(socket), { priority: options.clientPriority ?? 0, name: `client ${formatPeer(socket)}` });
+          // Eager: the handler's first step (often a greeting) runs in this iteration.
+          const task = loop.createTask(serveClient(socket), {
+            priority: options.clientPriority ?? 0,
+            name: `client ${formatPeer(socket)}`,
+            eager: true,
+          });
           clients.add(task);
           task.addDoneCallback(() => clients.delete(task));
         }

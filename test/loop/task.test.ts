@@ -44,6 +44,28 @@ describe("Task basics", () => {
     expect(log.entries).toEqual(["a0"]);
   });
 
+  it("an eager task runs its first step inside createTask when the loop is running", () => {
+    const { loop } = recordingLoop();
+    const log = new Log();
+    loop.callSoon(() => {
+      loop.createTask(logSteps(log, "eager", 2), { eager: true });
+      log.push("created");
+    });
+    loop.runOnce();
+    expect(log.entries).toEqual(["eager0", "created"]);
+    loop.runOnce();
+    expect(log.entries).toEqual(["eager0", "created", "eager1"]);
+  });
+
+  it("an eager task created outside the loop waits for it like any other", () => {
+    const { loop } = recordingLoop();
+    const log = new Log();
+    loop.createTask(logSteps(log, "a", 1), { eager: true });
+    expect(log.entries).toEqual([]);
+    loop.runOnce();
+    expect(log.entries).toEqual(["a0"]);
+  });
+
   it("a bare yield gives the turn back: two tasks interleave", () => {
     const { loop } = recordingLoop();
     const log = new Log();
