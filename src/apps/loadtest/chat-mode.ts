@@ -207,7 +207,10 @@ function* sendWindowed(member: ChatMember, ctx: RunContext): Coro<void> {
   }
 }
 
-/** Open loop: `rate` messages/s from a random phase; a late sender catches up at once. */
+/**
+ * Open loop: `rate` messages/s from a random phase; a late sender catches
+ * up at once, each message stamped with its scheduled time.
+ */
 function* sendOnSchedule(member: ChatMember, ctx: RunContext): Coro<void> {
   const intervalMs = 1000 / ctx.options.rate;
   const t0 = ctx.startMs + Math.random() * intervalMs;
@@ -216,7 +219,10 @@ function* sendOnSchedule(member: ChatMember, ctx: RunContext): Coro<void> {
     yield* sleepUntilTime(t0 + member.sent * intervalMs);
     const now = performance.now();
     if (!ctx.maySend(member.sent, now)) return;
-    do member.sendOne(now);
+    // Why the scheduled time, not now: a sender that fell behind (a slow
+    // server, a busy client) must show it in the latency, not hide it
+    // (no coordinated omission).
+    do member.sendOne(Math.min(now, t0 + member.sent * intervalMs));
     while (t0 + member.sent * intervalMs <= now && ctx.maySend(member.sent, now));
     if (writer.bufferedBytes() > WRITE_HIGH_WATER) yield* writer.drain();
   }

@@ -14,7 +14,7 @@
  * (A byte stream can't say which line was dropped or duplicated, so echo
  * mode reports those as corrupted too.)
  */
-import { CancelledError, createTask, getRunningLoop, sleepUntilTime, type Coro, type Task } from "../../loop/index.ts";
+import { CancelledError, createTask, currentTask, getRunningLoop, sleepUntilTime, type Coro, type Task } from "../../loop/index.ts";
 import { openConnection, WRITE_HIGH_WATER, type StreamReader, type StreamWriter } from "../../net/index.ts";
 import { cancelAll, LINE_SLACK, ramp, supervise, type ModeProgress, type RunContext } from "./context.ts";
 import { LineSplitter, NumberQueue, type LineSink } from "./lines.ts";
@@ -60,11 +60,14 @@ class EchoClient implements LineSink {
     this.inFlight = new NumberQueue(ctx.options.pipeline);
   }
 
-  /** Send one line now if the run allows; false when this client is done sending. */
-  sendOne(nowMs: number): boolean {
+  /**
+   * Send one line now if the run allows, its latency counted from
+   * `stampMs`; false when this client is done sending.
+   */
+  sendOne(nowMs: number, stampMs = nowMs): boolean {
     if (!this.#ctx.maySend(this.nextSend, nowMs)) return false;
     this.#writer.write(echoLine(this.id, this.nextSend++, this.#ctx.options.size, this.#filler) + "\n");
-    this.inFlight.push(nowMs);
+    this.inFlight.push(stampMs);
     this.#ctx.stats.sent++;
     return true;
   }
@@ -112,13 +115,16 @@ function* receiveEchoes(client: EchoClient, reader: StreamReader, writer: Stream
   }
 }
 
-/** Open loop: send on schedule, `rate` lines/s, from a random phase so clients don't fire together. */
+/** Open loop: send on schedule, `rate` lines/s, from a random phase so clients don't fire together; a late sender catches up. */
 function* sendOnSchedule(client: EchoClient, writer: StreamWriter, ctx: RunContext): Coro<void> {
   const intervalMs = 1000 / ctx.options.rate;
   const t0 = ctx.startMs + Math.random() * intervalMs;
-  for (let k = 0; ; k++) {
-    yield* sleepUntilTime(t0 + k * intervalMs);
-    if (!client.sendOne(performance.now())) return;
+  for (;;) {
+    yield* sleepUntilTime(t0 + client.nextSend * intervalMs);
+    const now = performance.now();
+    // Stamped with the scheduled time: falling behind shows in the latency (no coordinated omission).
+    do if (!client.sendOne(now, Math.min(now, t0 + client.nextSend * intervalMs))) return;
+    while (t0 + client.nextSend * intervalMs <= now);
     if (writer.bufferedBytes() > WRITE_HIGH_WATER) yield* writer.drain();
   }
 }
@@ -149,7 +155,12 @@ function* echoClient(id: number, ctx: RunContext, filler: string, attempted: () 
     } else {
       let senderDone = false;
       const task = createTask(sendOnSchedule(client, writer, ctx), { name: `echo sender ${id}` });
-      task.addDoneCallback(() => (senderDone = true));
+      const receiving = currentTask()!;
+      task.addDoneCallback(() => {
+        senderDone = true;
+        // Why: with nothing in flight the receiver is parked in read() for good.
+        if (client.inFlight.size === 0) receiving.cancel();
+      });
       sender = task;
       yield* receiveEchoes(client, reader, writer, ctx, () => senderDone);
     }

@@ -57,7 +57,7 @@ export const COMMAND: CommandSpec = {
     rate: {
       type: "string",
       value: "R",
-      help: "messages per second per client, open loop (latency includes queueing); 0 = as fast as the --pipeline window allows (default 0)",
+      help: "messages per second per client, open loop: latency counts from each message's scheduled send time, so falling behind shows; 0 = as fast as the --pipeline window allows (default 0)",
     },
     size: { type: "string", value: "B", help: "chat: message body bytes; echo: line bytes, newline excluded (default 64)" },
     duration: { type: "string", short: "d", value: "S", help: "seconds of sending after the warm-up, when --messages is not given (default 10)" },

@@ -99,6 +99,16 @@ describe("boucle loadtest, echo mode", () => {
     expect(piped.json.received).toBe(piped.json.sent);
   });
 
+  it("runs open loop at --rate and ends once the last echo is back", async () => {
+    const server = await startBaselineEchoServer({ host: "127.0.0.1", port: 0 });
+    closers.push(() => server.close());
+    const started = performance.now();
+    const { code, json } = await loadtest(["--mode", "echo", "--port", String(server.port), "--clients", "4", "--messages", "20", "--rate", "100"]);
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ sent: 80, received: 80, lost: 0, ratePerClient: 100, pipeline: null });
+    expect(performance.now() - started).toBeLessThan(2000); // 20 messages at 100/s: about 0.2 s, not a drain timeout
+  });
+
   it("passes against the plain Node baseline echo server", async () => {
     const server = await startBaselineEchoServer({ host: "127.0.0.1", port: 0 });
     closers.push(() => server.close());
