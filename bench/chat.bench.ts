@@ -16,13 +16,19 @@
  */
 import { fileURLToPath } from "node:url";
 import { environment, median, table } from "./lib/measure.ts";
-import { ms, pinningNote, ratio, runLoadtest, startServerProcess, type ServerProcess } from "./lib/processes.ts";
+import { ms, pinningNote, processCpuMs, ratio, runLoadtest, startServerProcess, type ServerProcess } from "./lib/processes.ts";
 import type { LoadtestJson } from "../src/apps/loadtest/report.ts";
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 2);
 const WARMUP_S = "1";
 const DURATION_S = process.env["BENCH_DURATION"] ?? "3";
 const BOUCLE = fileURLToPath(new URL("../bin/boucle.js", import.meta.url));
+
+interface Sample {
+  json: LoadtestJson;
+  /** Server CPU per delivered message, in µs (setup included). */
+  serverUsPerDelivery: number;
+}
 
 interface Room {
   clients: number;
@@ -51,17 +57,19 @@ async function main(): Promise<void> {
   const baseline = await startServerProcess("bench/baselines/chat-server.ts", ["--import", "tsx", "bench/baselines/chat-server.ts", "--port", "0"]);
   console.log(`ours: ${ours.label}; baseline: ${baseline.label}`);
   console.log(`each cell: median of ${ROUNDS} runs of ${WARMUP_S} s warm-up + ${DURATION_S} s of sending (then the drain), 64-byte bodies\n`);
-  const runs = new Map<string, LoadtestJson[]>();
+  const runs = new Map<string, Sample[]>();
   const key = (room: Room, server: ServerProcess): string => `${room.clients}|${server.label}`;
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const room of ROOMS) {
         for (const server of round % 2 === 0 ? [ours, baseline] : [baseline, ours]) {
+          const cpuBefore = processCpuMs(server.child.pid);
           const json = await runLoadtest(loadArgs(room, server.port), 180_000);
+          const serverUsPerDelivery = ((processCpuMs(server.child.pid) - cpuBefore) * 1000) / Math.max(1, json.received);
           const list = runs.get(key(room, server)) ?? [];
-          list.push(json);
+          list.push({ json, serverUsPerDelivery });
           runs.set(key(room, server), list);
-          process.stderr.write(`  room of ${String(room.clients).padEnd(5)} ${server === ours ? "ours    " : "baseline"} ${Math.round(json.messagesPerSecond)} msg/s, p99 ${ms(json.latencyMs.p99)} ms, client cpu ${json.clientCpuPercent}%, lost ${json.lost}${json.verdict.passed ? "" : ` FAIL: ${json.verdict.reasons.join("; ")}`}\n`);
+          process.stderr.write(`  room of ${String(room.clients).padEnd(5)} ${server === ours ? "ours    " : "baseline"} ${Math.round(json.messagesPerSecond)} msg/s, p99 ${ms(json.latencyMs.p99)} ms, server ${serverUsPerDelivery.toFixed(2)} µs cpu/delivery, client cpu ${json.clientCpuPercent}%, lost ${json.lost}${json.verdict.passed ? "" : ` FAIL: ${json.verdict.reasons.join("; ")}`}\n`);
         }
       }
     }
@@ -72,8 +80,10 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   const failures: string[] = [];
   for (const room of ROOMS) {
-    const a = runs.get(key(room, ours))!;
-    const b = runs.get(key(room, baseline))!;
+    const sa = runs.get(key(room, ours))!;
+    const sb = runs.get(key(room, baseline))!;
+    const a = sa.map((x) => x.json);
+    const b = sb.map((x) => x.json);
     const rateA = median(a.map((j) => j.messagesPerSecond));
     const rateB = median(b.map((j) => j.messagesPerSecond));
     const lost = [...a, ...b].reduce((n, j) => n + j.lost + j.duplicated + j.reordered + j.corrupted, 0);
@@ -87,6 +97,8 @@ async function main(): Promise<void> {
       ratio(rateA, rateB),
       ms(median(a.map((j) => j.latencyMs.p99))),
       ms(median(b.map((j) => j.latencyMs.p99))),
+      median(sa.map((x) => x.serverUsPerDelivery)).toFixed(2),
+      median(sb.map((x) => x.serverUsPerDelivery)).toFixed(2),
       `${median(a.map((j) => j.clientCpuPercent))}%`,
       String(lost),
       !clean ? "FAIL (errors)" : room.gated ? (rateA >= 5 * rateB ? "met" : "MISSED") : "-",
@@ -94,13 +106,14 @@ async function main(): Promise<void> {
   }
   console.log(
     table(
-      ["room", "window", "ours msg/s", "baseline msg/s", "ratio", "ours p99 ms", "baseline p99 ms", "client cpu (ours)", "lost/dup/reord", "bar (>=5x)"],
+      ["room", "window", "ours msg/s", "baseline msg/s", "ratio", "ours p99 ms", "baseline p99 ms", "ours server µs/msg", "baseline server µs/msg", "client cpu (ours)", "lost/dup/reord", "bar (>=5x)"],
       rows,
-      [0, 1, 2, 3, 4, 5, 6, 7, 8],
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     ),
   );
   console.log(
     "\nmsg/s: messages delivered per second (each message counts once per receiver, N-1 per send), all checked for order and content." +
+      "\nserver µs/msg: the server process's CPU time (from /proc) over the whole run per delivery; it includes the setup (joins and nick changes: O(N^2) notices, which weigh most in the room of 1000)." +
       "\nclient cpu: the load generator's, in % of one core, in our server's runs (near 100%: the client, not the server, is the limit).",
   );
   if (failures.length > 0) {

@@ -15,13 +15,19 @@
  */
 import { fileURLToPath } from "node:url";
 import { environment, median, table } from "./lib/measure.ts";
-import { ms, pinningNote, ratio, runLoadtest, startServerProcess, type ServerProcess } from "./lib/processes.ts";
+import { ms, pinningNote, processCpuMs, ratio, runLoadtest, startServerProcess, type ServerProcess } from "./lib/processes.ts";
 import type { LoadtestJson } from "../src/apps/loadtest/report.ts";
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
 const WARMUP_S = "0.5";
 const DURATION_S = process.env["BENCH_DURATION"] ?? "2";
 const BOUCLE = fileURLToPath(new URL("../bin/boucle.js", import.meta.url));
+
+interface Sample {
+  json: LoadtestJson;
+  /** Server CPU per echoed line, in µs. */
+  serverUsPerMessage: number;
+}
 
 interface Load {
   name: string;
@@ -64,17 +70,19 @@ async function main(): Promise<void> {
   const baseline = await startServerProcess("bench/baselines/echo-server.ts", ["--import", "tsx", "bench/baselines/echo-server.ts", "--port", "0"]);
   console.log(`ours: ${ours.label}; baseline: ${baseline.label}`);
   console.log(`each cell: median of ${ROUNDS} runs of ${WARMUP_S} s warm-up + ${DURATION_S} s measured\n`);
-  const runs = new Map<string, LoadtestJson[]>();
+  const runs = new Map<string, Sample[]>();
   const key = (load: Load, server: ServerProcess): string => `${load.name}|${server.label}`;
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const load of LOADS) {
         for (const server of round % 2 === 0 ? [ours, baseline] : [baseline, ours]) {
+          const cpuBefore = processCpuMs(server.child.pid);
           const json = await runLoadtest(loadArgs(load, server.port));
+          const serverUsPerMessage = ((processCpuMs(server.child.pid) - cpuBefore) * 1000) / Math.max(1, json.received);
           const list = runs.get(key(load, server)) ?? [];
-          list.push(json);
+          list.push({ json, serverUsPerMessage });
           runs.set(key(load, server), list);
-          process.stderr.write(`  ${load.name.padEnd(24)} ${server === ours ? "ours    " : "baseline"} ${Math.round(json.messagesPerSecond)} rt/s, p99 ${ms(json.latencyMs.p99)} ms, client cpu ${json.clientCpuPercent}%${json.verdict.passed ? "" : ` FAIL: ${json.verdict.reasons.join("; ")}`}\n`);
+          process.stderr.write(`  ${load.name.padEnd(24)} ${server === ours ? "ours    " : "baseline"} ${Math.round(json.messagesPerSecond)} rt/s, p99 ${ms(json.latencyMs.p99)} ms, server ${serverUsPerMessage.toFixed(2)} µs cpu/rt, client cpu ${json.clientCpuPercent}%${json.verdict.passed ? "" : ` FAIL: ${json.verdict.reasons.join("; ")}`}\n`);
         }
       }
     }
@@ -85,8 +93,12 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   const failures: string[] = [];
   for (const load of LOADS) {
-    const a = runs.get(key(load, ours))!;
-    const b = runs.get(key(load, baseline))!;
+    const sa = runs.get(key(load, ours))!;
+    const sb = runs.get(key(load, baseline))!;
+    const a = sa.map((x) => x.json);
+    const b = sb.map((x) => x.json);
+    const usA = median(sa.map((x) => x.serverUsPerMessage));
+    const usB = median(sb.map((x) => x.serverUsPerMessage));
     const rtA = median(a.map((j) => j.messagesPerSecond));
     const rtB = median(b.map((j) => j.messagesPerSecond));
     const p99A = median(a.map((j) => j.latencyMs.p99));
@@ -103,18 +115,24 @@ async function main(): Promise<void> {
       ms(p99A),
       ms(p99B),
       ratio(p99A, p99B),
+      usA.toFixed(2),
+      usB.toFixed(2),
       `${cpu}%`,
       !clean ? "FAIL (errors)" : load.gated ? (met ? "met" : "MISSED") : "-",
     ]);
   }
   console.log(
     table(
-      ["load (64 B lines)", "ours rt/s", "baseline rt/s", "ratio", "ours p99 ms", "baseline p99 ms", "p99 ratio", "client cpu", "bar (>=0.8x, p99 <=1.5x)"],
+      ["load (64 B lines)", "ours rt/s", "baseline rt/s", "ratio", "ours p99 ms", "baseline p99 ms", "p99 ratio", "ours server µs/rt", "baseline server µs/rt", "client cpu", "bar (>=0.8x, p99 <=1.5x)"],
       rows,
-      [1, 2, 3, 4, 5, 6, 7],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
     ),
   );
-  console.log("\nrt/s: round trips per second (echoed lines received, all checked byte for byte); client cpu: the load generator's, in % of one core (near 100%: the client is the limit).");
+  console.log(
+    "\nrt/s: round trips per second (echoed lines received, all checked byte for byte)." +
+      "\nserver µs/rt: the server process's CPU time (user + system, from /proc) over the run, per round trip: its cost per message, meaningful even when the client is the limit." +
+      "\nclient cpu: the load generator's, in % of one core, in our server's runs (near 100%: the client, not the server, is the limit).",
+  );
   if (failures.length > 0) {
     console.log(`\nruns with errors or losses:\n${failures.map((f) => `  ${f}`).join("\n")}`);
     process.exitCode = 1;

@@ -5,6 +5,7 @@
  * load generator never steals the server's CPU.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import type { LoadtestJson } from "../../src/apps/loadtest/report.ts";
@@ -113,4 +114,25 @@ export function ratio(ours: number, theirs: number): string {
 /** A latency in ms with about 3 significant digits. */
 export function ms(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (CLK_TCK: 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time (user + system) a process has used so far, in ms, read from
+ * /proc (10 ms resolution); NaN where /proc is missing. Lets a benchmark
+ * say how much server CPU each message cost even when the load generator,
+ * not the server, is the limit.
+ */
+export function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // After "pid (comm) ": state is fields[0], utime fields[11], stime fields[12].
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
 }
