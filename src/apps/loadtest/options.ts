@@ -38,6 +38,8 @@ export const DEFAULT_PIPELINE: Record<LoadtestMode, number> = { echo: 1, chat: 8
 /** The chat protocol's line limit (docs/PROTOCOL.md); a body over it would be refused. */
 const CHAT_MAX_BODY = 4096 - 24 - 3; // minus "<nick> " for the longest nickname: the delivered line must fit too
 const ECHO_MAX_LINE = 1024 * 1024;
+/** The chat server's maximum (docs/PROTOCOL.md); the SequenceChecker needs clients^2 x 4 bytes (400 MB here). */
+const CHAT_MAX_CLIENTS = 10_000;
 const DEFAULT_PORT: Record<LoadtestMode, number> = { chat: 7777, echo: 7007 };
 /** Room names per docs/PROTOCOL.md: `#` and 1 to 32 of letters, digits, `_`, `-`. */
 const ROOM_PATTERN = /^#[A-Za-z0-9_-]{1,32}$/;
@@ -104,6 +106,9 @@ export function parseOptions(argv: string[]): LoadtestOptions | null {
     progress: values["no-progress"] !== true,
   };
   if (options.messages === null && options.durationMs <= 0) throw new UsageError("loadtest: --duration must be above 0");
+  if (mode === "chat" && options.clients > CHAT_MAX_CLIENTS) {
+    throw new UsageError(`loadtest: chat mode takes at most ${CHAT_MAX_CLIENTS} clients (the server's limit; the sequence check keeps 4 bytes per pair)`);
+  }
   if (mode === "chat" && options.clients < 2) throw new UsageError("loadtest: chat mode needs --clients 2 or more (a message goes to the others)");
   if (options.drainTimeoutMs <= 0 || options.connectTimeoutMs <= 0) throw new UsageError("loadtest: timeouts must be above 0");
   return options;
