@@ -28,7 +28,21 @@ export async function main(argv: string[], io: MainIo = { stdout: process.stdout
     io.stdout.write(usage(COMMAND));
     return 0;
   }
-  const result = await run(loadtest(options, io));
+  let stop: (() => void) | null = null;
+  // Why only a flag: the first Ctrl-C stops sending and lets the run drain
+  // and report; a second one is Node's default (exit at once).
+  const onSigint = (): void => {
+    process.off("SIGINT", onSigint);
+    io.stderr.write("\nboucle loadtest: interrupted: no more sends; waiting for what is in flight (Ctrl-C again to quit)\n");
+    stop?.();
+  };
+  process.on("SIGINT", onSigint);
+  let result;
+  try {
+    result = await run(loadtest(options, { stderr: io.stderr, onStoppable: (fn) => (stop = fn) }));
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
   const verdict = verdictOf(result);
   io.stdout.write(options.json ? toJson(result) + "\n" : formatSummary(result));
   if (!verdict.passed && options.json) io.stderr.write(`boucle loadtest: FAIL: ${verdict.reasons.join("; ")}\n`);

@@ -11,6 +11,12 @@ import type { LoadtestResult } from "./result.ts";
 
 export interface LoadtestIo {
   stderr: { isTTY?: boolean; write(text: string): unknown };
+  /**
+   * Called once the run exists with a function that stops it early: no
+   * more sends, what is in flight is still awaited and checked, and the
+   * run is reported with an `interrupted` error. For Ctrl-C.
+   */
+  onStoppable?: (stop: () => void) => void;
 }
 
 /**
@@ -23,6 +29,11 @@ export function* loadtest(options: LoadtestOptions, io: LoadtestIo = { stderr: p
   const startedAt = new Date();
   const ctx = new RunContext(options);
   const bar = progressBarFor(options, io.stderr);
+  io.onStoppable?.(() => {
+    if (ctx.stopping) return;
+    ctx.stopping = true;
+    ctx.stats.addError("interrupted");
+  });
   try {
     const { expected, lost } = options.mode === "echo" ? yield* runEcho(ctx, bar) : yield* runChat(ctx, bar);
     return ctx.stats.toResult(options, startedAt, expected, lost);

@@ -7,7 +7,10 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startBaselineEchoServer } from "../../../bench/baselines/echo-server.ts";
+import { run } from "../../../src/loop/index.ts";
 import { main } from "../../../src/apps/loadtest/main.ts";
+import { parseOptions } from "../../../src/apps/loadtest/options.ts";
+import { loadtest as loadtestCoro } from "../../../src/apps/loadtest/run.ts";
 import type { LoadtestJson } from "../../../src/apps/loadtest/report.ts";
 import { cleanup, runApp, startApp } from "../helpers.ts";
 import { startFaultyChatServer, type Fault } from "./faulty-chat-server.ts";
@@ -182,6 +185,21 @@ describe("boucle loadtest, the command", () => {
     expect(code).toBe(1);
     expect(stderr.trim().split("\n")).toHaveLength(1);
     expect(stderr).toContain("--mode must be chat or echo");
+  });
+
+  it("stops early on request (Ctrl-C), still checks what was in flight, and fails as interrupted", async () => {
+    const options = parseOptions(["--port", String(await faulty("none")), "--clients", "5", "--duration", "60", "--no-progress"])!;
+    const started = performance.now();
+    const result = await run(
+      loadtestCoro(options, {
+        stderr: { isTTY: false, write: () => true },
+        onStoppable: (stop) => void setTimeout(stop, 300),
+      }),
+    );
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(result.sent).toBeGreaterThan(0);
+    expect(result).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, errors: { interrupted: 1 } });
+    expect(result.received).toBe(result.expected);
   });
 
   it("counts a refused connection as an error, not a crash", async () => {
