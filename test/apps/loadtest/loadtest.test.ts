@@ -122,13 +122,18 @@ describe("boucle loadtest, echo mode", () => {
 
   it("reports a single flipped byte as corrupted and exits 1", async () => {
     let bytes = 0;
+    let flipped = false;
     const server = net.createServer((socket) => {
       socket.on("error", () => socket.destroy());
       socket.on("data", (data: Buffer) => {
         const start = bytes;
         bytes += data.length;
-        const at = 100_000 - start; // Flip the 100 000th byte the server echoes, once.
-        if (at >= 0 && at < data.length && data[at] !== 0x0a) data[at] ^= 0x01;
+        // Flip one bit of the first non-newline byte from the 100 000th on, once.
+        for (let at = Math.max(0, 100_000 - start); !flipped && at < data.length; at++) {
+          if (data[at] === 0x0a) continue;
+          data[at] ^= 0x01;
+          flipped = true;
+        }
         socket.write(data);
       });
     });
