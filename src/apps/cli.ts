@@ -40,7 +40,11 @@ export async function cli(argv: string[]): Promise<number> {
   try {
     return await (await command.load()).main(rest);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof NetError) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`boucle ${error.message}\n`); // Its message starts with the command's name.
+      return 1;
+    }
+    if (error instanceof NetError) {
       process.stderr.write(`boucle ${name}: ${error.message}\n`);
       return 1;
     }

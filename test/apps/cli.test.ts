@@ -49,7 +49,7 @@ describe("boucle CLI", () => {
   it("a bad port value is one line and exit 1", async () => {
     const { code, stderr } = await runApp(["chat-server", "--port", "70000"]);
     expect(code).toBe(1);
-    expect(stderr).toBe('boucle chat-server: chat-server: --port must be an integer from 0 to 65535, not "70000"\n');
+    expect(stderr).toBe('boucle chat-server: --port must be an integer from 0 to 65535, not "70000"\n');
   });
 
   for (const command of ["chat-server", "echo-server"]) {

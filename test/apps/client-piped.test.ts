@@ -114,6 +114,6 @@ describe("boucle connect with piped stdin", () => {
   it("refuses a bad address in one line with exit code 1", async () => {
     const result = await runClient(["127.0.0.1:99999"], (stdin) => stdin.end());
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^boucle connect: connect: bad port "99999"[^\n]*\n$/);
+    expect(result.stderr).toMatch(/^boucle connect: bad port "99999"[^\n]*\n$/);
   });
 });

@@ -4,7 +4,10 @@
  */
 import { parseArgs } from "node:util";
 
-/** A bad flag or value: the CLI prints its message as one line and exits 1. */
+/**
+ * A bad flag or value: the CLI prints `boucle ` + its message as one line
+ * and exits 1. Messages start with the subcommand: `chat-server: --port ...`.
+ */
 export class UsageError extends Error {
   override name = "UsageError";
 }
