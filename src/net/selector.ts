@@ -65,7 +65,6 @@ export class Selector implements IoPoller {
   /** Keys with readiness and a waiter, woken by the next poll. */
   #pending: SelectorKey[] = [];
   #spare: SelectorKey[] = [];
-  #waiters = 0;
   readonly #toFlush: Flushable[] = [];
 
   /** The selector of `loop`, created and plugged in on first use. */
@@ -159,23 +158,21 @@ export class Selector implements IoPoller {
   }
 
   /**
-   * Park the current task until the next READ (or WRITE) readiness of `key`,
-   * or until it errors or closes. One waiter per direction, as in curio. The
-   * caller tries its operation first and waits only if it would block.
+   * A future resolved at the next READ (or WRITE) readiness of `key`, or
+   * when it errors or closes: `yield* selector.wait(key, EVENT_READ)`. One
+   * waiter per direction, as in curio. The caller tries its operation first
+   * and waits only if it would block.
    */
-  *wait(key: SelectorKey, event: typeof EVENT_READ | typeof EVENT_WRITE): Coro<void> {
+  wait(key: SelectorKey, event: typeof EVENT_READ | typeof EVENT_WRITE): Future<void> {
     const slot = event === EVENT_READ ? "readWaiter" : "writeWaiter";
-    if (key[slot] !== null) throw new Error(`another task is already waiting to ${event === EVENT_READ ? "read" : "write"} here`);
+    // A done future in the slot belongs to a waiter that was cancelled: the slot is free.
+    if (key[slot]?.done() === false) {
+      throw new Error(`another task is already waiting to ${event === EVENT_READ ? "read" : "write"} here`);
+    }
     const future = new Future<void>(this.loop);
     key[slot] = future;
-    this.#waiters++;
     if (key.closed || key.error !== null) this.#mark(key, event);
-    try {
-      yield* future;
-    } finally {
-      key[slot] = null;
-      this.#waiters--;
-    }
+    return future;
   }
 
   /** Park the current task until `key`'s source is closed. */
@@ -212,15 +209,25 @@ export class Selector implements IoPoller {
       key.pending = false;
       const ready = key.ready;
       key.ready = 0;
-      if (ready & EVENT_READ) settle(key.readWaiter);
-      if (ready & EVENT_WRITE) settle(key.writeWaiter);
+      if (ready & EVENT_READ) {
+        settle(key.readWaiter);
+        key.readWaiter = null;
+      }
+      if (ready & EVENT_WRITE) {
+        settle(key.writeWaiter);
+        key.writeWaiter = null;
+      }
       if (key.closed) for (const future of key.closeWaiters) settle(future);
     }
     batch.length = 0;
   }
 
+  /** Only the virtual clock asks, and only when idle: a scan is fine. */
   hasWaiters(): boolean {
-    return this.#waiters > 0;
+    for (const key of this.#keys.values()) {
+      if (key.readWaiter?.done() === false || key.writeWaiter?.done() === false) return true;
+    }
+    return false;
   }
 
   flush(): void {
@@ -235,8 +242,8 @@ export class Selector implements IoPoller {
     key.ready |= events;
     if (key.pending) return;
     const waiting =
-      (events & EVENT_READ && key.readWaiter !== null) ||
-      (events & EVENT_WRITE && key.writeWaiter !== null) ||
+      (events & EVENT_READ && key.readWaiter?.done() === false) ||
+      (events & EVENT_WRITE && key.writeWaiter?.done() === false) ||
       (key.closed && key.closeWaiters.length > 0);
     if (!waiting) return;
     key.pending = true;
