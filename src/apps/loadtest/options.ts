@@ -73,7 +73,7 @@ export const COMMAND: CommandSpec = {
     room: { type: "string", value: "#ROOM", help: "chat: room the clients join, so other users are left alone (default #loadtest)" },
     "drain-timeout": { type: "string", value: "S", help: "give up when nothing arrives for S seconds while messages are still due; they count as lost (default 5)" },
     "connect-timeout": { type: "string", value: "S", help: "per connection, including the chat welcome (default 10)" },
-    json: { type: "boolean", help: "print one JSON object (fields: see README / src/apps/loadtest/result.ts) instead of the table" },
+    json: { type: "boolean", help: "print one JSON object (fields: docs/loadtest.md, src/apps/loadtest/result.ts) instead of the table" },
     "no-progress": { type: "boolean", help: "no progress bar (it is only shown when stderr is a terminal anyway)" },
   },
 };
