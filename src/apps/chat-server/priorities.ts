@@ -33,10 +33,11 @@ export const MESSAGE_PRIORITY = 1;
 
 /**
  * Messages a client task fans out per step before giving the turn back.
- * Why 32: a step then costs at most 32 x room-size sends (about half a
- * millisecond for a room of 100), yet the hand-back is rare enough to cost
- * nothing measurable in throughput. A reply still waits for the rest of the
- * current iteration, i.e. one such step per flooding client: about 55 ms
- * with 100 clients flooding a room of 100 (npm run bench:priorities).
+ * Why 8: a reply waits for the rest of the current iteration, i.e. one step
+ * per flooding client, so this bounds every reply's delay under a flood.
+ * Measured with 100 clients flooding a room of 100 (npm run bench:priorities):
+ * at 32 a `/who` took ~55 ms, at 8 ~12 ms, at 2 ~5 ms; below 8 the server
+ * spends noticeably more CPU per delivery (smaller batches coalesce fewer
+ * messages into each write), above it replies wait longer.
  */
-export const MESSAGE_BATCH = 32;
+export const MESSAGE_BATCH = 8;
