@@ -16,19 +16,13 @@
  */
 import { fileURLToPath } from "node:url";
 import { environment, median, table } from "./lib/measure.ts";
-import { ms, pinningNote, processCpuMs, ratio, runLoadtest, startServerProcess, type ServerProcess } from "./lib/processes.ts";
-import type { LoadtestJson } from "../src/apps/loadtest/report.ts";
+import { ms, pinningNote, ratio, startServerProcess } from "./lib/processes.ts";
+import { runRounds } from "./lib/rounds.ts";
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 2);
 const WARMUP_S = "1";
 const DURATION_S = process.env["BENCH_DURATION"] ?? "3";
 const BOUCLE = fileURLToPath(new URL("../bin/boucle.js", import.meta.url));
-
-interface Sample {
-  json: LoadtestJson;
-  /** Server CPU per delivered message, in µs (setup included). */
-  serverUsPerDelivery: number;
-}
 
 interface Room {
   clients: number;
@@ -57,22 +51,12 @@ async function main(): Promise<void> {
   const baseline = await startServerProcess("bench/baselines/chat-server.ts", ["--import", "tsx", "bench/baselines/chat-server.ts", "--port", "0"]);
   console.log(`ours: ${ours.label}; baseline: ${baseline.label}`);
   console.log(`each cell: median of ${ROUNDS} runs of ${WARMUP_S} s warm-up + ${DURATION_S} s of sending (then the drain), 64-byte bodies\n`);
-  const runs = new Map<string, Sample[]>();
-  const key = (room: Room, server: ServerProcess): string => `${room.clients}|${server.label}`;
+  let samples;
   try {
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const room of ROOMS) {
-        for (const server of round % 2 === 0 ? [ours, baseline] : [baseline, ours]) {
-          const cpuBefore = processCpuMs(server.child.pid);
-          const json = await runLoadtest(loadArgs(room, server.port), 180_000);
-          const serverUsPerDelivery = ((processCpuMs(server.child.pid) - cpuBefore) * 1000) / Math.max(1, json.received);
-          const list = runs.get(key(room, server)) ?? [];
-          list.push({ json, serverUsPerDelivery });
-          runs.set(key(room, server), list);
-          process.stderr.write(`  room of ${String(room.clients).padEnd(5)} ${server === ours ? "ours    " : "baseline"} ${Math.round(json.messagesPerSecond)} msg/s, p99 ${ms(json.latencyMs.p99)} ms, server ${serverUsPerDelivery.toFixed(2)} µs cpu/delivery, client cpu ${json.clientCpuPercent}%, lost ${json.lost}${json.verdict.passed ? "" : ` FAIL: ${json.verdict.reasons.join("; ")}`}\n`);
-        }
-      }
-    }
+    samples = await runRounds(
+      { ours, baseline },
+      { cases: ROOMS, rounds: ROUNDS, argsFor: loadArgs, nameOf: (room) => `room of ${room.clients}`, unit: "msg/s", timeoutMs: 180_000 },
+    );
   } finally {
     await Promise.all([ours.stop(), baseline.stop()]);
   }
@@ -80,8 +64,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   const failures: string[] = [];
   for (const room of ROOMS) {
-    const sa = runs.get(key(room, ours))!;
-    const sb = runs.get(key(room, baseline))!;
+    const { ours: sa, baseline: sb } = samples.get(room)!;
     const a = sa.map((x) => x.json);
     const b = sb.map((x) => x.json);
     const rateA = median(a.map((j) => j.messagesPerSecond));
@@ -97,8 +80,8 @@ async function main(): Promise<void> {
       ratio(rateA, rateB),
       ms(median(a.map((j) => j.latencyMs.p99))),
       ms(median(b.map((j) => j.latencyMs.p99))),
-      median(sa.map((x) => x.serverUsPerDelivery)).toFixed(2),
-      median(sb.map((x) => x.serverUsPerDelivery)).toFixed(2),
+      median(sa.map((x) => x.serverUs)).toFixed(2),
+      median(sb.map((x) => x.serverUs)).toFixed(2),
       `${median(a.map((j) => j.clientCpuPercent))}%`,
       String(lost),
       !clean ? "FAIL (errors)" : room.gated ? (rateA >= 5 * rateB ? "met" : "MISSED") : "-",

@@ -15,19 +15,13 @@
  */
 import { fileURLToPath } from "node:url";
 import { environment, median, table } from "./lib/measure.ts";
-import { ms, pinningNote, processCpuMs, ratio, runLoadtest, startServerProcess, type ServerProcess } from "./lib/processes.ts";
-import type { LoadtestJson } from "../src/apps/loadtest/report.ts";
+import { ms, pinningNote, ratio, startServerProcess } from "./lib/processes.ts";
+import { runRounds } from "./lib/rounds.ts";
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
 const WARMUP_S = "0.5";
 const DURATION_S = process.env["BENCH_DURATION"] ?? "2";
 const BOUCLE = fileURLToPath(new URL("../bin/boucle.js", import.meta.url));
-
-interface Sample {
-  json: LoadtestJson;
-  /** Server CPU per echoed line, in µs. */
-  serverUsPerMessage: number;
-}
 
 interface Load {
   name: string;
@@ -44,18 +38,6 @@ const LOADS: Load[] = [
   { name: "pipelined 16, 100 conns", clients: 100, pipeline: 16, gated: false },
 ];
 
-/** Our echo server: the app's `boucle echo-server` if it runs, else the streams one kept in bench/lib. */
-async function startOurs(): Promise<ServerProcess> {
-  for (const extra of [["--quiet"], []]) {
-    try {
-      return await startServerProcess("boucle echo-server", [BOUCLE, "echo-server", "--port", "0", ...extra], 10_000);
-    } catch {
-      // try the next way
-    }
-  }
-  return startServerProcess("bench/lib/streams-echo-server.ts", ["--import", "tsx", "bench/lib/streams-echo-server.ts", "--port", "0"]);
-}
-
 function loadArgs(load: Load, port: number): string[] {
   return [
     "--mode", "echo", "--port", String(port), "--clients", String(load.clients), "--pipeline", String(load.pipeline),
@@ -66,26 +48,13 @@ function loadArgs(load: Load, port: number): string[] {
 async function main(): Promise<void> {
   console.log("# bench:echo: boucle streams echo server vs plain Node callback echo server\n");
   for (const line of [...environment(), pinningNote()]) console.log(line);
-  const ours = await startOurs();
+  const ours = await startServerProcess("boucle echo-server", [BOUCLE, "echo-server", "--port", "0", "--quiet"]);
   const baseline = await startServerProcess("bench/baselines/echo-server.ts", ["--import", "tsx", "bench/baselines/echo-server.ts", "--port", "0"]);
   console.log(`ours: ${ours.label}; baseline: ${baseline.label}`);
   console.log(`each cell: median of ${ROUNDS} runs of ${WARMUP_S} s warm-up + ${DURATION_S} s measured\n`);
-  const runs = new Map<string, Sample[]>();
-  const key = (load: Load, server: ServerProcess): string => `${load.name}|${server.label}`;
+  let samples;
   try {
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const load of LOADS) {
-        for (const server of round % 2 === 0 ? [ours, baseline] : [baseline, ours]) {
-          const cpuBefore = processCpuMs(server.child.pid);
-          const json = await runLoadtest(loadArgs(load, server.port));
-          const serverUsPerMessage = ((processCpuMs(server.child.pid) - cpuBefore) * 1000) / Math.max(1, json.received);
-          const list = runs.get(key(load, server)) ?? [];
-          list.push({ json, serverUsPerMessage });
-          runs.set(key(load, server), list);
-          process.stderr.write(`  ${load.name.padEnd(24)} ${server === ours ? "ours    " : "baseline"} ${Math.round(json.messagesPerSecond)} rt/s, p99 ${ms(json.latencyMs.p99)} ms, server ${serverUsPerMessage.toFixed(2)} µs cpu/rt, client cpu ${json.clientCpuPercent}%${json.verdict.passed ? "" : ` FAIL: ${json.verdict.reasons.join("; ")}`}\n`);
-        }
-      }
-    }
+    samples = await runRounds({ ours, baseline }, { cases: LOADS, rounds: ROUNDS, argsFor: loadArgs, nameOf: (load) => load.name, unit: "rt/s" });
   } finally {
     await Promise.all([ours.stop(), baseline.stop()]);
   }
@@ -93,12 +62,11 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   const failures: string[] = [];
   for (const load of LOADS) {
-    const sa = runs.get(key(load, ours))!;
-    const sb = runs.get(key(load, baseline))!;
+    const { ours: sa, baseline: sb } = samples.get(load)!;
     const a = sa.map((x) => x.json);
     const b = sb.map((x) => x.json);
-    const usA = median(sa.map((x) => x.serverUsPerMessage));
-    const usB = median(sb.map((x) => x.serverUsPerMessage));
+    const usA = median(sa.map((x) => x.serverUs));
+    const usB = median(sb.map((x) => x.serverUs));
     const rtA = median(a.map((j) => j.messagesPerSecond));
     const rtB = median(b.map((j) => j.messagesPerSecond));
     const p99A = median(a.map((j) => j.latencyMs.p99));
