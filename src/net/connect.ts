@@ -3,7 +3,7 @@
  */
 import { Socket as NodeSocket } from "node:net";
 import { getRunningLoop, timeout, TimeoutError, type Coro } from "../loop/index.ts";
-import { ConnectTimeoutError, toNetError } from "./errors.ts";
+import { ConnectTimeoutError } from "./errors.ts";
 import { EVENT_WRITE, Selector } from "./selector.ts";
 import { Socket } from "./socket.ts";
 
@@ -43,7 +43,7 @@ export function* connect(options: ConnectOptions): Coro<Socket> {
   }
   if (key.error !== null) {
     node.destroy();
-    throw toNetError(key.error.cause instanceof Error ? key.error.cause : key.error, { host, port });
+    throw key.error; // Already typed, with { host, port } (the socket gave its key the address).
   }
   return socket;
 }
