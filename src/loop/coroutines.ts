@@ -4,14 +4,7 @@
 import { Future } from "./future.ts";
 import { getRunningLoop } from "./running.ts";
 import type { Task, TaskOptions } from "./task.ts";
-import type { Awaitable, Coro, Yieldable } from "./types.ts";
-
-/**
- * What a task sends into a coroutine it resumes after a bare `yield` (so the
- * value of a bare `yield` expression is this symbol, not undefined: it means
- * nothing else). It lets `release()` be one shared object: see RELEASE.
- */
-export const RESUMED: unique symbol = Symbol("boucle.resumed");
+import { RESUMED, type Awaitable, type Coro, type Yieldable } from "./types.ts";
 
 const YIELD_ONCE: IteratorYieldResult<undefined> = { value: undefined, done: false };
 const FINISHED: IteratorReturnResult<void> = { value: undefined, done: true };

@@ -64,8 +64,8 @@ export class GatheringFuture<T> extends Future<T> {
         return;
       }
       if (!returnExceptions) {
-        const error = child.cancelled() ? new CancelledError(child.cancelMessage()) : child.exception();
-        if (error !== undefined) return this.setException(error);
+        if (child.cancelled()) return this.setException(new CancelledError(child.cancelMessage()));
+        if (child.failed()) return this.setException(child.exception());
       }
       if (finished < children.length) return;
       if (this.#cancelRequested) return void super.cancel();
@@ -85,5 +85,5 @@ export class GatheringFuture<T> extends Future<T> {
 
 function settledValue(child: Future<unknown>): unknown {
   if (child.cancelled()) return new CancelledError(child.cancelMessage());
-  return child.exception() ?? child.result();
+  return child.failed() ? child.exception() : child.result();
 }

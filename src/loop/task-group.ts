@@ -32,6 +32,20 @@ export function* taskGroup<T>(body: (group: TaskGroup) => Coro<T>): Coro<T> {
   return result as T;
 }
 
+/**
+ * A set of child tasks bound to the task that created it (use
+ * {@link taskGroup}). A child's failure cancels the other children and the
+ * body; the group then throws a TaskGroupError with every failure. Whether
+ * the body's CancelledError was the group's own doing is told by the
+ * parent's cancel count (`uncancel()`), so a cancel from outside arriving at
+ * the same time is never swallowed.
+ * @example
+ * yield* taskGroup(function* (group) {
+ *   const a = group.createTask(fetchOne(1));
+ *   const b = group.createTask(fetchOne(2));
+ *   return [yield* a, yield* b];
+ * });
+ */
 export class TaskGroup {
   readonly #parent: Task<unknown>;
   readonly #tasks = new Set<Task<unknown>>();
@@ -68,7 +82,7 @@ export class TaskGroup {
     if (bodyFailure !== undefined) {
       const error = bodyFailure.error;
       if (!(error instanceof CancelledError)) this.#errors.unshift(error);
-      else if (!this.#cancelledParent) cancelled = true; // Cancelled from outside, not by us.
+      else cancelled = true;
       this.#abort();
     }
     while (this.#tasks.size > 0) {
@@ -81,18 +95,17 @@ export class TaskGroup {
         this.#abort();
       }
     }
+    // Why: a cancel we asked for is withdrawn; one from outside remains counted.
+    if (this.#cancelledParent && this.#parent.uncancel() === 0) cancelled = false;
     if (this.#errors.length > 0) throw new TaskGroupError(this.#errors);
     if (cancelled) throw new CancelledError();
   }
 
   readonly #onChildDone = (task: Future<unknown>): void => {
     this.#tasks.delete(task as Task<unknown>);
-    if (!task.cancelled()) {
-      const error = task.exception();
-      if (error !== undefined) {
-        this.#errors.push(error);
-        this.#abort();
-      }
+    if (task.failed()) {
+      this.#errors.push(task.exception());
+      this.#abort();
     }
     if (this.#tasks.size === 0 && this.#allDone !== null && !this.#allDone.done()) this.#allDone.setResult();
   };

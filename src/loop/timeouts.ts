@@ -18,6 +18,9 @@ import type { Awaitable, Coro } from "./types.ts";
 export function* timeout<T>(ms: number, coro: Coro<T>): Coro<T> {
   const task = currentTask();
   if (task === null) throw new LoopStateError("timeout() must run inside a task");
+  // Why count: if someone else cancels the task too, their cancel must win
+  // over our TimeoutError (asyncio 3.11's timeout does the same).
+  const cancellingBefore = task.cancelling();
   let expired = false;
   const timer = task.loop.callLater(ms, () => {
     expired = true;
@@ -26,7 +29,9 @@ export function* timeout<T>(ms: number, coro: Coro<T>): Coro<T> {
   try {
     return yield* coro;
   } catch (error) {
-    if (expired && error instanceof CancelledError) throw new TimeoutError(`timed out after ${ms} ms`, { cause: error });
+    if (expired && task.uncancel() <= cancellingBefore && error instanceof CancelledError) {
+      throw new TimeoutError(`timed out after ${ms} ms`, { cause: error });
+    }
     throw error;
   } finally {
     timer.cancel();

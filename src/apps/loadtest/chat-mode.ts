@@ -303,7 +303,7 @@ export function* runChat(ctx: RunContext, bar: ProgressBar | null): Coro<{ expec
       senders.add(task);
       task.addDoneCallback((t) => {
         senders.delete(task);
-        if (!t.cancelled() && t.exception() !== undefined) stats.addFailure(t.exception());
+        if (t.failed()) stats.addFailure(t.exception());
       });
     }
   }
