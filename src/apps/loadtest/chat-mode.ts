@@ -143,7 +143,7 @@ class ChatMember implements LineSink {
     if (this.welcomed) return; // joins, leaves, nick changes: not ours to check
     this.welcomed = true;
     const { stats, options } = this.#run.ctx;
-    stats.connect.record(performance.now() - this.connectStartMs);
+    stats.connect.record(this.#run.ctx.now() - this.connectStartMs);
     stats.connected++;
     this.writer!.write(`/join ${options.room}\n/nick lt${this.id}\n${READY_COMMAND}\n`);
   }
@@ -199,7 +199,7 @@ function* sendWindowed(member: ChatMember, ctx: RunContext): Coro<void> {
       member.windowOpen = new Future<void>();
       yield* member.windowOpen;
     }
-    const now = performance.now();
+    const now = ctx.now();
     if (!ctx.maySend(member.sent, now)) return;
     do member.sendOne(now);
     while (member.sent - member.acked < window && ctx.maySend(member.sent, now));
@@ -217,7 +217,7 @@ function* sendOnSchedule(member: ChatMember, ctx: RunContext): Coro<void> {
   const writer = member.writer!;
   for (;;) {
     yield* sleepUntilTime(t0 + member.sent * intervalMs);
-    const now = performance.now();
+    const now = ctx.now();
     if (!ctx.maySend(member.sent, now)) return;
     // Why the scheduled time, not now: a sender that fell behind (a slow
     // server, a busy client) must show it in the latency, not hide it
@@ -231,7 +231,7 @@ function* sendOnSchedule(member: ChatMember, ctx: RunContext): Coro<void> {
 /** A client's task: connect, then receive until cancelled at the end of the run. */
 function* chatClient(member: ChatMember, run: ChatRun): Coro<void> {
   const { options, stats } = run.ctx;
-  member.connectStartMs = performance.now();
+  member.connectStartMs = run.ctx.now();
   let reader: StreamReader;
   try {
     [reader, member.writer] = yield* openConnection(options.host, options.port, { timeoutMs: options.connectTimeoutMs });
@@ -248,7 +248,7 @@ function* chatClient(member: ChatMember, run: ChatRun): Coro<void> {
         stats.addError("eof"); // The server closed us before the end of the run.
         return;
       }
-      member.nowMs = performance.now();
+      member.nowMs = run.ctx.now();
       splitter.push(chunk, member);
     }
   } catch (error) {

@@ -48,7 +48,7 @@ class EchoClient implements LineSink {
   readonly #closedLoop: boolean;
   nextSend = 0;
   nextReceive = 0;
-  /** performance.now() for the chunk being parsed: one clock read per chunk, not per line. */
+  /** The run's clock for the chunk being parsed: one clock read per chunk, not per line. */
   nowMs = 0;
 
   constructor(id: number, ctx: RunContext, writer: StreamWriter, filler: string) {
@@ -109,7 +109,7 @@ function* receiveEchoes(client: EchoClient, reader: StreamReader, writer: Stream
       ctx.stats.addError("eof"); // The server closed while we still expected echoes.
       return;
     }
-    client.nowMs = performance.now();
+    client.nowMs = ctx.now();
     splitter.push(chunk, client);
     if (writer.bufferedBytes() > WRITE_HIGH_WATER) yield* writer.drain();
   }
@@ -121,7 +121,7 @@ function* sendOnSchedule(client: EchoClient, writer: StreamWriter, ctx: RunConte
   const t0 = ctx.startMs + Math.random() * intervalMs;
   for (;;) {
     yield* sleepUntilTime(t0 + client.nextSend * intervalMs);
-    const now = performance.now();
+    const now = ctx.now();
     // Stamped with the scheduled time: falling behind shows in the latency (no coordinated omission).
     do if (!client.sendOne(now, Math.min(now, t0 + client.nextSend * intervalMs))) return;
     while (t0 + client.nextSend * intervalMs <= now);
@@ -131,7 +131,7 @@ function* sendOnSchedule(client: EchoClient, writer: StreamWriter, ctx: RunConte
 
 function* echoClient(id: number, ctx: RunContext, filler: string, attempted: () => void): Coro<void> {
   const { options, stats } = ctx;
-  const t0 = performance.now();
+  const t0 = ctx.now();
   let reader: StreamReader;
   let writer: StreamWriter;
   try {
@@ -141,7 +141,7 @@ function* echoClient(id: number, ctx: RunContext, filler: string, attempted: () 
     attempted();
     return;
   }
-  stats.connect.record(performance.now() - t0);
+  stats.connect.record(ctx.now() - t0);
   stats.connected++;
   attempted();
   const client = new EchoClient(id, ctx, writer, filler);
@@ -149,7 +149,7 @@ function* echoClient(id: number, ctx: RunContext, filler: string, attempted: () 
   try {
     yield* ctx.started.wait();
     if (options.rate === 0) {
-      const now = performance.now();
+      const now = ctx.now();
       for (let i = 0; i < options.pipeline && client.sendOne(now); i++);
       yield* receiveEchoes(client, reader, writer, ctx, () => true);
     } else {
