@@ -3,9 +3,10 @@
  * order, with asyncio's semantics.
  */
 import { CancelledError } from "./errors.ts";
-import { Future, isFuture } from "./future.ts";
+import { ensureFuture } from "./coroutines.ts";
+import { Future } from "./future.ts";
 import { getRunningLoop } from "./running.ts";
-import type { Awaitable, Coro, ResultOf } from "./types.ts";
+import type { Awaitable, ResultOf } from "./types.ts";
 
 /** The results of a tuple of awaitables, position by position. */
 export type Results<A extends readonly Awaitable<unknown>[]> = { -readonly [K in keyof A]: ResultOf<A[K]> };
@@ -39,7 +40,7 @@ export function gatherWith<A extends readonly Awaitable<unknown>[]>(
   ...awaitables: A
 ): GatheringFuture<Settled<A>> {
   const loop = getRunningLoop();
-  const children = awaitables.map((a) => (isFuture(a) ? a : loop.createTask(a as unknown as Coro<unknown>)));
+  const children = awaitables.map((a) => ensureFuture(a, loop));
   return new GatheringFuture(children, options.returnExceptions === true) as GatheringFuture<Settled<A>>;
 }
 
