@@ -4,7 +4,7 @@
  * task per client running `handler(reader, writer)`. An error in one handler
  * is reported and closes that client only.
  */
-import { CancelledError, gatherWith, getRunningLoop, type Coro, type Task } from "../loop/index.ts";
+import { CancelledError, getRunningLoop, wait, type Coro, type Task } from "../loop/index.ts";
 import { ClosedError, formatAddress } from "./errors.ts";
 import { listen, type ListenOptions, type Server } from "./server.ts";
 import type { Socket } from "./socket.ts";
@@ -85,13 +85,11 @@ export class StreamServer {
     for (const task of this.#clients) task.cancel();
   }
 
-  /** Wait until the accept task and every client task are done. */
+  /** Wait until the accept task and every client task are done (clients accepted meanwhile included). */
   *waitClosed(): Coro<void> {
     yield* this.#acceptTask;
     // Why filter on done(): a finished task leaves the set only when its done callback runs.
-    for (let left = this.#running(); left.length > 0; left = this.#running()) {
-      yield* gatherWith({ returnExceptions: true }, ...left);
-    }
+    for (let left = this.#running(); left.length > 0; left = this.#running()) yield* wait(left);
   }
 
   #running(): Task<void>[] {

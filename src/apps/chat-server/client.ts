@@ -14,15 +14,15 @@ import { SHUTTING_DOWN } from "../chat/replies.ts";
 import { decodeLine } from "../chat/sanitize.ts";
 import { TokenBucket } from "../chat/token-bucket.ts";
 import { currentTask, release, type Coro, type Task } from "../../loop/index.ts";
-import { LimitOverrunError, type StreamReader, type StreamWriter } from "../../net/index.ts";
+import type { StreamReader, StreamWriter } from "../../net/index.ts";
 import { INTERACTIVE_PRIORITY, MESSAGE_BATCH, MESSAGE_PRIORITY } from "./priorities.ts";
 
 /** Longest line in bytes, without its `\n` and a dropped `\r` (docs/PROTOCOL.md). */
 export const MAX_LINE_BYTES = 4096;
 /**
  * The StreamReader's limit: one more than MAX_LINE_BYTES, so a 4096-byte
- * line followed by `\r` still fits. Longer ones raise LimitOverrunError
- * without the reader waiting for (or holding) the rest of the line.
+ * line followed by `\r` still fits. Longer ones are dropped by the reader
+ * as they arrive, without holding the rest of the line.
  */
 export const READ_LIMIT = MAX_LINE_BYTES + 1;
 
@@ -61,6 +61,13 @@ export class ChatClient implements Member {
   readonly #settings: ClientSettings;
   /** Set once the connection is closing, whoever closes it. */
   #ended: EndReason | null = null;
+  /** The reader's options: answer a line over READ_LIMIT once it has been dropped. */
+  readonly #discardOverLong = {
+    discardOverLong: (): void => {
+      this.send(lineTooLong(MAX_LINE_BYTES));
+      this.flushNow();
+    },
+  };
 
   constructor(id: number, peer: string, hub: ChatHub, writer: StreamWriter, settings: ClientSettings) {
     this.id = id;
@@ -135,16 +142,8 @@ export class ChatClient implements Member {
         if (task !== null) task.priority = INTERACTIVE_PRIORITY;
         messagesThisStep = 0;
       }
-      let line: Buffer | null;
-      try {
-        line = yield* reader.nextLine();
-      } catch (error) {
-        if (!(error instanceof LimitOverrunError)) throw error;
-        this.send(lineTooLong(MAX_LINE_BYTES));
-        this.flushNow();
-        yield* reader.discardLine(); // Drops the rest of the line as it comes; holds none of it.
-        continue;
-      }
+      // An over-long line is dropped as it comes (none of it held), then answered.
+      const line = yield* reader.nextLine(this.#discardOverLong);
       if (line === null) return;
       if (this.#ended !== null) return; // Lines after /quit are not handled.
       const length = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;

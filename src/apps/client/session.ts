@@ -49,19 +49,10 @@ export function isQuit(line: string): boolean {
  * @throws NetError if the connection breaks (reset...)
  */
 function* receiveLines(reader: StreamReader, show: (line: string) => void): Coro<void> {
-  for (;;) {
-    let line: Buffer | null;
-    try {
-      line = yield* reader.nextLine();
-    } catch (error) {
-      if (!(error instanceof LimitOverrunError)) throw error;
-      const dropped = yield* reader.discardLine();
-      show(`! (client: dropped a line of ${dropped} bytes from the server, too long)`);
-      continue;
-    }
-    if (line === null) return;
-    show(stripControls(decodeLine(line)));
-  }
+  const options = {
+    discardOverLong: (dropped: number) => show(`! (client: dropped a line of ${dropped} bytes from the server, too long)`),
+  };
+  for (let line; (line = yield* reader.nextLine(options)) !== null; ) show(stripControls(decodeLine(line)));
 }
 
 function lostMessage(error: unknown): string {

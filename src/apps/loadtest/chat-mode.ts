@@ -19,10 +19,10 @@
  * End: when every expected delivery arrived, or when none arrived for
  * `--drain-timeout` (the rest count as lost).
  */
-import { CancelledError, Future, getRunningLoop, sleepUntilTime, type Coro, type Task } from "../../loop/index.ts";
+import { cancelAndWait, CancelledError, Future, getRunningLoop, sleepUntilTime, type Coro, type Task } from "../../loop/index.ts";
 import { openConnection, WRITE_HIGH_WATER, type StreamReader, type StreamWriter } from "../../net/index.ts";
 import { decodeChatPayloadBytes, emptyDecodedPayload, encodeChatPayload, encodedSize } from "./chat-payload.ts";
-import { cancelAll, LINE_SLACK, ramp, supervise, type ModeProgress, type RunContext } from "./context.ts";
+import { LINE_SLACK, ramp, supervise, type ModeProgress, type RunContext } from "./context.ts";
 import { LineSplitter, type LineSink } from "./lines.ts";
 import type { ProgressBar } from "./progress.ts";
 import { SequenceChecker } from "./sequence-checker.ts";
@@ -317,8 +317,8 @@ export function* runChat(ctx: RunContext, bar: ProgressBar | null): Coro<{ expec
     ctx.stopping = true;
     stats.addError("drain-timeout");
   }
-  yield* cancelAll(senders);
-  yield* cancelAll(receivers);
+  yield* cancelAndWait(senders); // Their failures were counted as they happened (addDoneCallback above).
+  for (const error of yield* cancelAndWait(receivers)) stats.addFailure(error);
   stats.duplicated = run.checker.duplicated;
   stats.reordered = run.checker.reordered;
   const expected = run.expected();

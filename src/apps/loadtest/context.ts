@@ -1,9 +1,9 @@
 /**
  * What both load-test modes share: the run's clock (start, end of warm-up,
  * end of sending), the connection ramp, the supervisor (end and stall
- * detection, progress bar) and cancelling the clients at the end.
+ * detection, progress bar).
  */
-import { Event, getRunningLoop, sleep, sleepUntilTime, type Coro, type Task } from "../../loop/index.ts";
+import { Event, getRunningLoop, sleep, sleepUntilTime, type Coro } from "../../loop/index.ts";
 import type { LoadtestOptions } from "./options.ts";
 import { ProgressBar } from "./progress.ts";
 import { RunStats } from "./stats.ts";
@@ -99,19 +99,6 @@ export function* supervise(ctx: RunContext, progress: ModeProgress, bar: Progres
       return false;
     }
     bar?.update({ sent: ctx.stats.sent, received, expected: progress.plannedReceives() });
-  }
-}
-
-/** Cancel `tasks` and wait until they have finished. */
-export function* cancelAll(tasks: Iterable<Task<void>>): Coro<void> {
-  const list = [...tasks];
-  for (const task of list) task.cancel();
-  for (const task of list) {
-    try {
-      yield* task;
-    } catch {
-      // Why ignore: each client counted its own errors; cancellation is expected here.
-    }
   }
 }
 

@@ -14,9 +14,9 @@
  * (A byte stream can't say which line was dropped or duplicated, so echo
  * mode reports those as corrupted too.)
  */
-import { CancelledError, createTask, currentTask, getRunningLoop, sleepUntilTime, type Coro, type Task } from "../../loop/index.ts";
+import { cancelAndWait, CancelledError, createTask, currentTask, getRunningLoop, sleepUntilTime, type Coro, type Task } from "../../loop/index.ts";
 import { openConnection, WRITE_HIGH_WATER, type StreamReader, type StreamWriter } from "../../net/index.ts";
-import { cancelAll, LINE_SLACK, ramp, supervise, type ModeProgress, type RunContext } from "./context.ts";
+import { LINE_SLACK, ramp, supervise, type ModeProgress, type RunContext } from "./context.ts";
 import { LineSplitter, NumberQueue, type LineSink } from "./lines.ts";
 import type { ProgressBar } from "./progress.ts";
 
@@ -167,14 +167,7 @@ function* echoClient(id: number, ctx: RunContext, filler: string, attempted: () 
   } catch (error) {
     if (!(error instanceof CancelledError)) stats.addFailure(error);
   } finally {
-    if (sender !== null) {
-      sender.cancel();
-      try {
-        yield* sender;
-      } catch (error) {
-        if (!(error instanceof CancelledError)) stats.addFailure(error);
-      }
-    }
+    if (sender !== null) for (const error of yield* cancelAndWait([sender])) stats.addFailure(error);
     writer.close();
   }
 }
@@ -203,6 +196,6 @@ export function* runEcho(ctx: RunContext, bar: ProgressBar | null): Coro<{ expec
     ctx.stopping = true;
     stats.addError("drain-timeout");
   }
-  yield* cancelAll(tasks);
+  for (const error of yield* cancelAndWait(tasks)) stats.addFailure(error);
   return { expected: stats.sent, lost: Math.max(0, stats.sent - stats.received) };
 }
