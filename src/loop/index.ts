@@ -1,5 +1,7 @@
 /**
- * boucle's event loop: the public API. Internals are not re-exported.
+ * boucle's event loop: the public API. Internals are not re-exported, nor is
+ * the course chapter's teaching code (src/loop/chapter.ts, its own
+ * `boucle/chapter` entry point).
  */
 export type { Awaitable, Coro, ResultOf, Waitable, Yieldable } from "./types.ts";
 export {
@@ -32,4 +34,3 @@ export { cancelAndWait, race, wait, type ReturnWhen, type WaitOptions, type Wait
 export { shield } from "./shield.ts";
 export { BoundedSemaphore, Event, Lock, Queue, Semaphore } from "./sync.ts";
 export { run } from "./run.ts";
-export { naiveSleep, printMessages, runTask, runTasks, sleepUntil } from "./chapter.ts";

@@ -18,6 +18,14 @@ export interface ListenOptions {
   backlog?: number;
 }
 
+/**
+ * A listening TCP socket: `accept()` waits for the next connection and
+ * returns it as a Socket; `close()` releases the port and wakes a pending
+ * `accept()` with ClosedError (connections already accepted go on).
+ * @example
+ * const server = yield* listen({ port: 0 });
+ * const socket = yield* server.accept();
+ */
 export class Server {
   readonly #node: NodeServer;
   readonly #selector: Selector;
@@ -28,7 +36,7 @@ export class Server {
   constructor(node: NodeServer, selector: Selector) {
     this.#node = node;
     this.#selector = selector;
-    this.#key = selector.register(node, EVENT_READ, this);
+    this.#key = selector.register(node);
   }
 
   /** The address actually bound (the port is the real one when 0 was asked). */

@@ -11,7 +11,7 @@ import type { Socket as NodeSocket } from "node:net";
 import type { Coro } from "../loop/index.ts";
 import { BrokenPipeError, ClosedError, type NetAddress } from "./errors.ts";
 import { Receiver, type ByteSource } from "./receiver.ts";
-import { EVENT_READ, EVENT_WRITE, type Flushable, type Selector, type SelectorKey } from "./selector.ts";
+import { EVENT_WRITE, type Flushable, type Selector, type SelectorKey } from "./selector.ts";
 
 /**
  * Writers wait (`drain`) once more than this is buffered, ours plus Node's:
@@ -20,6 +20,17 @@ import { EVENT_READ, EVENT_WRITE, type Flushable, type Selector, type SelectorKe
  */
 export const WRITE_HIGH_WATER = 64 * 1024;
 
+/**
+ * A connected TCP socket for coroutines: `recv` waits for bytes, `write`
+ * queues them (sent at the end of the iteration), `drain` waits while too
+ * much is buffered. Errors arrive as typed NetErrors at the next read or
+ * write. Usually wrapped in a StreamReader / StreamWriter (`streamsOf`).
+ * @example
+ * const socket = yield* connect({ host: "127.0.0.1", port: 7007 });
+ * socket.write("ping\n");
+ * yield* socket.drain();
+ * const reply = yield* socket.recv(1024);
+ */
 export class Socket implements ByteSource, Flushable {
   readonly #node: NodeSocket;
   readonly #selector: Selector;
@@ -38,7 +49,7 @@ export class Socket implements ByteSource, Flushable {
   constructor(node: NodeSocket, selector: Selector, remote?: NetAddress) {
     this.#node = node;
     this.#selector = selector;
-    this.#key = selector.register(node, EVENT_READ | EVENT_WRITE, this);
+    this.#key = selector.register(node);
     this.#receiver = new Receiver(node, this.#key, selector);
     // Why `remote` from connect: a socket still connecting has no remoteAddress yet.
     this.remote = remote ?? { host: node.remoteAddress, port: node.remotePort };
@@ -128,7 +139,12 @@ export class Socket implements ByteSource, Flushable {
     this.#node.end();
   }
 
-  /** Send what is buffered, then close both directions. */
+  /**
+   * Send what is buffered, then close both directions. The socket is
+   * destroyed only once Node has written everything, so if the peer never
+   * reads, it never completes (nor does `waitClosed`): bound it with a
+   * timeout, then `abort()`.
+   */
   close(): void {
     this.shutdownWrite();
     if (this.#node.writableFinished) this.#node.destroy();

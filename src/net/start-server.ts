@@ -20,6 +20,15 @@ export interface StartServerOptions extends ListenOptions, StreamReaderOptions {
   clientPriority?: number;
 }
 
+/**
+ * What `startServer` returns: the listening Server, its accept task and one
+ * task per client. `close()` stops accepting; `closeClients()` cancels the
+ * clients; `waitClosed()` waits until all of it is done.
+ * @example
+ * const server = yield* startServer(echoLines, { port: 0 });
+ * server.close();
+ * yield* server.waitClosed();
+ */
 export class StreamServer {
   readonly server: Server;
   readonly #acceptTask: Task<void>;

@@ -1,35 +1,35 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createTask, sleep } from "../../src/loop/index.ts";
-import { ClosedError, EVENT_READ, EVENT_WRITE, listen, openInput, Selector } from "../../src/net/index.ts";
+import { ClosedError, EVENT_READ, listen, openInput, Selector } from "../../src/net/index.ts";
 import { runNet, within } from "./helpers.ts";
 
 describe("Selector", () => {
-  it("is one per loop, registers sources with data and forgets them on unregister", async () => {
+  it("is one per loop, registers a source once and forgets it on unregister", async () => {
     const { value } = await runNet(function* (loop) {
       const selector = Selector.of(loop);
       const same = Selector.of(loop) === selector;
       const source = new PassThrough();
-      const key = selector.register(source, EVENT_READ, "data");
+      const key = selector.register(source);
       const sizeRegistered = selector.size;
       const doubleRegister = (() => {
         try {
-          selector.register(source, EVENT_READ, null);
+          selector.register(source);
           return null;
         } catch (error) {
           return error;
         }
       })();
-      selector.modify(source, EVENT_READ | EVENT_WRITE, "other");
-      const modified = { events: key.events, data: key.data };
+      const found = selector.getKey(source) === key;
       selector.unregister(source);
       source.emit("error", new Error("late")); // A late error must not crash the process.
-      return { same, sizeRegistered, doubleRegister, modified, sizeAfter: selector.size, closed: key.closed };
+      return { same, sizeRegistered, doubleRegister, found, gone: selector.getKey(source), sizeAfter: selector.size, closed: key.closed };
     });
     expect(value.same).toBe(true);
     expect(value.sizeRegistered).toBe(1);
     expect(value.doubleRegister).toBeInstanceOf(Error);
-    expect(value.modified).toEqual({ events: EVENT_READ | EVENT_WRITE, data: "other" });
+    expect(value.found).toBe(true);
+    expect(value.gone).toBeUndefined();
     expect(value.sizeAfter).toBe(0);
     expect(value.closed).toBe(true);
   });
@@ -38,7 +38,7 @@ describe("Selector", () => {
     const { value } = await runNet(function* (loop) {
       const selector = Selector.of(loop);
       const source = new PassThrough();
-      const key = selector.register(source, EVENT_READ, null);
+      const key = selector.register(source);
       selector.unregister(source);
       const start = loop.time();
       yield* within(500, selector.wait(key, EVENT_READ));
