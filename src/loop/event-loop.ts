@@ -265,6 +265,11 @@ export class EventLoop implements HandleOwner {
     this.callExceptionHandler({ message, exception, handle });
   }
 
+  /** @internal Timers held by the heap, cancelled ones not yet compacted away included. */
+  timerHeapLength(): number {
+    return this.#timers.length;
+  }
+
   /** @internal HandleOwner */
   timerCancelled(timer: TimerHandle): void {
     if (timer.scheduled) this.#timers.noteCancelled();

@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createTask, sleep } from "../../src/loop/index.ts";
 import { ClosedError, EVENT_READ, listen, openInput, Selector } from "../../src/net/index.ts";
-import { runNet, within } from "./helpers.ts";
+import { nodePeer, runNet, within } from "./helpers.ts";
 
 describe("Selector", () => {
   it("is one per loop, registers a source once and forgets it on unregister", async () => {
@@ -74,6 +74,38 @@ describe("wake-ups marked during a loop iteration (regressions)", () => {
     });
     expect(value.error).toBeInstanceOf(ClosedError);
     expect(value.elapsed).toBeLessThan(100);
+  });
+
+  it("server.close() wakes a waiting accept() at once while accepted connections are still open", async () => {
+    // Why this case: Node's 'close' event waits for every connection to end,
+    // so only the server's own notify can wake the accept here.
+    const { value } = await runNet(function* (loop) {
+      const server = yield* listen({ port: 0 });
+      const peer = yield* nodePeer(server.port);
+      const accepted = yield* within(1_000, server.accept());
+      const acceptor = createTask(
+        (function* () {
+          try {
+            yield* server.accept();
+            return null;
+          } catch (error) {
+            return error;
+          }
+        })(),
+      );
+      yield* sleep(5);
+      const start = loop.time();
+      server.close();
+      const error = yield* within(1_000, acceptor);
+      const elapsed = loop.time() - start;
+      const stillOpen = !accepted.isClosing();
+      accepted.close();
+      peer.destroy();
+      return { error, elapsed, stillOpen };
+    });
+    expect(value.error).toBeInstanceOf(ClosedError);
+    expect(value.elapsed).toBeLessThan(100);
+    expect(value.stillOpen).toBe(true);
   });
 
   it("a PassThrough ended inside a task wakes the task reading it at once", async () => {
