@@ -1,8 +1,9 @@
 /**
  * Task<T>: a Future that drives a generator coroutine. Its step is the only
- * place generators are resumed (`next` / `throw`), and it runs only as a loop
- * callback. The step is a loop, never a recursion: a coroutine that awaits
- * any number of already-done futures in a row does not grow the JS stack.
+ * place generators are resumed (`next` / `throw`), and only event-loop.ts
+ * invokes it (the iteration, or `startEager` for an eager first step). The
+ * step is a loop, never a recursion: a coroutine that awaits any number of
+ * already-done futures in a row does not grow the JS stack.
  *
  * What the coroutine may yield: nothing (bare `yield`: back of the ready
  * queue), a Future (park until done), a Promise (bridged into a Future).
