@@ -76,6 +76,14 @@ describe("a failure is an outcome state, never a sentinel value", () => {
     loop.close();
   });
 
+  it("regression: the driver took an internal error of `undefined` for a clean stop (#finishRun could not tell)", async () => {
+    const loop = new EventLoop();
+    // Not reachable from user code: a Runnable of ours that throws, as a bug would.
+    loop.enqueue({ [RUN]: () => { throw undefined; } }, 0);
+    await expect(loop.runForever()).rejects.toBeUndefined();
+    loop.close();
+  });
+
   it("gather fails on a child that threw undefined; with returnExceptions the slot holds undefined", async () => {
     function* throwsUndefined(): Coro<string> {
       yield* sleep(1);
