@@ -78,25 +78,25 @@ export class TaskGroup {
    */
   *close(bodyFailure?: { error: unknown }): Coro<void> {
     this.#closing = true;
-    let cancelled = false;
     if (bodyFailure !== undefined) {
-      const error = bodyFailure.error;
-      if (!(error instanceof CancelledError)) this.#errors.unshift(error);
-      else cancelled = true;
+      // A CancelledError is rethrown by taskGroup() itself once the children are done.
+      if (!(bodyFailure.error instanceof CancelledError)) this.#errors.unshift(bodyFailure.error);
       this.#abort();
     }
+    let cancelled = false;
     while (this.#tasks.size > 0) {
       this.#allDone = new Future<void>(this.#parent.loop);
       try {
         yield* this.#allDone;
-      } catch (error) {
-        if (!(error instanceof CancelledError)) throw error;
+      } catch {
+        // Only a cancel from outside gets here (#allDone is never failed, and
+        // the group cancels its parent only before closing): cancel the children.
         cancelled = true;
         this.#abort();
       }
     }
-    // Why: a cancel we asked for is withdrawn; one from outside remains counted.
-    if (this.#cancelledParent && this.#parent.uncancel() === 0) cancelled = false;
+    // Why: withdraw the cancel we asked for; one from outside stays counted.
+    if (this.#cancelledParent) this.#parent.uncancel();
     if (this.#errors.length > 0) throw new TaskGroupError(this.#errors);
     if (cancelled) throw new CancelledError();
   }
@@ -115,9 +115,6 @@ export class TaskGroup {
     if (this.#aborting) return;
     this.#aborting = true;
     for (const task of this.#tasks) task.cancel();
-    if (!this.#closing && !this.#parent.done()) {
-      this.#cancelledParent = true;
-      this.#parent.cancel();
-    }
+    if (!this.#closing && this.#parent.cancel()) this.#cancelledParent = true;
   }
 }

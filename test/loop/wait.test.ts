@@ -55,6 +55,17 @@ describe("wait", () => {
     expect(value).toEqual({ at: 10, done: 0, pending: 1, stillRuns: "late" });
   });
 
+  it("counts futures already done: \"all\" with one done and one pending returns when the pending one is", async () => {
+    const { value } = await runVirtual(function* (loop) {
+      const done = loop.createFuture<number>();
+      done.setResult(1);
+      const later = createTask(sleepThen(new Log(), 10, "later", 2));
+      const result = yield* wait<number>([done, later]);
+      return { at: loop.time(), done: result.done.size, pending: result.pending.size };
+    });
+    expect(value).toEqual({ at: 10, done: 2, pending: 0 });
+  });
+
   it("refuses an empty list rather than waiting forever", async () => {
     const { value } = await runVirtual(function* () {
       try {

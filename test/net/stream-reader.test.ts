@@ -110,6 +110,39 @@ describe("StreamReader: lines across chunk boundaries", () => {
   });
 });
 
+describe("StreamReader: the separator at the very start of the buffer", () => {
+  it("an empty line first in a chunk is a line", async () => {
+    const value = await withReader(["\nabc\n"], function* (reader) {
+      return [text(yield* reader.readline()), text(yield* reader.readline())];
+    });
+    expect(value).toEqual(["\n", "abc\n"]);
+  });
+
+  it("discardLine stops at a newline that is the first byte of a chunk", async () => {
+    const value = await withReader(["x".repeat(50), "\nnext\n"], function* (reader) {
+      yield* caught(reader.readline());
+      return { dropped: yield* reader.discardLine(), next: text(yield* reader.readline()) };
+    }, 10);
+    expect(value).toEqual({ dropped: 50, next: "next\n" });
+  });
+
+  it("discardLine counts only the dropped line, not what was read before it", async () => {
+    const value = await withReader(["ok\n" + "x".repeat(20) + "\nafter\n"], function* (reader) {
+      const first = text(yield* reader.readline());
+      const error = yield* caught(reader.readline());
+      return { first, message: (error as Error).message, dropped: yield* reader.discardLine(), next: text(yield* reader.readline()) };
+    }, 10);
+    expect(value).toEqual({ first: "ok\n", message: "separator found after 21 bytes, over the limit of 10", dropped: 20, next: "after\n" });
+  });
+
+  it("says how many bytes it scanned when no separator came", async () => {
+    const value = await withReader(["y".repeat(12)], function* (reader) {
+      return ((yield* caught(reader.readline())) as Error).message;
+    }, 10);
+    expect(value).toBe("no separator in 12 bytes, over the limit of 10");
+  });
+});
+
 describe("StreamReader: read(n)", () => {
   it("returns at most n bytes, the rest staying buffered", async () => {
     const value = await withReader(["0123456789"], function* (reader) {
