@@ -25,6 +25,8 @@ describe("the room bus", () => {
     const b = new FakeMember();
     hub.join(a);
     hub.join(b);
+    hub.announce(a);
+    hub.announce(b);
     hub.handleLine(a, "hello");
     hub.handleLine(a, "/me waves");
     hub.handleLine(a, "/msg guest2 psst");
@@ -32,17 +34,17 @@ describe("the room bus", () => {
     hub.handleLine(b, "/join #rust");
     hub.leave(a, "quit");
     expect(bus.published).toEqual([
-      ["#lobby", "* guest1 joined #lobby", undefined],
-      ["#lobby", "* guest2 joined #lobby", undefined],
+      ["#lobby", "* guest1 joined #lobby", a.id],
+      ["#lobby", "* guest2 joined #lobby", b.id],
       ["#lobby", "<guest1> hello", a.id],
       ["#lobby", "* guest1 waves", undefined],
       ["#lobby", "* guest2 is now known as bob", undefined],
-      ["#lobby", "* bob left #lobby", undefined],
-      ["#rust", "* bob joined #rust", undefined],
-      ["#lobby", "* guest1 left (quit)", undefined],
+      ["#lobby", "* bob left #lobby", b.id],
+      ["#rust", "* bob joined #rust", b.id],
+      ["#lobby", "* guest1 left (quit)", a.id],
     ]);
     // Nothing room-wide reached anyone before the bus delivered it.
-    expect(a.lines).toEqual(["* welcome, you are guest1 - type /help for commands", "* to guest2: psst"]);
+    expect(a.lines).toEqual(["* welcome, you are guest1 - type /help for commands", "* guest1 joined #lobby", "* to guest2: psst"]);
   });
 
   it("delivers what comes back to the room's local members, the sender excepted", () => {
@@ -52,6 +54,8 @@ describe("the room bus", () => {
     const b = new FakeMember();
     hub.join(a);
     hub.join(b);
+    hub.announce(a);
+    hub.announce(b);
     bus.flush();
     a.take();
     b.take();
