@@ -17,7 +17,7 @@ import { ChatHub, floodNotice, lineTooLong, SLOW_READER_REASON, type Member } fr
 import { SHUTTING_DOWN } from "../chat/replies.ts";
 import { decodeLine } from "../chat/sanitize.ts";
 import { TokenBucket } from "../chat/token-bucket.ts";
-import { currentTask, release, type Coro, type Task } from "../../loop/index.ts";
+import { currentTask, getRunningLoop, release, type Coro, type Task } from "../../loop/index.ts";
 import { LimitOverrunError, type StreamReader, type StreamWriter } from "../../net/index.ts";
 import type { OutputBudget, QueuedOutput } from "./output-budget.ts";
 import { INTERACTIVE_PRIORITY, LINE_BATCH, MESSAGE_PRIORITY } from "./priorities.ts";
@@ -148,7 +148,8 @@ export class ChatClient implements Member, QueuedOutput {
   *readLines(reader: StreamReader): Coro<void> {
     const { floodLimit, priorities } = this.#settings;
     const task: Task<unknown> | null = priorities ? currentTask() : null;
-    const bucket = floodLimit ? new TokenBucket() : null;
+    const loop = getRunningLoop();
+    const bucket = floodLimit ? new TokenBucket({ now: () => loop.time() }) : null;
     let flooding = false;
     /** Whether the bucket lets one more line through (each line costs one token). */
     const admit = (): boolean => {
