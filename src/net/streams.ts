@@ -209,6 +209,11 @@ export class StreamWriter {
     return this.socket.bufferedBytes();
   }
 
+  /** Bytes the peer has not taken from earlier iterations (see Socket.backlogBytes). */
+  backlogBytes(): number {
+    return this.socket.backlogBytes();
+  }
+
   /** Half-close: EOF to the peer after the buffered data. */
   writeEof(): void {
     this.socket.shutdownWrite();

@@ -40,8 +40,8 @@ class FedSource implements ByteSource {
 
 /**
  * What ChatClient uses of a StreamWriter. Nothing is ever taken by the
- * "peer": like Node's writableLength, `writableLength` counts what was
- * written, bytes for a Buffer and UTF-16 units for a string.
+ * "peer": like Node's writableLength, the backlog counts what was written,
+ * bytes for a Buffer and UTF-16 units for a string.
  */
 class HeldWriter {
   readonly lines: string[] = [];
@@ -49,6 +49,10 @@ class HeldWriter {
   readonly socket = this;
   aborted = false;
   closed = false;
+
+  backlogBytes(): number {
+    return this.nodeSocket.writableLength;
+  }
 
   write(data: string | Uint8Array): void {
     this.nodeSocket.writableLength += data.length;

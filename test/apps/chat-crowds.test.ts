@@ -77,6 +77,8 @@ describe("the global output budget", () => {
       if (m) dropped.add(m[1]!);
     }
     // Only the four that never read, none of those who did.
+    await app.waitForStderr(/(\(disconnected: not reading fast enough\)[^]*){4}/);
+    await watcher.sync(20_000);
     expect(app.stderr.match(/\(disconnected: not reading fast enough\)/g)).toHaveLength(4);
     expect([...dropped].sort()).toEqual(["guest3", "guest4", "guest5", "guest6"]);
     await watcher.sync(20_000); // Still served.

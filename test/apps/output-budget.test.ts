@@ -54,3 +54,16 @@ describe("OutputBudget", () => {
     expect(q.evicted).toBe(false);
   });
 });
+
+describe("OutputBudget sweeps", () => {
+  it("leave at most LOW_WATER queued, so the next sweep needs a tenth of the budget written", () => {
+    const budget = new OutputBudget(1000);
+    const queues = [400, 300, 250].map((n) => new Queue(n)); // 950: under the budget, over 90%.
+    for (const q of queues) budget.add(q);
+    budget.charge(1001);
+    expect(queues.map((q) => q.evicted)).toEqual([true, false, false]);
+    const sweeps = queues[1]!.measured;
+    budget.charge(1000 - 550 - 1); // Estimate 999: no sweep.
+    expect(queues[1]!.measured).toBe(sweeps);
+  });
+});

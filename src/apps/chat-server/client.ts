@@ -41,10 +41,11 @@ export interface ClientSettings {
 }
 
 // Why a one-entry cache: a fan-out sends the same line to every member in a
-// row, so its bytes are encoded once per broadcast, not per member. Why
-// bytes rather than a string: Node then counts what it holds for a socket
-// in bytes (writableLength), which is what the queue bound is about; of a
-// string it counts UTF-16 units, and CJK text would pass 1.5x the bound.
+// row, so its bytes are encoded once per broadcast, not per member, and the
+// queues of members that lag behind share that one copy (src/net/socket.ts).
+// Why bytes rather than a string: what is held for a socket is then counted
+// in bytes, which is what the queue bound is about; Node counts a string in
+// UTF-16 units, and CJK text would pass 1.5x the bound.
 let lastLine = "";
 let lastWire = Buffer.from("\n");
 
@@ -102,13 +103,13 @@ export class ChatClient implements Member, QueuedOutput {
   }
 
   /**
-   * Bytes Node still holds for this client after earlier flushes: what the
-   * peer did not take. Why not writer.bufferedBytes(): that also counts this
+   * Bytes held for this client from earlier iterations: what the peer did
+   * not take. Why not writer.bufferedBytes(): that also counts this
    * iteration's coalesced output, not yet offered to the kernel, which a
    * burst of fan-out can make large for a client that reads at full speed.
    */
   queuedBytes(): number {
-    return this.#ended === null ? this.#writer.socket.nodeSocket.writableLength : 0;
+    return this.#ended === null ? this.#writer.backlogBytes() : 0;
   }
 
   /** Drop this client as a slow reader: what is queued for it is lost, its room told. */

@@ -8,9 +8,11 @@
  * kernel takes it, with no call we could count. So every queued byte is
  * added to an estimate (an upper bound, never lowered by draining), and
  * only when the estimate passes the budget are the real queues measured,
- * in one pass over the clients. After a sweep the estimate is exact and
- * at most LOW_WATER of the budget, so sweeps come once per tenth of the
- * budget written at most, and writing stays O(1) per line.
+ * in one pass over the clients. If they hold more than LOW_WATER of the
+ * budget, the largest are dropped until they hold at most that. So the
+ * real total never passes the budget (the estimate would have passed it
+ * first), and after a sweep at least a tenth of the budget must be written
+ * before the next one: writing stays O(1) per line.
  */
 
 /** A client as the budget sees it; implemented by ChatClient. */
@@ -62,8 +64,8 @@ export class OutputBudget {
   }
 
   /**
-   * Measure every queue; if together they pass the budget, evict the
-   * largest until the rest fit under LOW_WATER of it.
+   * Measure every queue; if together they hold more than LOW_WATER of the
+   * budget, evict the largest until the rest fit under it.
    * @returns the bytes still queued.
    */
   sweep(): number {
@@ -75,9 +77,11 @@ export class OutputBudget {
       queues.push([client, bytes]);
       total += bytes;
     }
-    if (total > this.maxBytes) {
+    const target = this.maxBytes * LOW_WATER;
+    // Why evict above LOW_WATER, not only above the budget: a sweep that
+    // left 99% queued would let the next few KB written start another.
+    if (total > target) {
       queues.sort((a, b) => b[1] - a[1]);
-      const target = this.maxBytes * LOW_WATER;
       for (const [client, bytes] of queues) {
         if (total <= target) break;
         client.evict();
