@@ -229,6 +229,11 @@ export class StreamWriter {
     this.socket.abort();
   }
 
+  /** Close now with a TCP reset: the kernel drops what it holds for the peer too (see Socket.reset). */
+  reset(): void {
+    this.socket.reset();
+  }
+
   isClosing(): boolean {
     return this.socket.isClosing();
   }

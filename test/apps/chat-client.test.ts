@@ -63,6 +63,9 @@ class HeldWriter {
   abort(): void {
     this.aborted = true;
   }
+  reset(): void {
+    this.aborted = true;
+  }
   close(): void {
     this.closed = true;
   }

@@ -49,3 +49,31 @@ describe("writes to a peer that is behind", () => {
     expect(held.node).toBeLessThan(held.backlog / 4); // ...mostly held by us, not by Node.
   }, 30_000);
 });
+
+describe("reset", () => {
+  it("closes at once with a TCP reset, so the kernel drops what it held for a peer that does not read", async () => {
+    const SENT = 4096 * LINE.length; // 4 MiB: more than the peer's receive buffer.
+    const received = await runNet(function* () {
+      let resetDone!: () => void;
+      const wasReset = new Promise<void>((resolve) => (resetDone = resolve));
+      const server = yield* startServer(function* (_reader, writer) {
+        for (let i = 0; i < 4096; i++) writer.write(LINE);
+        yield* sleep(200);
+        writer.reset();
+        resetDone();
+      });
+      const peer = yield* nodePeer(server.port);
+      peer.pause();
+      yield wasReset;
+      // Reading now finds what had reached its receive buffer, then the end.
+      const all = collectAll(peer);
+      peer.resume();
+      const data = yield* within(5000, (function* () {
+        return (yield all) as Buffer;
+      })());
+      server.close();
+      return data.length;
+    });
+    expect(received.value).toBeLessThan(SENT / 2); // A plain close would deliver all of it.
+  });
+});

@@ -116,7 +116,7 @@ export class ChatClient implements Member, QueuedOutput {
   evict(): void {
     if (this.#ended !== null) return;
     this.#ended = SLOW_READER_REASON;
-    this.#writer.abort();
+    this.#writer.reset(); // Frees what the kernel holds for it too.
     this.#hub.leave(this, SLOW_READER_REASON); // Runs after the current hub operation.
   }
 
