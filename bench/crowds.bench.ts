@@ -14,12 +14,11 @@
  * readers get twice that, so their kernel buffers fill and the bounds act),
  * BENCH_CROWD (default 10000).
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { ScenarioResult } from "../src/apps/loadtest/scenarios.ts";
 import { environment, table } from "./lib/measure.ts";
-import { CLIENT_CORE, ms, pinned, pinningNote, ROOT, startServerProcess } from "./lib/processes.ts";
+import { ms, pinningNote, runLoadtest, startServerProcess } from "./lib/processes.ts";
 
 const BOUCLE = fileURLToPath(new URL("../bin/boucle.js", import.meta.url));
 const REST_S = process.env["BENCH_REST"] ?? "5";
@@ -51,22 +50,8 @@ function rssBytes(pid: number | undefined): number {
 }
 
 function runScenario(port: number, c: Case): Promise<ScenarioResult> {
-  const args = [BOUCLE, "loadtest", ...c.args, "--port", String(port), "--rest", REST_S, "--duration", String(c.durationS), "--json", "--connect-timeout", "30"];
-  const [cmd, argv] = pinned(CLIENT_CORE, [process.execPath, ...args]);
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.setEncoding("utf8").on("data", (t: string) => (stdout += t));
-    child.stderr!.setEncoding("utf8").on("data", (t: string) => (stderr += t));
-    child.once("exit", (code) => {
-      try {
-        resolve(JSON.parse(stdout) as ScenarioResult);
-      } catch {
-        reject(new Error(`loadtest ${c.args.join(" ")} exited with ${code}:\n${stdout}\n${stderr}`));
-      }
-    });
-  });
+  const args = [...c.args, "--port", String(port), "--rest", REST_S, "--duration", String(c.durationS), "--connect-timeout", "30"];
+  return runLoadtest<ScenarioResult>(args, 600_000);
 }
 
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(0)} MB`;

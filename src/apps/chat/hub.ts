@@ -478,7 +478,7 @@ export class ChatHub {
 
   /** A line to the sender of the line being handled, charged to it. */
   #reply(member: Member, line: string): void {
-    this.#replyBytes += line.length + 1;
+    this.#replyBytes += Buffer.byteLength(line) + 1;
     member.send(line);
   }
 

@@ -17,16 +17,22 @@ function heldBus(): { factory: RoomBusFactory; published: [string, string, numbe
   return { factory, published, flush };
 }
 
+/** A hub on `bus` with two members, joined and announced. */
+function twoMembers(bus: RoomBusFactory): { hub: ChatHub; a: FakeMember; b: FakeMember } {
+  const hub = new ChatHub({ bus });
+  const a = new FakeMember();
+  const b = new FakeMember();
+  for (const m of [a, b]) {
+    hub.join(m);
+    hub.announce(m);
+  }
+  return { hub, a, b };
+}
+
 describe("the room bus", () => {
   it("carries every room-wide line, and only those", () => {
     const bus = heldBus();
-    const hub = new ChatHub({ bus: bus.factory });
-    const a = new FakeMember();
-    const b = new FakeMember();
-    hub.join(a);
-    hub.join(b);
-    hub.announce(a);
-    hub.announce(b);
+    const { hub, a, b } = twoMembers(bus.factory);
     hub.handleLine(a, "hello");
     hub.handleLine(a, "/me waves");
     hub.handleLine(a, "/msg guest2 psst");
@@ -49,13 +55,7 @@ describe("the room bus", () => {
 
   it("delivers what comes back to the room's local members, the sender excepted", () => {
     const bus = heldBus();
-    const hub = new ChatHub({ bus: bus.factory });
-    const a = new FakeMember();
-    const b = new FakeMember();
-    hub.join(a);
-    hub.join(b);
-    hub.announce(a);
-    hub.announce(b);
+    const { hub, a, b } = twoMembers(bus.factory);
     bus.flush();
     a.take();
     b.take();
