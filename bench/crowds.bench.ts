@@ -12,7 +12,8 @@
  *
  * Env: BENCH_REST (s, default 5), BENCH_DURATION (s, default 15; slow
  * readers get twice that, so their kernel buffers fill and the bounds act),
- * BENCH_CROWD (default 10000).
+ * BENCH_CROWD (default 10000), BENCH_SERVER (another checkout's
+ * bin/boucle.js, to measure an older server the same way).
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -21,6 +22,7 @@ import { environment, table } from "./lib/measure.ts";
 import { ms, pinningNote, runLoadtest, startServerProcess } from "./lib/processes.ts";
 
 const BOUCLE = fileURLToPath(new URL("../bin/boucle.js", import.meta.url));
+const SERVER = process.env["BENCH_SERVER"] ?? BOUCLE;
 const REST_S = process.env["BENCH_REST"] ?? "5";
 const DURATION_S = Number(process.env["BENCH_DURATION"] ?? 15);
 const CROWD = process.env["BENCH_CROWD"] ?? "10000";
@@ -59,11 +61,11 @@ const x = (attack: number, rest: number): string => (rest > 0 ? `${(attack / res
 
 async function main(): Promise<void> {
   console.log("# bench:crowds: the probe pair at rest and under a hostile crowd, one fresh server per scenario\n");
-  for (const line of [...environment(), pinningNote()]) console.log(line);
+  for (const line of [...environment(), pinningNote(), `server: ${SERVER}`]) console.log(line);
   console.log(`rest ${REST_S} s, attack ${DURATION_S} s (slow readers ${2 * DURATION_S} s); line = probe send-to-receive, welcome = a newcomer's connect-to-welcome (ms)\n`);
   const rows: string[][] = [];
   for (const c of CASES) {
-    const server = await startServerProcess("boucle chat-server", [BOUCLE, "chat-server", "--port", "0", "--quiet"]);
+    const server = await startServerProcess("boucle chat-server", [SERVER, "chat-server", "--port", "0", "--quiet"]);
     let peak = rssBytes(server.child.pid);
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(server.child.pid))), 100);
     try {
