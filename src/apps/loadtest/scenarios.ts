@@ -4,8 +4,9 @@
  * room of their own) measures what the crowd costs everyone else.
  *
  * A run: the probe pair joins its room; for `--rest` seconds the probe is
- * measured with no attack; then the attack starts and the probe is measured
- * for `--duration` seconds more. The probe measures two things, each as
+ * measured with no attack; then the attack is set up (its clients connect,
+ * unmeasured, except in crowd, where connecting is the attack) and the
+ * probe is measured for `--duration` seconds of attack. The probe measures two things, each as
  * p50/p99 of the same run's rest and attack phases:
  * - line: one probe sends a timestamped line every 100 ms (half the flood
  *   limit), the other records send-to-receive time;
@@ -22,7 +23,7 @@
  *   members sending there at the flood limit (20 lines/s, 512-byte bodies).
  * - silent: N connections that never send nor read.
  */
-import { CancelledError, createTask, getRunningLoop, sleep, timeout, type Coro, type Task } from "../../loop/index.ts";
+import { CancelledError, createTask, Event, getRunningLoop, sleep, timeout, type Coro, type Task } from "../../loop/index.ts";
 import { NetError, openConnection, type StreamReader, type StreamWriter } from "../../net/index.ts";
 import { cancelAll, ramp } from "./context.ts";
 import { LatencyRecorder, type Percentiles } from "./histogram.ts";
@@ -77,7 +78,10 @@ class ScenarioRun {
   readonly options: LoadtestOptions;
   readonly rest = new Phase();
   readonly attack = new Phase();
-  phase: Phase = this.rest;
+  /** Where the probe's samples go; null while an attack is being set up. */
+  phase: Phase | null = this.rest;
+  /** Set by an attack once its clients are in place and the attack proper begins. */
+  readonly underAttack = new Event();
   readonly errors: Record<string, number> = {};
   connected = 0;
   failed = 0;
@@ -131,9 +135,19 @@ export function* runScenario(options: LoadtestOptions): Coro<ScenarioResult> {
   let evicted: number | null = null;
   try {
     yield* sleep(options.restMs);
-    run.phase = run.attack;
-    const attack = createTask(ATTACKS[scenario](run, attackers));
+    run.phase = null;
+    const attack = createTask(
+      (function* () {
+        try {
+          yield* ATTACKS[scenario](run, attackers);
+        } finally {
+          run.underAttack.set(); // Why here too: an attack that ends early must not hang the run.
+        }
+      })(),
+    );
     attackers.add(attack);
+    yield* run.underAttack.wait();
+    run.phase = run.attack;
     yield* sleep(options.durationMs);
     if (scenario === "crowd") yield* waitAllWelcomed(run); // Within the connect timeout.
     if (scenario === "slow-readers") {
@@ -228,7 +242,7 @@ function* probeReceiver(run: ScenarioRun, reader: StreamReader, writer: StreamWr
     for (let line; (line = yield* reader.nextLine()) !== null; ) {
       const text = line.toString("latin1");
       const at = text.indexOf("> probe ");
-      if (text.startsWith("<") && at > 0) run.phase.line.record(Math.max(0, performance.now() - Number(text.slice(at + 8))));
+      if (text.startsWith("<") && at > 0) run.phase?.line.record(Math.max(0, performance.now() - Number(text.slice(at + 8))));
     }
   } catch (error) {
     run.addError(error);
@@ -248,7 +262,7 @@ function* welcomeProbe(run: ScenarioRun): Coro<void> {
       writer = w;
       writer.write("/ping\n"); // Never announced: the probe disturbs no one.
       yield* timeout(run.options.connectTimeoutMs, reader.nextLine());
-      phase.welcome.record(loop.time() - started);
+      phase?.welcome.record(loop.time() - started);
     } catch (error) {
       run.addError(error);
     } finally {
@@ -264,6 +278,7 @@ type Attack = (run: ScenarioRun, tasks: Set<Task<void>>) => Coro<void>;
 
 const ATTACKS: Record<Scenario, Attack> = {
   *crowd(run, tasks) {
+    run.underAttack.set(); // Connecting is the attack.
     yield* ramp(run.options.clients, run.options.rampPerSecond, () => spawn(tasks, reader(run, null)));
   },
 
@@ -271,6 +286,8 @@ const ATTACKS: Record<Scenario, Attack> = {
     const room = `#churn-${run.tag}`;
     const members: Task<void>[] = [];
     yield* ramp(run.options.clients, run.options.rampPerSecond, () => members.push(spawn(tasks, reader(run, room))));
+    yield* settled(run);
+    run.underAttack.set();
     if (run.options.churnPerSecond <= 0) return;
     for (let i = 0; ; i = (i + 1) % members.length) {
       yield* sleep(1000 / run.options.churnPerSecond);
@@ -283,13 +300,24 @@ const ATTACKS: Record<Scenario, Attack> = {
   *"slow-readers"(run, tasks) {
     const room = slowRoom(run);
     yield* ramp(run.options.clients, run.options.rampPerSecond, () => spawn(tasks, stalled(run, `/join ${room}\n`)));
+    yield* settled(run);
+    run.underAttack.set();
     for (let i = 0; i < run.options.flooders; i++) spawn(tasks, flooder(run, room));
   },
 
   *silent(run, tasks) {
     yield* ramp(run.options.clients, run.options.rampPerSecond, () => spawn(tasks, stalled(run, "")));
+    yield* settled(run);
+    run.underAttack.set();
   },
 };
+
+/** Until every attacker connected or failed (within the connect timeout), and one more second for the server to settle. */
+function* settled(run: ScenarioRun): Coro<void> {
+  const deadline = performance.now() + run.options.connectTimeoutMs;
+  while (run.connected + run.failed < run.options.clients && performance.now() < deadline) yield* sleep(20);
+  yield* sleep(1000);
+}
 
 function spawn(tasks: Set<Task<void>>, coro: Coro<void>): Task<void> {
   const task = createTask(coro);
