@@ -1,8 +1,10 @@
 /**
  * Ring<T>: the one FIFO type behind the ready queue, Queue and the waiter
  * lists. A power-of-two circular array: push and shift are O(1) and allocate
- * nothing once it has grown to its working size, and its storage follows
- * what it holds, never the total that went through it.
+ * nothing once it has grown to its working size, and its storage is bounded
+ * by the most it held at once, never by the total that went through it.
+ * Why it never shrinks: the ready queues drain to empty every iteration,
+ * and shrinking there would reallocate them every iteration.
  */
 
 /** Smallest capacity; a power of two, so an index wraps with a mask. */
@@ -25,7 +27,7 @@ export class Ring<T> {
   }
 
   push(item: T): void {
-    if (this.#size === this.#items.length) this.#resize(this.#items.length * 2);
+    if (this.#size === this.#items.length) this.#grow(this.#items.length * 2);
     this.#items[(this.#head + this.#size) & (this.#items.length - 1)] = item;
     this.#size++;
   }
@@ -38,8 +40,6 @@ export class Ring<T> {
     items[this.#head] = undefined; // Why: let finished work be collected.
     this.#head = (this.#head + 1) & (items.length - 1);
     this.#size--;
-    // Why shrink: a burst must not pin its peak storage forever.
-    if (items.length > MIN_CAPACITY && this.#size * 4 === items.length) this.#resize(items.length / 2);
     return item;
   }
 
@@ -68,7 +68,7 @@ export class Ring<T> {
     this.#size = 0;
   }
 
-  #resize(capacity: number): void {
+  #grow(capacity: number): void {
     const old = this.#items;
     const items = new Array<T | undefined>(capacity);
     for (let i = 0; i < this.#size; i++) items[i] = old[(this.#head + i) & (old.length - 1)];
