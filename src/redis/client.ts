@@ -168,7 +168,12 @@ export class RedisClient {
       throw new RedisConnectionError(`cannot connect to Redis at ${this.#where}: ${message}`, { cause: error });
     }
     if (path === undefined) socket.nodeSocket.setKeepAlive(true, KEEPALIVE_MS);
-    const connection = new RedisConnection(socket, this.#where, this.#settings.priority);
+    // Why the callback: a command sent between the end and the supervisor's
+    // next step must fail as "not connected", and waitConnected() must park.
+    const connection = new RedisConnection(socket, this.#where, this.#settings.priority, (reason) => {
+      this.#lastError = reason;
+      if (this.#connection === connection) this.#setReady(false);
+    });
     try {
       const { username, password, db } = this.address;
       const { clientName } = this.options;

@@ -26,10 +26,13 @@ export class RedisConnection {
   readonly #endedEvent = new Event();
   readonly #reader: Task<void>;
 
-  /** Take over `socket` (connected) and start reading its replies. */
-  constructor(socket: Socket, where: string, priority = 0) {
+  readonly #onEnded: (reason: RedisConnectionError) => void;
+
+  /** Take over `socket` (connected) and start reading its replies; `onEnded` is called once, the moment it ends. */
+  constructor(socket: Socket, where: string, priority: number, onEnded: (reason: RedisConnectionError) => void) {
     this.#socket = socket;
     this.#where = where;
+    this.#onEnded = onEnded;
     this.#reader = createTask(this.#readReplies(), { name: `redis reader ${where}`, priority });
   }
 
@@ -124,5 +127,6 @@ export class RedisConnection {
     this.#head = 0;
     for (const future of waiting) if (!future.done()) future.setException(reason);
     this.#endedEvent.set();
+    this.#onEnded(reason);
   }
 }

@@ -58,7 +58,17 @@ export class RedisServerProcess {
 
   /** Stop the server by its PID (SIGKILL when `hard`), then start a new empty one on the same port and socket. */
   async restart(options: { hard?: boolean } = {}): Promise<void> {
+    await this.kill(options);
+    await this.startAgain();
+  }
+
+  /** Stop the server by its PID (SIGKILL when `hard`), keeping its folder for `startAgain`. */
+  async kill(options: { hard?: boolean } = {}): Promise<void> {
     await this.#kill(options.hard ? "SIGKILL" : "SIGTERM");
+  }
+
+  /** Start a new, empty server on the same port and socket after `kill`. */
+  async startAgain(): Promise<void> {
     await this.#spawn();
   }
 

@@ -148,12 +148,12 @@ describe("RedisClient connections", () => {
 
   it("fails fast while Redis is down, and comes back when it restarts", async () => {
     await withClient(function* (redis) {
-      const restarted = server.restart({ hard: true });
+      yield* fromPromise(server.kill({ hard: true }));
       yield* until(() => !redis.connected);
       const error = yield* caught(redis.call("PING"));
       expect(error).toBeInstanceOf(RedisConnectionError);
       expect((error as Error).message).toMatch(/not connected.*reconnecting/);
-      yield* fromPromise(restarted);
+      yield* fromPromise(server.startAgain());
       yield* redis.waitConnected();
       expect(yield* redis.call("PING")).toBe("PONG");
     });

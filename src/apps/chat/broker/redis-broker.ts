@@ -1,0 +1,581 @@
+/**
+ * The chat's state shared by every node through Redis: nicknames, rosters,
+ * room lines, private lines, node leases.
+ *
+ * Ordering: a room's lines live in one stream shard (the room key's hash),
+ * so every node reads them in the shard's order; each node delivers room
+ * lines only from that read, its own members' lines included, so every
+ * member sees one order. A step that appends (a message, a join...) returns
+ * only once this node's reader has delivered what it appended: the reply
+ * barrier that keeps a sender's later replies after its own lines.
+ *
+ * Failure: a step that meets a lost connection is retried once with the same
+ * (node, seq), which the APPLY script answers from its cache if it ran
+ * already; if Redis is still away it throws BrokerUnavailableError and
+ * nothing is queued. The reader resumes from the last ids it delivered; when
+ * that can't be trusted (entries trimmed past it, or Redis restarted and lost
+ * its data) it tells `missed()` once and re-registers this node's members.
+ */
+import { hostname } from "node:os";
+import { createTask, Event, sleep, timeout, TimeoutError, type Coro, type Task } from "../../../loop/index.ts";
+import {
+  asArray,
+  asInteger,
+  asString,
+  RedisClient,
+  RedisConnectionError,
+  RedisError,
+  RedisScript,
+  type RedisArg,
+  type RedisReply,
+} from "../../../redis/index.ts";
+import { nickKey } from "../nick.ts";
+import { joined, leftChat, leftRoom, renamed } from "../replies.ts";
+import { LOBBY, roomKey } from "../room.ts";
+import { APPLY, HEARTBEAT, OP_ARITY, REAP, ROOMS, type OpName } from "./scripts.ts";
+import { compareStreamIds, STREAM_START } from "./stream-id.ts";
+
+/** What the broker hands to the node: lines to deliver to its own members. */
+export interface BrokerListener {
+  /** A room line for this node's members of `roomKey`, except member `except` (the sender of a message). */
+  roomLine(roomKey: string, line: string, except: number | null): void;
+  /** A private line for member `memberId` of this node. */
+  privateLine(memberId: number, line: string): void;
+  /** Lines may have been lost (trimmed away during an outage, or Redis restarted empty). */
+  missed(): void;
+}
+
+export interface RedisBrokerOptions {
+  /** Key prefix, so several chats can share one Redis (default "boucle"). */
+  prefix?: string;
+  /** Number of room stream shards; every node of one chat must use the same (default 16). */
+  shards?: number;
+  /** Approximate length each stream is trimmed to (XADD MAXLEN ~; default 10 000). */
+  maxLen?: number;
+  /** A node whose lease is not renewed for this long is lost (default 10 000 ms). */
+  leaseMs?: number;
+  /** This node's id (default host-pid-random). */
+  nodeId?: string;
+}
+
+/** Redis is unreachable: the step was not done (its line not sent); say so to the member. */
+export class BrokerUnavailableError extends Error {
+  override name = "BrokerUnavailableError";
+}
+
+/** The notice a lost node's members leave with. */
+export const NODE_LOST_REASON = "node lost";
+/** How long a step waits for Redis to come back before giving up (ms). */
+const RETRY_WITHIN_MS = 2000;
+/** How long a step waits for its own lines to come back before replying anyway (ms). */
+const BARRIER_MS = 5000;
+/** XREAD's BLOCK: how long one read waits for news. */
+const BLOCK_MS = 5000;
+/** Entries per XREAD: bounds one read's reply, and so its memory. */
+const READ_BATCH = 1000;
+
+const APPLY_SCRIPT = new RedisScript(APPLY);
+const HEARTBEAT_SCRIPT = new RedisScript(HEARTBEAT);
+const REAP_SCRIPT = new RedisScript(REAP);
+const ROOMS_SCRIPT = new RedisScript(ROOMS);
+
+interface LocalMember {
+  nick: string;
+  roomName: string;
+}
+
+interface Waiter {
+  stream: string;
+  id: string;
+  done: Event;
+}
+
+/**
+ * @example
+ * const broker = yield* RedisBroker.start("redis://127.0.0.1:6379", listener);
+ * const nick = yield* broker.admit(7);             // "guest1", joined to #lobby
+ * yield* broker.say(7, "<guest1> hi", true);       // every node's #lobby gets it
+ */
+export class RedisBroker {
+  readonly nodeId: string;
+  readonly prefix: string;
+  readonly shards: number;
+  readonly #maxLen: number;
+  readonly #leaseMs: number;
+  readonly #client: RedisClient;
+  readonly #blocking: RedisClient;
+  readonly #listener: BrokerListener;
+  readonly #members = new Map<number, LocalMember>();
+  /** Stream name (without prefix) -> id of the last entry delivered from it. */
+  readonly #lastIds = new Map<string, string>();
+  /** Stream name -> how many entries the stream had had when its last delivered one was added. */
+  readonly #positions = new Map<string, number>();
+  #waiters: Waiter[] = [];
+  #seq = 0;
+  #runId = "";
+  #tasks: Task<void>[] = [];
+  #closed = false;
+
+  private constructor(client: RedisClient, blocking: RedisClient, listener: BrokerListener, options: RedisBrokerOptions) {
+    this.#client = client;
+    this.#blocking = blocking;
+    this.#listener = listener;
+    this.prefix = options.prefix ?? "boucle";
+    this.shards = options.shards ?? 16;
+    this.#maxLen = options.maxLen ?? 10_000;
+    this.#leaseMs = options.leaseMs ?? 10_000;
+    this.nodeId = options.nodeId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  }
+
+  /**
+   * Connect (two connections: one for steps, one for the blocking read),
+   * note where every stream ends, take a lease and start reading.
+   * @throws RedisConnectionError if Redis can't be reached.
+   */
+  static *start(url: string, listener: BrokerListener, options: RedisBrokerOptions = {}): Coro<RedisBroker> {
+    const client = yield* RedisClient.connect(url, { clientName: "boucle-chat" });
+    let blocking: RedisClient;
+    try {
+      blocking = yield* client.duplicate({ clientName: "boucle-chat-reader" });
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+    const broker = new RedisBroker(client, blocking, listener, options);
+    yield* broker.#begin();
+    return broker;
+  }
+
+  /** The shard stream of a room (its name without the prefix). */
+  shardOf(key: string): string {
+    return `shard:${fnv1a(key) % this.shards}`;
+  }
+
+  /** Give member `memberId` a free guest nickname and put it in #lobby; returns the nickname. */
+  *admit(memberId: number): Coro<string> {
+    for (;;) {
+      const n = yield* this.#attempt(() => this.#client.call("INCR", this.#key("guests")));
+      const nick = `guest${asInteger(n)}`;
+      const status = yield* this.#step([
+        ["claim", nickKey(nick), this.#holder(memberId, nick)],
+        ...this.#enterOps(memberId, nick, LOBBY),
+      ]);
+      if (status === "ok") {
+        this.#members.set(memberId, { nick, roomName: LOBBY });
+        return nick;
+      }
+    }
+  }
+
+  /** Rename a member (`nick` already validated); false if someone holds the name. */
+  *rename(memberId: number, nick: string): Coro<boolean> {
+    const member = this.#member(memberId);
+    const room = roomKey(member.roomName);
+    const status = yield* this.#step([
+      ["release", nickKey(member.nick), this.#holder(memberId, member.nick)],
+      ["claim", nickKey(nick), this.#holder(memberId, nick)],
+      ["rename", room, member.nick, nick],
+      ["member", String(memberId), this.#record(nick, member.roomName)],
+      ["append", this.shardOf(room), room, renamed(member.nick, nick), ""],
+    ]);
+    if (status !== "ok") return false;
+    member.nick = nick;
+    return true;
+  }
+
+  /** Move a member to the room called `roomName` (valid, not its current room). */
+  *move(memberId: number, roomName: string): Coro<void> {
+    const member = this.#member(memberId);
+    const from = roomKey(member.roomName);
+    yield* this.#step([
+      ["exit", from, member.nick],
+      ["append", this.shardOf(from), from, leftRoom(member.nick, member.roomName), ""],
+      ...this.#enterOps(memberId, member.nick, roomName),
+    ]);
+    member.roomName = roomName;
+  }
+
+  /** Send `line` to the member's room; `exceptSender` keeps it from the sender (a message, not an action). */
+  *say(memberId: number, line: string, exceptSender: boolean): Coro<void> {
+    const room = roomKey(this.#member(memberId).roomName);
+    yield* this.#step([["append", this.shardOf(room), room, line, exceptSender ? `${this.nodeId}/${memberId}` : ""]]);
+  }
+
+  /** Send a private `line` to whoever holds `toNick`, on any node; returns the holder's spelling, or null if nobody. */
+  *whisper(memberId: number, toNick: string, line: string): Coro<string | null> {
+    this.#member(memberId);
+    let spelling: string | null = null;
+    const status = yield* this.#step([["whisper", nickKey(toNick), line]], (result) => {
+      spelling = asString(result[3]!);
+    });
+    return status === "ok" ? spelling : null;
+  }
+
+  /** Remove a member (it disconnected or quit); its room gets `* nick left[ (reason)]`. */
+  *leave(memberId: number, reason?: string): Coro<void> {
+    const member = this.#members.get(memberId);
+    if (member === undefined) return;
+    this.#members.delete(memberId);
+    const room = roomKey(member.roomName);
+    yield* this.#step([
+      ["release", nickKey(member.nick), this.#holder(memberId, member.nick)],
+      ["exit", room, member.nick],
+      ["forget", String(memberId)],
+      ["append", this.shardOf(room), room, leftChat(member.nick, reason), ""],
+    ]);
+  }
+
+  /** The nicknames in a room, on every node, in join order. */
+  *who(roomName: string): Coro<string[]> {
+    const reply = yield* this.#attempt(() => this.#client.call("ZRANGE", this.#key(`room:${roomKey(roomName)}`), 0, -1));
+    return asArray(reply).map(asString);
+  }
+
+  /** Every room of the chat with its size, in creation order. */
+  *rooms(): Coro<{ name: string; size: number }[]> {
+    const flat = asArray(yield* this.#attempt(() => ROOMS_SCRIPT.run(this.#client, [], [this.prefix])));
+    const rooms: { name: string; size: number }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) rooms.push({ name: asString(flat[i]!), size: asInteger(flat[i + 1]!) });
+    return rooms;
+  }
+
+  /** Members of this node the broker knows (for tests and logs). */
+  get localMembers(): ReadonlyMap<number, Readonly<LocalMember>> {
+    return this.#members;
+  }
+
+  /**
+   * Stop: release this node's members and lease (so their nicknames are
+   * free at once, as after a normal leave, without a notice), close both connections.
+   */
+  *close(): Coro<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const task of this.#tasks) task.cancel();
+    try {
+      yield* timeout(1000, this.#forgetNode());
+    } catch {
+      // Redis away: the lease expires and a survivor reaps us.
+    }
+    this.#client.close();
+    this.#blocking.close();
+  }
+
+  /** Stop at once, as a crash would: no clean-up in Redis (for tests of lease expiry). */
+  abandon(): void {
+    this.#closed = true;
+    for (const task of this.#tasks) task.cancel();
+    this.#client.close();
+    this.#blocking.close();
+  }
+
+  *#begin(): Coro<void> {
+    this.#runId = yield* this.#serverRunId();
+    yield* this.#noteStreamEnds();
+    yield* this.#heartbeat();
+    this.#tasks = [
+      createTask(this.#readLoop(), { name: `broker reader ${this.nodeId}` }),
+      createTask(this.#leaseLoop(), { name: `broker lease ${this.nodeId}` }),
+    ];
+  }
+
+  #streams(): string[] {
+    const names = Array.from({ length: this.shards }, (_, i) => `shard:${i}`);
+    names.push(`inbox:${this.nodeId}`);
+    return names;
+  }
+
+  /** Start every stream at its current end (what came before this node is not for it). */
+  *#noteStreamEnds(): Coro<void> {
+    const streams = this.#streams();
+    const infos = streams.map((name) => this.#streamInfo(name));
+    for (let i = 0; i < streams.length; i++) {
+      const info = yield* infos[i]!;
+      this.#lastIds.set(streams[i]!, info.lastId);
+      this.#positions.set(streams[i]!, info.added);
+    }
+  }
+
+  /**
+   * A stream's last id, how many entries it ever had and how many it has
+   * now (XINFO STREAM, Redis 7.0); a missing stream is empty. Sent at once,
+   * so that several pipeline.
+   */
+  #streamInfo(stream: string): Coro<{ lastId: string; added: number; length: number }> {
+    const reply = this.#client.send("XINFO", "STREAM", this.#key(stream));
+    return (function* () {
+      let info: RedisReply[];
+      try {
+        info = asArray(yield* reply);
+      } catch (error) {
+        if (error instanceof RedisError) return { lastId: STREAM_START, added: 0, length: 0 }; // No such key.
+        throw error;
+      }
+      const field = (name: string): RedisReply => info[info.indexOf(name) + 1] ?? null;
+      return { lastId: asString(field("last-generated-id")), added: asInteger(field("entries-added")), length: asInteger(field("length")) };
+    })();
+  }
+
+  *#readLoop(): Coro<void> {
+    const streams = this.#streams();
+    const keys = streams.map((name) => this.#key(name));
+    let mustCheck = false;
+    for (;;) {
+      // Why not read before the check succeeds: a read from ids past a gap
+      // would deliver lines after it before the notice that some are missing.
+      while (mustCheck) {
+        mustCheck = !(yield* this.#checkResume());
+        if (mustCheck) yield* sleep(100);
+      }
+      let reply: RedisReply;
+      try {
+        const ids = streams.map((name) => this.#lastIds.get(name)!);
+        reply = yield* this.#blocking.call("XREAD", "COUNT", READ_BATCH, "BLOCK", BLOCK_MS, "STREAMS", ...keys, ...ids);
+      } catch (error) {
+        if (!(error instanceof RedisConnectionError)) throw error;
+        yield* this.#blocking.waitConnected();
+        mustCheck = true;
+        continue;
+      }
+      let full = false;
+      for (const entry of asArray(reply)) {
+        const [key, entries] = asArray(entry) as [string, RedisReply[]];
+        const stream = asString(key).slice(this.prefix.length + 1);
+        for (const item of entries) this.#deliver(stream, asArray(item));
+        full ||= entries.length >= READ_BATCH;
+      }
+      this.#wakeWaiters();
+      // Why check a full batch: a node that lags by a whole batch may be
+      // lagging by more than the streams keep.
+      mustCheck = full;
+    }
+  }
+
+  #deliver(stream: string, item: RedisReply[]): void {
+    const id = asString(item[0]!);
+    this.#lastIds.set(stream, id);
+    this.#positions.set(stream, this.#positions.get(stream)! + 1);
+    const fields = asArray(item[1]!);
+    const field = (name: string): string | undefined => {
+      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return asString(fields[i + 1]!);
+      return undefined;
+    };
+    const line = field("l") ?? "";
+    if (stream.startsWith("inbox:")) {
+      this.#listener.privateLine(Number(field("m")), line);
+      return;
+    }
+    const except = field("x") ?? "";
+    const mine = `${this.nodeId}/`;
+    this.#listener.roomLine(field("r") ?? "", line, except.startsWith(mine) ? Number(except.slice(mine.length)) : null);
+  }
+
+  /**
+   * After a reconnect (or a full batch): can reading resume from the last
+   * ids? Not if Redis restarted (its run id changed: its data is gone) or
+   * trimmed entries this node had not read yet. Then: one `missed()`, and
+   * reading goes on from the streams' current ends. Returns false if Redis
+   * could not be asked (try again).
+   */
+  *#checkResume(): Coro<boolean> {
+    try {
+      yield* timeout(RETRY_WITHIN_MS, this.#client.waitConnected());
+      const runId = yield* this.#serverRunId();
+      let missed = runId !== this.#runId;
+      this.#runId = runId;
+      if (!missed) {
+        for (const stream of this.#lastIds.keys()) {
+          if (yield* this.#trimmedPast(stream)) missed = true;
+        }
+      }
+      if (missed) {
+        yield* this.#noteStreamEnds();
+        this.#listener.missed();
+        this.#wakeWaiters(true);
+        yield* this.#heartbeat();
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof RedisConnectionError || error instanceof TimeoutError) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * True if entries this node has not read were trimmed away. Why count
+   * rather than compare ids: trimming doesn't move XINFO's
+   * max-deleted-entry-id in Redis 7.0, but entries-added minus length is how
+   * many entries are gone, oldest first, and the node knows the position of
+   * the last one it read.
+   */
+  *#trimmedPast(stream: string): Coro<boolean> {
+    const { added, length } = yield* this.#streamInfo(stream);
+    return added - length > this.#positions.get(stream)!;
+  }
+
+  *#serverRunId(): Coro<string> {
+    const info = asString(yield* this.#client.call("INFO", "server"));
+    return /^run_id:(\w+)/m.exec(info)?.[1] ?? "";
+  }
+
+  *#leaseLoop(): Coro<void> {
+    for (;;) {
+      yield* sleep(this.#leaseMs / 4);
+      try {
+        yield* this.#heartbeat();
+        yield* this.#reap();
+      } catch (error) {
+        if (!(error instanceof RedisConnectionError)) throw error;
+        // Redis away: try at the next beat; meanwhile steps report the outage.
+      }
+    }
+  }
+
+  /** Renew the lease; if Redis had forgotten this node, register its members again. */
+  *#heartbeat(): Coro<void> {
+    const added = yield* HEARTBEAT_SCRIPT.run(this.#client, [], [this.prefix, this.nodeId, this.#leaseMs]);
+    if (added === 1 && this.#members.size > 0) yield* this.#reregister();
+  }
+
+  /** Put this node's members back (after Redis lost them): best effort, a nickname taken meanwhile stays with its new holder. */
+  *#reregister(): Coro<void> {
+    for (const [memberId, member] of this.#members) {
+      const room = roomKey(member.roomName);
+      yield* this.#step([
+        ["claim", nickKey(member.nick), this.#holder(memberId, member.nick)],
+        ["enter", room, member.roomName, member.nick],
+        ["member", String(memberId), this.#record(member.nick, member.roomName)],
+      ]);
+    }
+  }
+
+  *#reap(): Coro<void> {
+    const notice = leftChat("\u0000", NODE_LOST_REASON);
+    const [before, after] = notice.split("\u0000") as [string, string];
+    yield* REAP_SCRIPT.run(this.#client, [], [this.prefix, this.#maxLen, before, after]);
+  }
+
+  *#forgetNode(): Coro<void> {
+    const ops: Op[] = [];
+    for (const [memberId, member] of this.#members) {
+      const room = roomKey(member.roomName);
+      ops.push(["release", nickKey(member.nick), this.#holder(memberId, member.nick)], ["exit", room, member.nick]);
+    }
+    if (ops.length > 0) yield* this.#step(ops);
+    yield* this.#client.call("DEL", this.#key(`members:${this.nodeId}`), this.#key(`lease:${this.nodeId}`));
+    yield* this.#client.call("SREM", this.#key("nodes"), this.nodeId);
+  }
+
+  #enterOps(memberId: number, nick: string, roomName: string): Op[] {
+    const room = roomKey(roomName);
+    return [
+      ["enter", room, roomName, nick],
+      ["member", String(memberId), this.#record(nick, roomName)],
+      ["append", this.shardOf(room), room, joined(nick, roomName), ""],
+    ];
+  }
+
+  /**
+   * Apply `ops` atomically (retrying once with the same seq after a lost
+   * connection), then wait until this node has delivered what they appended.
+   * Returns the step's status: "ok", "taken" or "nosuch".
+   */
+  *#step(ops: Op[], onResult?: (result: RedisReply[]) => void): Coro<string> {
+    const args: RedisArg[] = [this.prefix, this.nodeId, ++this.#seq, this.#maxLen];
+    for (const op of ops) {
+      if (op.length !== OP_ARITY[op[0]] + 1) throw new Error(`broker op ${op[0]} takes ${OP_ARITY[op[0]]} arguments`);
+      args.push(...op);
+    }
+    const result = asArray(yield* this.#attempt(() => APPLY_SCRIPT.run(this.#client, [], args)));
+    const status = asString(result[0]!);
+    if (status === "ok") {
+      onResult?.(result);
+      for (let i = 1; i + 1 < result.length; i += 2) {
+        const stream = asString(result[i]!);
+        if (stream.startsWith("inbox:") && stream !== `inbox:${this.nodeId}`) {
+          i++; // A whisper to another node: skip its spelling; nothing to wait for here.
+          continue;
+        }
+        yield* this.#waitDelivered(stream, asString(result[i + 1]!));
+        if (stream.startsWith("inbox:")) i++;
+      }
+    }
+    return status;
+  }
+
+  /** Run `work`; after a lost connection wait (briefly) for Redis and run it once more. */
+  *#attempt<T>(work: () => Coro<T>): Coro<T> {
+    try {
+      return yield* work();
+    } catch (error) {
+      if (!(error instanceof RedisConnectionError) || this.#closed) throw this.#unavailable(error);
+    }
+    try {
+      yield* timeout(RETRY_WITHIN_MS, this.#client.waitConnected());
+      return yield* work();
+    } catch (error) {
+      throw this.#unavailable(error);
+    }
+  }
+
+  #unavailable(error: unknown): unknown {
+    if (error instanceof RedisConnectionError || error instanceof TimeoutError) {
+      return new BrokerUnavailableError(`chat service unavailable (Redis at ${this.#client.where} is not answering)`, { cause: error });
+    }
+    return error;
+  }
+
+  /** The reply barrier: wait until the reader has delivered entry `id` of `stream` (at most BARRIER_MS). */
+  *#waitDelivered(stream: string, id: string): Coro<void> {
+    const last = this.#lastIds.get(stream);
+    if (last !== undefined && compareStreamIds(last, id) >= 0) return;
+    const waiter: Waiter = { stream, id, done: new Event() };
+    this.#waiters.push(waiter);
+    try {
+      yield* timeout(BARRIER_MS, waiter.done.wait());
+    } catch (error) {
+      if (!(error instanceof TimeoutError)) throw error;
+    } finally {
+      this.#waiters = this.#waiters.filter((w) => w !== waiter);
+    }
+  }
+
+  /** Wake the waiters whose entries were delivered (all of them when resuming skipped entries). */
+  #wakeWaiters(all = false): void {
+    for (const waiter of this.#waiters) {
+      const last = this.#lastIds.get(waiter.stream);
+      if (all || (last !== undefined && compareStreamIds(last, waiter.id) >= 0)) waiter.done.set();
+    }
+  }
+
+  #member(memberId: number): LocalMember {
+    const member = this.#members.get(memberId);
+    if (member === undefined) throw new Error(`member ${memberId} is not admitted on this node`);
+    return member;
+  }
+
+  #holder(memberId: number, nick: string): string {
+    return `${this.nodeId}\t${memberId}\t${nick}`;
+  }
+
+  #record(nick: string, roomName: string): string {
+    const room = roomKey(roomName);
+    return `${nickKey(nick)}\t${nick}\t${room}\t${this.shardOf(room)}`;
+  }
+
+  #key(name: string): string {
+    return `${this.prefix}:${name}`;
+  }
+}
+
+type Op = [OpName, ...string[]];
+
+/** 32-bit FNV-1a: a stable, well-spread hash for picking a room's shard. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
