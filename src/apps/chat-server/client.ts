@@ -9,11 +9,12 @@
  * system call per message. A client whose queue passes the bound is a slow
  * reader: dropped at once, its room told, and nobody waits for it.
  */
+import type { ClusterHub } from "../chat/cluster-hub.ts";
 import { ChatHub, floodNotice, lineTooLong, SLOW_READER_REASON, type Member } from "../chat/hub.ts";
 import { SHUTTING_DOWN } from "../chat/replies.ts";
 import { decodeLine } from "../chat/sanitize.ts";
 import { TokenBucket } from "../chat/token-bucket.ts";
-import { currentTask, release, type Coro, type Task } from "../../loop/index.ts";
+import { currentTask, release, Task, type Coro } from "../../loop/index.ts";
 import { LimitOverrunError, type StreamReader, type StreamWriter } from "../../net/index.ts";
 import { INTERACTIVE_PRIORITY, MESSAGE_BATCH, MESSAGE_PRIORITY } from "./priorities.ts";
 
@@ -56,13 +57,13 @@ export class ChatClient implements Member {
   nick = "";
   room = "";
   readonly peer: string;
-  readonly #hub: ChatHub;
+  readonly #hub: ChatHub | ClusterHub;
   readonly #writer: StreamWriter;
   readonly #settings: ClientSettings;
   /** Set once the connection is closing, whoever closes it. */
   #ended: EndReason | null = null;
 
-  constructor(id: number, peer: string, hub: ChatHub, writer: StreamWriter, settings: ClientSettings) {
+  constructor(id: number, peer: string, hub: ChatHub | ClusterHub, writer: StreamWriter, settings: ClientSettings) {
     this.id = id;
     this.peer = peer;
     this.#hub = hub;
@@ -174,7 +175,10 @@ export class ChatClient implements Member {
         }
         if (this.#ended !== null) return;
       }
-      this.#hub.handleLine(this, decodeLine(line));
+      const handling = this.#hub.handleLine(this, decodeLine(line));
+      // Why wait: on a shared chat a line is done once it came back from Redis;
+      // the next one is read after it (sender order, the reply barrier).
+      if (handling instanceof Task) yield* handling;
       if (isCommand && priorities) this.flushNow();
       if (this.#ended !== null) return; // /quit, or dropped as a slow reader: stop reading now.
     }

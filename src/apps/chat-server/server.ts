@@ -1,8 +1,11 @@
 /**
  * ChatServer: the ChatHub behind a StreamServer. It admits clients (up to
  * the maximum), runs one task per client (see client.ts), logs connects,
- * disconnects and errors, and shuts down cleanly.
+ * disconnects and errors, and shuts down cleanly. With a Redis URL the hub
+ * is a ClusterHub: one node of a chat shared by every server on that Redis.
  */
+import { RedisBroker } from "../chat/broker/redis-broker.ts";
+import { ClusterHub } from "../chat/cluster-hub.ts";
 import { ChatHub, serverFull } from "../chat/hub.ts";
 import { CancelledError, timeout, TimeoutError, type Coro } from "../../loop/index.ts";
 import {
@@ -33,14 +36,15 @@ export const SHUTDOWN_GRACE_MS = 1000;
 export const CLOSE_LINGER_MS = 5000;
 
 export class ChatServer {
-  readonly hub = new ChatHub();
+  readonly hub: ChatHub | ClusterHub;
   readonly options: ChatServerOptions;
   readonly #clients = new Set<ChatClient>();
   #server: StreamServer | null = null;
   #nextId = 0;
 
-  private constructor(options: ChatServerOptions) {
+  private constructor(options: ChatServerOptions, hub: ChatHub | ClusterHub) {
     this.options = options;
+    this.hub = hub;
   }
 
   /**
@@ -51,7 +55,7 @@ export class ChatServer {
    * console.log(server.port);
    */
   static *start(options: ChatServerOptions): Coro<ChatServer> {
-    const chat = new ChatServer(options);
+    const chat = new ChatServer(options, options.redisUrl === undefined ? new ChatHub() : yield* clusterHub(options));
     try {
       chat.#server = yield* startServer((reader, writer) => chat.#serve(reader, writer), {
         host: options.host,
@@ -60,6 +64,7 @@ export class ChatServer {
         clientPriority: options.priorities ? INTERACTIVE_PRIORITY : 0,
       });
     } catch (error) {
+      if (chat.hub instanceof ClusterHub) yield* chat.hub.close();
       if (error instanceof AddressInUseError) {
         const where = formatAddress(options.host, options.port);
         throw new AddressInUseError(`cannot listen on ${where}: address already in use`, error.code, error, { cause: error });
@@ -95,6 +100,8 @@ export class ChatServer {
       for (const client of this.#clients) client.end("reset");
       server.closeClients();
       yield* server.waitClosed();
+    } finally {
+      if (this.hub instanceof ClusterHub) yield* this.hub.close();
     }
   }
 
@@ -114,7 +121,8 @@ export class ChatServer {
     let reason = "eof";
     let cancelled = false;
     try {
-      this.hub.join(client);
+      if (this.hub instanceof ClusterHub) yield* this.hub.join(client);
+      else this.hub.join(client);
       client.flushNow();
       log(`connect ${client.nick} from ${peer}`);
       yield* client.readLines(reader);
@@ -153,4 +161,11 @@ export class ChatServer {
       if (!(error instanceof TimeoutError)) throw error; // Cancelled at the end of a shutdown.
     }
   }
+}
+
+/** A ClusterHub on a started broker. @throws RedisConnectionError if Redis can't be reached. */
+function* clusterHub(options: ChatServerOptions): Coro<ClusterHub> {
+  const hub = new ClusterHub();
+  hub.attach(yield* RedisBroker.start(options.redisUrl!, hub.listener, { leaseMs: options.leaseMs }));
+  return hub;
 }

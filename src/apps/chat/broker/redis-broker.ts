@@ -30,7 +30,7 @@ import {
   type RedisReply,
 } from "../../../redis/index.ts";
 import { nickKey } from "../nick.ts";
-import { joined, leftChat, leftRoom, renamed } from "../replies.ts";
+import { joined, leftChat, leftRoom, NODE_LOST_REASON, renamed } from "../replies.ts";
 import { LOBBY, roomKey } from "../room.ts";
 import { APPLY, HEARTBEAT, OP_ARITY, REAP, ROOMS, type OpName } from "./scripts.ts";
 import { compareStreamIds, STREAM_START } from "./stream-id.ts";
@@ -63,8 +63,6 @@ export class BrokerUnavailableError extends Error {
   override name = "BrokerUnavailableError";
 }
 
-/** The notice a lost node's members leave with. */
-export const NODE_LOST_REASON = "node lost";
 /** How long a step waits for Redis to come back before giving up (ms). */
 const RETRY_WITHIN_MS = 2000;
 /** How long a step waits for its own lines to come back before replying anyway (ms). */
@@ -111,6 +109,7 @@ export class RedisBroker {
   /** Stream name -> how many entries the stream had had when its last delivered one was added. */
   readonly #positions = new Map<string, number>();
   #waiters: Waiter[] = [];
+  #leavesToRetry: Op[][] = [];
   #seq = 0;
   #runId = "";
   #tasks: Task<void>[] = [];
@@ -151,20 +150,20 @@ export class RedisBroker {
     return `shard:${fnv1a(key) % this.shards}`;
   }
 
-  /** Give member `memberId` a free guest nickname and put it in #lobby; returns the nickname. */
-  *admit(memberId: number): Coro<string> {
-    for (;;) {
+  /**
+   * Give member `memberId` a free guest nickname, tell `onNick` (the welcome
+   * goes out before anyone sees the newcomer), then put it in #lobby.
+   */
+  *admit(memberId: number, onNick: (nick: string) => void = () => {}): Coro<string> {
+    let nick: string;
+    do {
       const n = yield* this.#attempt(() => this.#client.call("INCR", this.#key("guests")));
-      const nick = `guest${asInteger(n)}`;
-      const status = yield* this.#step([
-        ["claim", nickKey(nick), this.#holder(memberId, nick)],
-        ...this.#enterOps(memberId, nick, LOBBY),
-      ]);
-      if (status === "ok") {
-        this.#members.set(memberId, { nick, roomName: LOBBY });
-        return nick;
-      }
-    }
+      nick = `guest${asInteger(n)}`;
+    } while ((yield* this.#step([["claim", nickKey(nick), this.#holder(memberId, nick)]])) !== "ok");
+    this.#members.set(memberId, { nick, roomName: LOBBY });
+    onNick(nick);
+    yield* this.#step(this.#enterOps(memberId, nick, LOBBY));
+    return nick;
   }
 
   /** Rename a member (`nick` already validated); false if someone holds the name. */
@@ -211,18 +210,23 @@ export class RedisBroker {
     return status === "ok" ? spelling : null;
   }
 
-  /** Remove a member (it disconnected or quit); its room gets `* nick left[ (reason)]`. */
+  /**
+   * Remove a member (it disconnected or quit); its room gets `* nick left[ (reason)]`.
+   * If Redis is away the removal is kept and retried at each heartbeat, so
+   * the nickname is not held for ever by someone who is gone.
+   * @throws BrokerUnavailableError after keeping it for later.
+   */
   *leave(memberId: number, reason?: string): Coro<void> {
     const member = this.#members.get(memberId);
     if (member === undefined) return;
     this.#members.delete(memberId);
-    const room = roomKey(member.roomName);
-    yield* this.#step([
-      ["release", nickKey(member.nick), this.#holder(memberId, member.nick)],
-      ["exit", room, member.nick],
-      ["forget", String(memberId)],
-      ["append", this.shardOf(room), room, leftChat(member.nick, reason), ""],
-    ]);
+    const ops = this.#leaveOps(memberId, member, reason);
+    try {
+      yield* this.#step(ops);
+    } catch (error) {
+      if (error instanceof BrokerUnavailableError) this.#leavesToRetry.push(ops);
+      throw error;
+    }
   }
 
   /** The nicknames in a room, on every node, in join order. */
@@ -423,9 +427,10 @@ export class RedisBroker {
       yield* sleep(this.#leaseMs / 4);
       try {
         yield* this.#heartbeat();
+        yield* this.#retryLeaves();
         yield* this.#reap();
       } catch (error) {
-        if (!(error instanceof RedisConnectionError)) throw error;
+        if (!(error instanceof RedisConnectionError || error instanceof BrokerUnavailableError)) throw error;
         // Redis away: try at the next beat; meanwhile steps report the outage.
       }
     }
@@ -464,6 +469,24 @@ export class RedisBroker {
     if (ops.length > 0) yield* this.#step(ops);
     yield* this.#client.call("DEL", this.#key(`members:${this.nodeId}`), this.#key(`lease:${this.nodeId}`));
     yield* this.#client.call("SREM", this.#key("nodes"), this.nodeId);
+  }
+
+  #leaveOps(memberId: number, member: LocalMember, reason: string | undefined): Op[] {
+    const room = roomKey(member.roomName);
+    return [
+      ["release", nickKey(member.nick), this.#holder(memberId, member.nick)],
+      ["exit", room, member.nick],
+      ["forget", String(memberId)],
+      ["append", this.shardOf(room), room, leftChat(member.nick, reason), ""],
+    ];
+  }
+
+  /** Leaves that failed while Redis was away, oldest first. */
+  *#retryLeaves(): Coro<void> {
+    while (this.#leavesToRetry.length > 0) {
+      yield* this.#step(this.#leavesToRetry[0]!);
+      this.#leavesToRetry.shift();
+    }
   }
 
   #enterOps(memberId: number, nick: string, roomName: string): Op[] {
