@@ -180,6 +180,7 @@ describe("chat across servers when something fails", () => {
 describe("chat-server --workers", () => {
   it("runs workers on one port sharing the chat, and exits 0 on SIGTERM", async () => {
     const { app, port } = await startApp("chat-server", ["--redis", redis.url, "--workers", "2"]);
+    await app.waitForStderr(/listening on \S+\n[\s\S]*listening on \S+\n/, 15_000); // Both workers.
     const clients: [LineClient, string][] = [];
     for (let i = 0; i < 4; i++) clients.push(await member(port));
     await drain(...clients.map(([c]) => c));
@@ -188,6 +189,6 @@ describe("chat-server --workers", () => {
     app.child.kill("SIGTERM");
     const { code } = await app.exited;
     expect(code).toBe(0);
-    expect(app.stderr.match(/listening on/g)?.length).toBe(2);
+    expect(app.stderr.match(/shutting down/g)?.length, app.stderr).toBe(2);
   });
 });

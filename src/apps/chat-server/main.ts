@@ -8,7 +8,7 @@ import { RedisConnectionError } from "../../redis/index.ts";
 import { usage } from "../cli/args.ts";
 import { chatServerOptions, parseChatServerArgs, SPEC, type ChatServerOptions } from "./options.ts";
 import { ChatServer } from "./server.ts";
-import { isSupervisor, superviseWorkers } from "./workers.ts";
+import { isSupervisor, leaveCluster, superviseWorkers } from "./workers.ts";
 
 export { ChatServer } from "./server.ts";
 export type { ChatServerOptions } from "./options.ts";
@@ -27,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!(error instanceof RedisConnectionError)) throw error;
     process.stderr.write(`boucle chat-server: ${error.message}\n`);
     return 1;
+  } finally {
+    leaveCluster();
   }
 }
 

@@ -53,3 +53,11 @@ export function superviseWorkers(count: number, log: (line: string) => void): Pr
 export function isSupervisor(workers: number): boolean {
   return workers > 1 && cluster.isPrimary;
 }
+
+/**
+ * In a worker, once it has served: close the channel to the primary, which
+ * would otherwise keep the process alive after its server stopped.
+ */
+export function leaveCluster(): void {
+  if (cluster.isWorker) cluster.worker?.disconnect();
+}
