@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RedisServerProcess } from "../helpers/redis-server.ts";
-import { cleanup, delay, LineClient, startApp, type AppProcess } from "./helpers.ts";
+import { cleanup, delay, LineClient, runApp, startApp, type AppProcess } from "./helpers.ts";
 
 let redis: RedisServerProcess;
 beforeAll(async () => {
@@ -174,6 +174,20 @@ describe("chat across servers when something fails", () => {
     ada.send("during the pause");
     await bob.expect(`<${adaNick}> during the pause`, 10_000);
     expect(await bob.sync()).toEqual([]);
+  });
+});
+
+describe("loadtest --targets", () => {
+  it("spreads its clients over two servers and finds one order at every receiver", async () => {
+    const [one, two] = await nodes(2);
+    const targets = `127.0.0.1:${one!.port},127.0.0.1:${two!.port}`;
+    const { code, stdout } = await runApp(["loadtest", "--targets", targets, "--clients", "6", "--messages", "40", "--json", "--no-progress"], 60_000);
+    const result = JSON.parse(stdout) as { errors: Record<string, number>; lost: number; duplicated: number; expected: number; host: string };
+    expect(result.errors).toEqual({});
+    expect(code).toBe(0);
+    expect(result.expected).toBe(6 * 40 * 5);
+    expect([result.lost, result.duplicated]).toEqual([0, 0]);
+    expect(result.host).toBe(targets);
   });
 });
 

@@ -3,6 +3,7 @@
  * `--help`) and its parsing into a validated {@link LoadtestOptions}.
  */
 import { intOption, parseCommandArgs, UsageError, type CommandSpec } from "../cli/args.ts";
+import { parseHostPort } from "../cli/host-port.ts";
 import type { LoadtestMode } from "./result.ts";
 
 /** Everything a run needs, validated; times in ms. */
@@ -10,6 +11,8 @@ export interface LoadtestOptions {
   mode: LoadtestMode;
   host: string;
   port: number;
+  /** Where the clients connect, client i to `targets[i % length]`: `--targets`, else just host:port. */
+  targets: { host: string; port: number }[];
   clients: number;
   /** Messages per client, or null: send until `durationMs` is over. */
   messages: number | null;
@@ -54,6 +57,11 @@ export const COMMAND: CommandSpec = {
     mode: { type: "string", value: "chat|echo", help: "chat: clients talk in one room; echo: clients check their lines come back (default chat)" },
     host: { type: "string", value: "HOST", help: "server address (default 127.0.0.1)" },
     port: { type: "string", value: "PORT", help: "server port (default 7777 chat, 7007 echo)" },
+    targets: {
+      type: "string",
+      value: "H:P,H:P",
+      help: "spread the clients over several servers (one chat through Redis); chat mode then also checks that every receiver saw one order",
+    },
     clients: { type: "string", short: "c", value: "N", help: "concurrent connections (default 10)" },
     messages: { type: "string", short: "n", value: "M", help: "messages each client sends; omit to send for --duration instead" },
     rate: {
@@ -87,10 +95,17 @@ export function parseOptions(argv: string[]): LoadtestOptions | null {
   const room = typeof values["room"] === "string" ? values["room"] : "#loadtest";
   if (!ROOM_PATTERN.test(room)) throw new UsageError(`loadtest: --room must be # and 1 to 32 letters, digits, _ or -, not "${room}"`);
   const messagesRaw = values["messages"];
+  const host = typeof values["host"] === "string" ? values["host"] : "127.0.0.1";
+  const port = intOption(COMMAND, "port", values["port"], DEFAULT_PORT[mode], 1, 65_535);
+  const targets =
+    typeof values["targets"] === "string"
+      ? values["targets"].split(",").map((text) => parseHostPort(text.trim(), { command: "loadtest", host, port }))
+      : [{ host, port }];
   const options: LoadtestOptions = {
     mode,
-    host: typeof values["host"] === "string" ? values["host"] : "127.0.0.1",
-    port: intOption(COMMAND, "port", values["port"], DEFAULT_PORT[mode], 1, 65_535),
+    host: targets.length > 1 ? targets.map((t) => `${t.host}:${t.port}`).join(",") : targets[0]!.host,
+    port: targets[0]!.port,
+    targets,
     clients: intOption(COMMAND, "clients", values["clients"], 10, 1, 100_000),
     messages: messagesRaw === undefined ? null : intOption(COMMAND, "messages", messagesRaw, 0, 1, 0xffff_fff0),
     rate: secondsLike("rate", values["rate"], 0, 1e6, 1),

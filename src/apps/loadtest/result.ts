@@ -12,7 +12,7 @@ export type LoadtestMode = "chat" | "echo";
 export interface LoadtestResult {
   /** `"chat"`: clients exchange messages in one room; `"echo"`: clients check their bytes come back. */
   mode: LoadtestMode;
-  /** Server address that was tested. */
+  /** Server address that was tested; with `--targets`, every `host:port`, comma-separated. */
   host: string;
   /** Server port that was tested. */
   port: number;
