@@ -13,7 +13,7 @@
  * sender is slowed by TCP, never queued in memory.
  */
 import { createTask, type Coro, type Task } from "../../loop/index.ts";
-import { BrokerUnavailableError, type BrokerListener, type RedisBroker } from "./broker/redis-broker.ts";
+import { BrokerUnavailableError, type BrokerListener, type ChatBroker } from "./broker/types.ts";
 import { parseCommand } from "./commands.ts";
 import type { Member } from "./hub.ts";
 import { normalizeNick } from "./nick.ts";
@@ -49,7 +49,7 @@ import { stripControls } from "./sanitize.ts";
  * yield* hub.handleLine(member, "hello"); // back from Redis on every server
  */
 export class ClusterHub {
-  #broker: RedisBroker | null = null;
+  #broker: ChatBroker | null = null;
   readonly #members = new Map<number, Member>();
   /** Room key -> this server's members in it: whom a room line from the broker goes to. */
   readonly #rooms = new Map<string, Set<Member>>();
@@ -70,7 +70,7 @@ export class ClusterHub {
   };
 
   /** Use `broker` (started with this hub's `listener`). */
-  attach(broker: RedisBroker): void {
+  attach(broker: ChatBroker): void {
     this.#broker = broker;
   }
 
@@ -244,7 +244,7 @@ export class ClusterHub {
     return true;
   }
 
-  #need(): RedisBroker {
+  #need(): ChatBroker {
     if (this.#broker === null) throw new Error("ClusterHub used before attach(broker)");
     return this.#broker;
   }

@@ -34,16 +34,9 @@ import { joined, leftChat, leftRoom, NODE_LOST_REASON, renamed } from "../replie
 import { LOBBY, roomKey } from "../room.ts";
 import { APPLY, HEARTBEAT, OP_ARITY, REAP, ROOMS, type OpName } from "./scripts.ts";
 import { compareStreamIds, STREAM_START } from "./stream-id.ts";
+import { BrokerUnavailableError, type BrokerListener, type ChatBroker } from "./types.ts";
 
-/** What the broker hands to the node: lines to deliver to its own members. */
-export interface BrokerListener {
-  /** A room line for this node's members of `roomKey`, except member `except` (the sender of a message). */
-  roomLine(roomKey: string, line: string, except: number | null): void;
-  /** A private line for member `memberId` of this node. */
-  privateLine(memberId: number, line: string): void;
-  /** Lines may have been lost (trimmed away during an outage, or Redis restarted empty). */
-  missed(): void;
-}
+export { BrokerUnavailableError, type BrokerListener, type ChatBroker } from "./types.ts";
 
 export interface RedisBrokerOptions {
   /** Key prefix, so several chats can share one Redis (default "boucle"). */
@@ -56,11 +49,6 @@ export interface RedisBrokerOptions {
   leaseMs?: number;
   /** This node's id (default host-pid-random). */
   nodeId?: string;
-}
-
-/** Redis is unreachable: the step was not done (its line not sent); say so to the member. */
-export class BrokerUnavailableError extends Error {
-  override name = "BrokerUnavailableError";
 }
 
 /** How long a step waits for Redis to come back before giving up (ms). */
@@ -94,7 +82,7 @@ interface Waiter {
  * const nick = yield* broker.admit(7);             // "guest1", joined to #lobby
  * yield* broker.say(7, "<guest1> hi", true);       // every node's #lobby gets it
  */
-export class RedisBroker {
+export class RedisBroker implements ChatBroker {
   readonly nodeId: string;
   readonly prefix: string;
   readonly shards: number;
