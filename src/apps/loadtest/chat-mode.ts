@@ -141,7 +141,12 @@ class ChatMember implements LineSink {
       stats.measuredReceived++;
       stats.measuredBytes += end - start + 1;
     }
-    if (out.sentAtMs >= stats.measureStartMs) stats.latency.record(Math.max(0, this.nowMs - out.sentAtMs));
+    if (out.sentAtMs >= stats.measureStartMs) {
+      const latency = Math.max(0, this.nowMs - out.sentAtMs);
+      stats.latency.record(latency);
+      const servers = run.ctx.options.targets.length;
+      if (servers > 1) (this.id % servers === out.senderId % servers ? stats.latencySameServer : stats.latencyCrossServer).record(latency);
+    }
   }
 
   #notice(): void {
