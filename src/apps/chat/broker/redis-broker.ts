@@ -53,6 +53,12 @@ export interface RedisBrokerOptions {
 
 /** How long a step waits for Redis to come back before giving up (ms). */
 const RETRY_WITHIN_MS = 2000;
+/**
+ * Longest wait for one reply to a step. Why a bound: a Redis that is
+ * paused, or a link cut without a reset, answers nothing and reports
+ * nothing; the member gets the unavailable error rather than silence.
+ */
+const STEP_TIMEOUT_MS = 5000;
 /** How long a step waits for its own lines to come back before replying anyway (ms). */
 const BARRIER_MS = 5000;
 /** XREAD's BLOCK: how long one read waits for news. */
@@ -517,13 +523,13 @@ export class RedisBroker implements ChatBroker {
   /** Run `work`; after a lost connection wait (briefly) for Redis and run it once more. */
   *#attempt<T>(work: () => Coro<T>): Coro<T> {
     try {
-      return yield* work();
+      return yield* timeout(STEP_TIMEOUT_MS, work());
     } catch (error) {
       if (!(error instanceof RedisConnectionError) || this.#closed) throw this.#unavailable(error);
     }
     try {
       yield* timeout(RETRY_WITHIN_MS, this.#client.waitConnected());
-      return yield* work();
+      return yield* timeout(STEP_TIMEOUT_MS, work());
     } catch (error) {
       throw this.#unavailable(error);
     }
