@@ -388,9 +388,12 @@ export class RedisBroker implements ChatBroker {
       }
       if (missed) {
         yield* this.#noteStreamEnds();
+        // Why before the notice: once members hear of the gap, the chat has them back
+        // (whether or not the lease loop's heartbeat already noticed the empty Redis).
+        yield* this.#heartbeat();
+        yield* this.#reregister();
         this.#listener.missed();
         this.#wakeWaiters(true);
-        yield* this.#heartbeat();
       }
       return true;
     } catch (error) {
