@@ -2,25 +2,16 @@
  * Several `boucle chat-server --redis` processes on one real redis-server
  * are one chat: checked end to end with plain TCP clients.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { RedisServerProcess } from "../helpers/redis-server.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { useRedisServer } from "../helpers/redis-server.ts";
 import { cleanup, delay, LineClient, runApp, startApp, type AppProcess } from "./helpers.ts";
 
-let redis: RedisServerProcess;
-beforeAll(async () => {
-  redis = await RedisServerProcess.start();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-beforeEach(async () => {
-  await redis.command("FLUSHALL");
-});
+const redis = useRedisServer();
 afterEach(cleanup);
 
 /** Start `n` chat servers on the test Redis; returns their ports and processes. */
 async function nodes(n: number, extra: string[] = []): Promise<{ app: AppProcess; port: number }[]> {
-  return Promise.all(Array.from({ length: n }, () => startApp("chat-server", ["--quiet", "--no-flood-limit", "--redis", redis.url, ...extra])));
+  return Promise.all(Array.from({ length: n }, () => startApp("chat-server", ["--quiet", "--no-flood-limit", "--redis", redis().url, ...extra])));
 }
 
 /** Connect to `port`, take the welcome and own join notice; returns the client and its nickname. */
@@ -143,10 +134,10 @@ describe("chat across servers when something fails", () => {
   it("gives a clear error while Redis is down, then says messages may have been missed", async () => {
     const [one] = await nodes(1);
     const [ada] = await member(one!.port);
-    await redis.kill({ hard: true });
+    await redis().kill({ hard: true });
     ada.send("anyone there?");
     await ada.expect(/^! chat service unavailable/, 10_000);
-    await redis.startAgain();
+    await redis().startAgain();
     await ada.expect("* some messages may have been missed", 10_000);
     ada.send("/me is back");
     await ada.expect(/is back$/, 10_000);
@@ -159,7 +150,7 @@ describe("chat across servers when something fails", () => {
     await drain(ada, bob);
     for (let k = 0; k < 30; k++) {
       ada.send(`line ${k}`);
-      if (k === 10 || k === 20) await redis.command("CLIENT", "KILL", "TYPE", "normal");
+      if (k === 10 || k === 20) await redis().command("CLIENT", "KILL", "TYPE", "normal");
     }
     for (let k = 0; k < 30; k++) await bob.expect(`<${adaNick}> line ${k}`, 10_000);
     expect(await bob.sync()).toEqual([]);
@@ -170,7 +161,7 @@ describe("chat across servers when something fails", () => {
     const [ada, adaNick] = await member(one!.port);
     const [bob] = await member(two!.port);
     await drain(ada, bob);
-    await redis.command("CLIENT", "PAUSE", "500", "WRITE");
+    await redis().command("CLIENT", "PAUSE", "500", "WRITE");
     ada.send("during the pause");
     await bob.expect(`<${adaNick}> during the pause`, 10_000);
     expect(await bob.sync()).toEqual([]);
@@ -193,7 +184,7 @@ describe("loadtest --targets", () => {
 
 describe("chat-server --workers", () => {
   it("runs workers on one port sharing the chat, and exits 0 on SIGTERM", async () => {
-    const { app, port } = await startApp("chat-server", ["--redis", redis.url, "--workers", "2"]);
+    const { app, port } = await startApp("chat-server", ["--redis", redis().url, "--workers", "2"]);
     await app.waitForStderr(/listening on \S+\n[\s\S]*listening on \S+\n/, 15_000); // Both workers.
     const clients: [LineClient, string][] = [];
     for (let i = 0; i < 4; i++) clients.push(await member(port));

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 const REDIS_SERVER = process.env.REDIS_SERVER ?? "redis-server";
 const READY_WITHIN_MS = 10_000;
@@ -169,4 +170,26 @@ function pings(path: string): Promise<boolean> {
     socket.once("connect", () => socket.write("PING\r\n"));
     setTimeout(() => done(false), 1000).unref();
   });
+}
+
+/**
+ * For a test file: one server for the whole file (started before its
+ * tests, stopped after them), emptied with FLUSHALL before each test so
+ * tests stay independent. Returns a getter for it.
+ * @example
+ * const redis = useRedisServer();
+ * it("...", async () => { const url = redis().url; ... });
+ */
+export function useRedisServer(): () => RedisServerProcess {
+  let server: RedisServerProcess | undefined;
+  beforeAll(async () => {
+    server = await RedisServerProcess.start();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    await server!.command("FLUSHALL");
+  });
+  return () => server!;
 }

@@ -5,7 +5,7 @@
  * own connection, cancelled calls, Lua scripts after SCRIPT FLUSH.
  */
 import { createServer, Socket as NodeSocket, type Server } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { fromPromise, gather, sleep, timeout, TimeoutError, type Coro } from "../../src/loop/index.ts";
 import {
   asArray,
@@ -18,23 +18,14 @@ import {
   RedisProtocolError,
   RedisScript,
 } from "../../src/redis/index.ts";
-import { RedisServerProcess } from "../helpers/redis-server.ts";
+import { until } from "../helpers/eventually.ts";
+import { useRedisServer } from "../helpers/redis-server.ts";
 import { runNet, within } from "../net/helpers.ts";
 
-let server: RedisServerProcess;
-
-beforeAll(async () => {
-  server = await RedisServerProcess.start();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-beforeEach(async () => {
-  await server.command("FLUSHALL");
-});
+const server = useRedisServer();
 
 /** Run `body` with a client on the test server; the client is closed afterwards. */
-async function withClient<T>(body: (redis: RedisClient) => Coro<T>, url = server.url): Promise<T> {
+async function withClient<T>(body: (redis: RedisClient) => Coro<T>, url = server().url): Promise<T> {
   const { value } = await runNet(function* () {
     const redis = yield* within(5000, RedisClient.connect(url, { minBackoffMs: 20, maxBackoffMs: 200 }));
     try {
@@ -46,15 +37,6 @@ async function withClient<T>(body: (redis: RedisClient) => Coro<T>, url = server
   return value;
 }
 
-/** Until `check()` is true, polling every 20 ms (at most `ms`). */
-function* until(check: () => boolean, ms = 5000): Coro<void> {
-  yield* within(
-    ms,
-    (function* () {
-      while (!check()) yield* sleep(20);
-    })(),
-  );
-}
 
 describe("RedisClient commands", () => {
   it("sets and gets over TCP with typed replies", async () => {
@@ -74,9 +56,9 @@ describe("RedisClient commands", () => {
       yield* redis.call("SET", "where", "db3");
       const info = asString(yield* redis.call("CLIENT", "INFO"));
       return /\bdb=(\d+)/.exec(info)?.[1];
-    }, `${server.unixUrl}?db=3`);
+    }, `${server().unixUrl}?db=3`);
     expect(db).toBe("3");
-    expect(await server.command("GET", "where")).toBe("$-1\r\n"); // Not in db 0.
+    expect(await server().command("GET", "where")).toBe("$-1\r\n"); // Not in db 0.
   });
 
   it("throws RedisError with the server's message and code, and the connection stays usable", async () => {
@@ -123,7 +105,7 @@ describe("RedisClient connections", () => {
     await withClient(function* (redis) {
       const blocked = redis.send("BLPOP", "never", 10); // Keeps a reply pending while the connection dies.
       yield* sleep(50);
-      const admin = yield* RedisClient.connect(server.url);
+      const admin = yield* RedisClient.connect(server().url);
       yield* admin.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
       admin.close();
       const error = yield* caught(blocked);
@@ -137,23 +119,23 @@ describe("RedisClient connections", () => {
 
   it("re-selects its database after a reconnect", async () => {
     await withClient(function* (redis) {
-      const admin = yield* RedisClient.connect(server.url);
+      const admin = yield* RedisClient.connect(server().url);
       yield* admin.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
       admin.close();
       yield* until(() => redis.generation === 2 && redis.connected);
       yield* redis.call("SET", "after", "yes");
-    }, `${server.url}/5`);
-    expect(await server.command("GET", "after")).toBe("$-1\r\n");
+    }, `${server().url}/5`);
+    expect(await server().command("GET", "after")).toBe("$-1\r\n");
   });
 
   it("fails fast while Redis is down, and comes back when it restarts", async () => {
     await withClient(function* (redis) {
-      yield* fromPromise(server.kill({ hard: true }));
+      yield* fromPromise(server().kill({ hard: true }));
       yield* until(() => !redis.connected);
       const error = yield* caught(redis.call("PING"));
       expect(error).toBeInstanceOf(RedisConnectionError);
       expect((error as Error).message).toMatch(/not connected.*reconnecting/);
-      yield* fromPromise(server.startAgain());
+      yield* fromPromise(server().startAgain());
       yield* redis.waitConnected();
       expect(yield* redis.call("PING")).toBe("PONG");
     });
@@ -207,20 +189,20 @@ describe("RedisClient connections", () => {
   });
 
   it("authenticates with the URL's password and reports a wrong one as RedisError", async () => {
-    await server.command("CONFIG", "SET", "requirepass", "s3cret");
+    await server().command("CONFIG", "SET", "requirepass", "s3cret");
     try {
       await withClient(function* (redis) {
         expect(yield* redis.call("PING")).toBe("PONG");
-      }, `redis://:s3cret@127.0.0.1:${server.port}`);
+      }, `redis://:s3cret@127.0.0.1:${server().port}`);
       const { value } = await runNet(function* () {
-        return yield* caught(RedisClient.connect(`redis://:wrong@127.0.0.1:${server.port}`));
+        return yield* caught(RedisClient.connect(`redis://:wrong@127.0.0.1:${server().port}`));
       });
       expect(value).toBeInstanceOf(RedisError);
       expect((value as RedisError).code).toBe("WRONGPASS");
     } finally {
       await withClient(function* (redis) {
         yield* redis.call("CONFIG", "SET", "requirepass", "");
-      }, `redis://:s3cret@127.0.0.1:${server.port}`);
+      }, `redis://:s3cret@127.0.0.1:${server().port}`);
     }
   });
 });

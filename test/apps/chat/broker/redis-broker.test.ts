@@ -3,23 +3,15 @@
  * process are several nodes of one chat. Each node records what its reader
  * delivered, which is what its members would receive.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fromPromise, gather, sleep, type Coro } from "../../../../src/loop/index.ts";
 import { BrokerUnavailableError, RedisBroker, type BrokerListener, type RedisBrokerOptions } from "../../../../src/apps/chat/broker/redis-broker.ts";
 import { RedisClient } from "../../../../src/redis/index.ts";
-import { RedisServerProcess } from "../../../helpers/redis-server.ts";
+import { until } from "../../../helpers/eventually.ts";
+import { useRedisServer } from "../../../helpers/redis-server.ts";
 import { runNet, within } from "../../../net/helpers.ts";
 
-let server: RedisServerProcess;
-beforeAll(async () => {
-  server = await RedisServerProcess.start();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-beforeEach(async () => {
-  await server.command("FLUSHALL");
-});
+const server = useRedisServer();
 
 /** What one node's reader delivered. */
 class Node implements BrokerListener {
@@ -44,7 +36,7 @@ class Node implements BrokerListener {
 
 function* startNode(options: RedisBrokerOptions = {}): Coro<Node> {
   const node = new Node();
-  node.broker = yield* RedisBroker.start(server.url, node, options);
+  node.broker = yield* RedisBroker.start(server().url, node, options);
   return node;
 }
 
@@ -52,14 +44,6 @@ async function inLoop<T>(body: () => Coro<T>): Promise<T> {
   return (await runNet(() => within(20_000, body()))).value;
 }
 
-function* until(check: () => boolean, ms = 5000): Coro<void> {
-  yield* within(
-    ms,
-    (function* () {
-      while (!check()) yield* sleep(20);
-    })(),
-  );
-}
 
 describe("RedisBroker across nodes", () => {
   it("gives unique guest nicknames and delivers a room's lines to every node, the sender's own line included", async () => {
@@ -190,7 +174,7 @@ describe("RedisBroker failures", () => {
       const [a, b] = [yield* startNode(), yield* startNode()];
       yield* a.broker.admit(1);
       yield* b.broker.admit(1);
-      const admin = yield* RedisClient.connect(server.url);
+      const admin = yield* RedisClient.connect(server().url);
       const sending = (function* () {
         for (let k = 0; k < 100; k++) {
           yield* a.broker.say(1, `line ${k}`, false);
@@ -215,7 +199,7 @@ describe("RedisBroker failures", () => {
       const a = yield* startNode();
       yield* a.broker.admit(1);
       yield* a.broker.rename(1, "ada");
-      yield* fromPromise(server.kill({ hard: true }));
+      yield* fromPromise(server().kill({ hard: true }));
       let error: unknown = null;
       try {
         yield* a.broker.say(1, "<ada> anyone?", false);
@@ -224,7 +208,7 @@ describe("RedisBroker failures", () => {
       }
       expect(error).toBeInstanceOf(BrokerUnavailableError);
       expect((error as Error).message).toMatch(/unavailable/);
-      yield* fromPromise(server.startAgain());
+      yield* fromPromise(server().startAgain());
       yield* until(() => a.missedCount === 1, 8000);
       // The node put its member back: the nickname is held again, the roster has it.
       const who = yield* a.broker.who("#lobby");
@@ -242,7 +226,7 @@ describe("RedisBroker failures", () => {
       yield* a.broker.admit(1);
       yield* b.broker.admit(1);
       const shard = a.broker.shardOf("#lobby");
-      const admin = yield* RedisClient.connect(server.url);
+      const admin = yield* RedisClient.connect(server().url);
       // One write: b's reader is cut, then entries it never read are trimmed before it is back.
       const steps = [
         admin.send("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"),
