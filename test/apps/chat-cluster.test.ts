@@ -2,6 +2,7 @@
  * Several `boucle chat-server --redis` processes on one real redis-server
  * are one chat: checked end to end with plain TCP clients.
  */
+import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { useRedisServer } from "../helpers/redis-server.ts";
 import { cleanup, delay, LineClient, runApp, startApp, type AppProcess } from "./helpers.ts";
@@ -196,4 +197,45 @@ describe("chat-server --workers", () => {
     expect(code).toBe(0);
     expect(app.stderr.match(/shutting down/g)?.length, app.stderr).toBe(2);
   });
+
+  it("starts another worker when one dies", async () => {
+    const { app } = await startApp("chat-server", ["--redis", redis().url, "--workers", "2"]);
+    await app.waitForStderr(/listening on \S+\n[\s\S]*listening on \S+\n/, 15_000);
+    const workers = childPids(app.child.pid!);
+    expect(workers).toHaveLength(2);
+    process.kill(workers[0]!, "SIGKILL");
+    await app.waitForStderr(new RegExp(`worker ${workers[0]} exited \\(SIGKILL\\); starting another`), 5000);
+    await app.waitForStderr(/(listening on \S+\n[\s\S]*){3}/, 15_000);
+    app.child.kill("SIGTERM");
+    expect((await app.exited).code).toBe(0);
+  });
 });
+
+describe("chat-server --redis on the command line", () => {
+  it("refuses a bad URL and --workers without --redis as usage errors", async () => {
+    const bad = await runApp(["chat-server", "--redis", "http://x"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^boucle chat-server: --redis: unknown Redis URL scheme http:/);
+    const workers = await runApp(["chat-server", "--workers", "2"]);
+    expect(workers.code).toBe(1);
+    expect(workers.stderr).toMatch(/--workers needs --redis/);
+  });
+
+  it("exits 1 with one clear line when Redis can't be reached", async () => {
+    const port = redis().port;
+    await redis().kill();
+    try {
+      const { code, stderr } = await runApp(["chat-server", "--port", "0", "--redis", `redis://127.0.0.1:${port}`]);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(new RegExp(`^boucle chat-server: cannot connect to Redis at 127\\.0\\.0\\.1:${port}: .+\n$`));
+    } finally {
+      await redis().startAgain();
+    }
+  });
+});
+
+/** The pids of a process's children (the workers of a --workers primary). */
+function childPids(pid: number): number[] {
+  const out = spawnSync("ps", ["--ppid", String(pid), "-o", "pid="], { encoding: "utf8" }).stdout;
+  return out.split("\n").map(Number).filter((n) => n > 0);
+}
