@@ -286,12 +286,18 @@ export class RedisBroker implements ChatBroker {
   /** Start every stream at its current end (what came before this node is not for it). */
   *#noteStreamEnds(): Coro<void> {
     const streams = this.#streams();
-    const infos = streams.map((name) => this.#streamInfo(name));
+    const infos = streams.map((name) => this.#streamInfo(name)); // Pipelined: all sent before the first reply.
+    let failure: unknown = null;
     for (let i = 0; i < streams.length; i++) {
-      const info = yield* infos[i]!;
-      this.#lastIds.set(streams[i]!, info.lastId);
-      this.#positions.set(streams[i]!, info.added);
+      try {
+        const info = yield* infos[i]!;
+        this.#lastIds.set(streams[i]!, info.lastId);
+        this.#positions.set(streams[i]!, info.added);
+      } catch (error) {
+        failure ??= error; // Why go on: every reply must be taken, or its error is reported as never retrieved.
+      }
     }
+    if (failure !== null) throw failure;
   }
 
   /**
@@ -464,7 +470,7 @@ export class RedisBroker implements ChatBroker {
       ops.push(["release", nickKey(member.nick), this.#holder(memberId, member.nick)], ["exit", room, member.nick]);
     }
     if (ops.length > 0) yield* this.#step(ops);
-    yield* this.#client.call("DEL", this.#key(`members:${this.nodeId}`), this.#key(`lease:${this.nodeId}`));
+    yield* this.#client.call("DEL", this.#key(`members:${this.nodeId}`), this.#key(`lease:${this.nodeId}`), this.#key(`results:${this.nodeId}`));
     yield* this.#client.call("SREM", this.#key("nodes"), this.nodeId);
   }
 

@@ -15,8 +15,16 @@
  *   P:shard:N         stream of room lines (r room key, l line, x "node/member" not to send to)
  *   P:inbox:NODE      stream of private lines for one node (m member id, l line)
  *   P:lease:NODE      expires unless its node renews it; P:nodes set of nodes known alive
- *   P:done:NODE:SEQ   the cached result of one applied step, for idempotent retries
+ *   P:results:NODE    hash  step seq -> its result (the last RESULTS_KEPT steps), for idempotent retries
  */
+
+/**
+ * Results of a node's steps kept for retries. Why this many: a retry comes
+ * within seconds of its step (2 s of reconnecting, 5 s of waiting), and a
+ * node does far fewer than 100 000 steps in that time; the hash stays a few
+ * MB per node however long the chat runs (a dead node's expires in an hour).
+ */
+export const RESULTS_KEPT = 100_000;
 
 /** Number of arguments after each op name in {@link APPLY}. */
 export const OP_ARITY = {
@@ -56,8 +64,8 @@ const ARITY_TABLE = `{${Object.entries(OP_ARITY)
  */
 export const APPLY = `
 local p, node, seq, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local done = p .. ':done:' .. node .. ':' .. seq
-local cached = redis.call('GET', done)
+local results = p .. ':results:' .. node
+local cached = redis.call('HGET', results, seq)
 if cached then return cjson.decode(cached) end
 local arity = ${ARITY_TABLE}
 local ops = {}
@@ -74,7 +82,9 @@ end
 local nicks = p .. ':nicks'
 local function holderOf(value) return string.match(value, '^[^\\t]*\\t[^\\t]*') end
 local function finish(result)
-  redis.call('SET', done, cjson.encode(result), 'EX', 600)
+  redis.call('HSET', results, seq, cjson.encode(result))
+  redis.call('HDEL', results, tostring(tonumber(seq) - ${RESULTS_KEPT}))
+  redis.call('PEXPIRE', results, 3600000)
   return result
 end
 local targets = {}
@@ -172,7 +182,7 @@ for _, node in ipairs(redis.call('SMEMBERS', p .. ':nodes')) do
       end
       redis.call('XADD', p .. ':' .. stream, 'MAXLEN', '~', maxlen, '*', 'r', roomKey, 'l', before .. nick .. after, 'x', '')
     end
-    redis.call('DEL', p .. ':members:' .. node)
+    redis.call('DEL', p .. ':members:' .. node, p .. ':results:' .. node)
     reaped[#reaped + 1] = node
     reaped[#reaped + 1] = #members / 2
   end

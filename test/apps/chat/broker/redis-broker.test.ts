@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { fromPromise, gather, sleep, type Coro } from "../../../../src/loop/index.ts";
 import { BrokerUnavailableError, RedisBroker, type BrokerListener, type RedisBrokerOptions } from "../../../../src/apps/chat/broker/redis-broker.ts";
-import { RedisClient } from "../../../../src/redis/index.ts";
+import { APPLY } from "../../../../src/apps/chat/broker/scripts.ts";
+import { RedisClient, RedisScript } from "../../../../src/redis/index.ts";
 import { until } from "../../../helpers/eventually.ts";
 import { useRedisServer } from "../../../helpers/redis-server.ts";
 import { runNet, within } from "../../../net/helpers.ts";
@@ -144,6 +145,24 @@ describe("RedisBroker across nodes", () => {
       expect(yield* a.broker.whisper(1, "nobody", "[ada] hello?")).toBeNull();
       yield* a.broker.close();
       yield* b.broker.close();
+    });
+  });
+});
+
+describe("the APPLY script", () => {
+  it("applies a step retried under the same node and seq once, and answers the retry with the first result", async () => {
+    await inLoop(function* () {
+      const redis = yield* RedisClient.connect(server().url);
+      const apply = new RedisScript(APPLY);
+      const step = ["boucle", "node-a", 1, 100, "claim", "ada", "node-a\t1\tada", "append", "shard:0", "#lobby", "<ada> once", ""];
+      const first = yield* apply.run(redis, [], step);
+      const retry = yield* apply.run(redis, [], step);
+      expect(retry).toEqual(first);
+      expect(yield* redis.call("XLEN", "boucle:shard:0")).toBe(1);
+      const taken = yield* apply.run(redis, [], ["boucle", "node-b", 1, 100, "claim", "ada", "node-b\t4\tADA", "append", "shard:0", "#lobby", "<ADA> no", ""]);
+      expect(taken).toEqual(["taken"]);
+      expect(yield* redis.call("XLEN", "boucle:shard:0")).toBe(1); // A refused step writes nothing.
+      redis.close();
     });
   });
 });
