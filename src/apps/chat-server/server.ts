@@ -19,7 +19,7 @@ import {
 } from "../../net/index.ts";
 import { ChatClient, READ_LIMIT } from "./client.ts";
 import type { ChatServerOptions } from "./options.ts";
-import { INTERACTIVE_PRIORITY } from "./priorities.ts";
+import { INTERACTIVE_PRIORITY, MESSAGE_PRIORITY } from "./priorities.ts";
 
 /**
  * How long shutdown waits for clients to take their last lines before
@@ -166,6 +166,8 @@ export class ChatServer {
 /** A ClusterHub on a started broker. @throws RedisConnectionError if Redis can't be reached. */
 function* clusterHub(options: ChatServerOptions): Coro<ClusterHub> {
   const hub = new ClusterHub();
-  hub.attach(yield* RedisBroker.start(options.redisUrl!, hub.listener, { leaseMs: options.leaseMs }));
+  // Why MESSAGE_PRIORITY: the reader does the rooms' fan-out, which must not delay replies to commands.
+  const readerPriority = options.priorities ? MESSAGE_PRIORITY : 0;
+  hub.attach(yield* RedisBroker.start(options.redisUrl!, hub.listener, { leaseMs: options.leaseMs, readerPriority }));
   return hub;
 }

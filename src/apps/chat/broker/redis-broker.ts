@@ -49,6 +49,8 @@ export interface RedisBrokerOptions {
   leaseMs?: number;
   /** This node's id (default host-pid-random). */
   nodeId?: string;
+  /** Priority of the task that reads and delivers the streams (default 0). */
+  readerPriority?: number;
 }
 
 /** How long a step waits for Redis to come back before giving up (ms). */
@@ -94,6 +96,7 @@ export class RedisBroker implements ChatBroker {
   readonly shards: number;
   readonly #maxLen: number;
   readonly #leaseMs: number;
+  readonly #readerPriority: number;
   readonly #client: RedisClient;
   readonly #blocking: RedisClient;
   readonly #listener: BrokerListener;
@@ -117,6 +120,7 @@ export class RedisBroker implements ChatBroker {
     this.shards = options.shards ?? 16;
     this.#maxLen = options.maxLen ?? 10_000;
     this.#leaseMs = options.leaseMs ?? 10_000;
+    this.#readerPriority = options.readerPriority ?? 0;
     this.nodeId = options.nodeId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   }
 
@@ -272,7 +276,7 @@ export class RedisBroker implements ChatBroker {
     yield* this.#noteStreamEnds();
     yield* this.#heartbeat();
     this.#tasks = [
-      createTask(this.#readLoop(), { name: `broker reader ${this.nodeId}` }),
+      createTask(this.#readLoop(), { name: `broker reader ${this.nodeId}`, priority: this.#readerPriority }),
       createTask(this.#leaseLoop(), { name: `broker lease ${this.nodeId}` }),
     ];
   }
