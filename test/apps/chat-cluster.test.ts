@@ -96,6 +96,16 @@ describe("chat across servers", () => {
     }
   });
 
+  it("tells the rooms on the other servers when a server shuts down", async () => {
+    const [one, two] = await nodes(2);
+    const [ada] = await member(one!.port);
+    const [bob, bobNick] = await member(two!.port);
+    await drain(ada, bob);
+    two!.app.child.kill("SIGTERM");
+    expect((await two!.app.exited).code).toBe(0);
+    await ada.expect(`* ${bobNick} left (server shutting down)`);
+  });
+
   it("answers /who, /rooms and /msg for members on every server", async () => {
     const [one, two] = await nodes(2);
     const [ada] = await member(one!.port);

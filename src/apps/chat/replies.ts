@@ -176,6 +176,9 @@ function count(n: number, noun: string): string {
 /** The leave reason of the members of a server that stopped answering (several servers on one Redis). */
 export const NODE_LOST_REASON = "node lost";
 
+/** The leave reason, on the other servers, of the members of a server that stopped normally. */
+export const SHUTDOWN_REASON = "server shutting down";
+
 /** Told to everyone on a server that could not resume the shared chat where it left off. */
 export const MAYBE_MISSED = "* some messages may have been missed";
 

@@ -125,6 +125,19 @@ describe("ClusterHub on in-memory brokers", () => {
     });
   });
 
+  it("turns a newcomer away with the error while the shared chat is away", async () => {
+    await onVirtualClock(function* () {
+      const shared = new MemorySharedChat();
+      const hub = server(shared, 0);
+      shared.available = false;
+      const ada = new FakeMember(1);
+      yield* hub.join(ada);
+      expect(ada.lines).toEqual(["! chat service unavailable (the shared chat is not answering); try again"]);
+      expect(ada.closed).toBe(true);
+      expect(hub.handleLine(ada, "hello?")).toBeUndefined();
+    });
+  });
+
   it("tells every member once when lines may have been missed", async () => {
     await onVirtualClock(function* () {
       const shared = new MemorySharedChat();

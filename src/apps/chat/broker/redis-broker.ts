@@ -30,7 +30,7 @@ import {
   type RedisReply,
 } from "../../../redis/index.ts";
 import { nickKey } from "../nick.ts";
-import { joined, leftChat, leftRoom, NODE_LOST_REASON, renamed } from "../replies.ts";
+import { joined, leftChat, leftRoom, NODE_LOST_REASON, renamed, SHUTDOWN_REASON } from "../replies.ts";
 import { LOBBY, roomKey } from "../room.ts";
 import { APPLY, HEARTBEAT, OP_ARITY, REAP, ROOMS, type OpName } from "./scripts.ts";
 import { compareStreamIds, STREAM_START } from "./stream-id.ts";
@@ -65,6 +65,8 @@ const STEP_TIMEOUT_MS = 5000;
 const BARRIER_MS = 5000;
 /** XREAD's BLOCK: how long one read waits for news. */
 const BLOCK_MS = 5000;
+/** Members removed per step at close: keeps one Lua step short (Redis runs nothing else meanwhile). */
+const LEAVES_PER_STEP = 200;
 /** Entries per XREAD: bounds one read's reply, and so its memory. */
 const READ_BATCH = 1000;
 
@@ -467,13 +469,18 @@ export class RedisBroker implements ChatBroker {
     yield* REAP_SCRIPT.run(this.#client, [], [this.prefix, this.#maxLen, before, after]);
   }
 
+  /**
+   * At close: every member leaves (its room, on every server, gets `* nick
+   * left (server shutting down)`), then the lease and this node's keys go.
+   * Without the barrier: the reader is already stopped.
+   */
   *#forgetNode(): Coro<void> {
-    const ops: Op[] = [];
-    for (const [memberId, member] of this.#members) {
-      const room = roomKey(member.roomName);
-      ops.push(["release", nickKey(member.nick), this.#holder(memberId, member.nick)], ["exit", room, member.nick]);
+    const members = Array.from(this.#members);
+    this.#members.clear();
+    for (let i = 0; i < members.length; i += LEAVES_PER_STEP) {
+      const ops = members.slice(i, i + LEAVES_PER_STEP).flatMap(([memberId, member]) => this.#leaveOps(memberId, member, SHUTDOWN_REASON));
+      yield* this.#step(ops, undefined, false);
     }
-    if (ops.length > 0) yield* this.#step(ops);
     yield* this.#client.call("DEL", this.#key(`members:${this.nodeId}`), this.#key(`lease:${this.nodeId}`), this.#key(`results:${this.nodeId}`));
     yield* this.#client.call("SREM", this.#key("nodes"), this.nodeId);
   }
@@ -510,7 +517,7 @@ export class RedisBroker implements ChatBroker {
    * connection), then wait until this node has delivered what they appended.
    * Returns the step's status: "ok", "taken" or "nosuch".
    */
-  *#step(ops: Op[], onResult?: (result: RedisReply[]) => void): Coro<string> {
+  *#step(ops: Op[], onResult?: (result: RedisReply[]) => void, barrier = true): Coro<string> {
     const args: RedisArg[] = [this.prefix, this.nodeId, ++this.#seq, this.#maxLen];
     for (const op of ops) {
       if (op.length !== OP_ARITY[op[0]] + 1) throw new Error(`broker op ${op[0]} takes ${OP_ARITY[op[0]]} arguments`);
@@ -518,8 +525,8 @@ export class RedisBroker implements ChatBroker {
     }
     const result = asArray(yield* this.#attempt(() => APPLY_SCRIPT.run(this.#client, [], args)));
     const status = asString(result[0]!);
-    if (status === "ok") {
-      onResult?.(result);
+    if (status === "ok") onResult?.(result);
+    if (status === "ok" && barrier) {
       for (let i = 1; i + 1 < result.length; i += 2) {
         const stream = asString(result[i]!);
         if (stream.startsWith("inbox:") && stream !== `inbox:${this.nodeId}`) {

@@ -133,6 +133,20 @@ describe("RedisBroker across nodes", () => {
     });
   });
 
+  it("tells the other servers' rooms when a server closes, and frees its nicknames", async () => {
+    await inLoop(function* () {
+      const [a, b] = [yield* startNode(), yield* startNode()];
+      yield* a.broker.admit(1);
+      yield* b.broker.admit(1);
+      yield* b.broker.rename(1, "bob");
+      yield* b.broker.close();
+      yield* until(() => a.lines().includes("* bob left (server shutting down)"));
+      expect(yield* a.broker.who("#lobby")).toEqual([a.broker.localMembers.get(1)!.nick]);
+      expect(yield* a.broker.rename(1, "bob")).toBe(true);
+      yield* a.broker.close();
+    });
+  });
+
   it("sends a private line to the member holding a nickname on another node", async () => {
     await inLoop(function* () {
       const [a, b] = [yield* startNode(), yield* startNode()];
