@@ -56,7 +56,16 @@ export class RedisConnection {
       future.setException(this.#ended);
       return future;
     }
-    this.#socket.write(encodeCommand(args));
+    const command = encodeCommand(args); // A bad argument throws here, to the caller, before anything is sent.
+    try {
+      this.#socket.write(command);
+    } catch (error) {
+      // Why here too: the socket may have failed before the reader task saw it.
+      const message = error instanceof Error ? error.message : String(error);
+      this.#end(new RedisConnectionError(`connection to Redis lost (${this.#where}): ${message}`, { cause: error }));
+      future.setException(this.#ended);
+      return future;
+    }
     this.#pending.push(future);
     return future;
   }
