@@ -141,7 +141,12 @@ export class RedisBroker implements ChatBroker {
       throw error;
     }
     const broker = new RedisBroker(client, blocking, listener, options);
-    yield* broker.#begin();
+    try {
+      yield* broker.#begin();
+    } catch (error) {
+      broker.abandon();
+      throw error;
+    }
     return broker;
   }
 
@@ -265,7 +270,7 @@ export class RedisBroker implements ChatBroker {
     this.#blocking.close();
   }
 
-  /** Stop at once, as a crash would: no clean-up in Redis (for tests of lease expiry). */
+  /** Stop at once, as a crash would: no clean-up in Redis (a failed start; tests of lease expiry). */
   abandon(): void {
     this.#closed = true;
     for (const task of this.#tasks) task.cancel();
@@ -384,22 +389,26 @@ export class RedisBroker implements ChatBroker {
    * After a reconnect (or a full batch): can reading resume from the last
    * ids? Not if Redis restarted (its run id changed: its data is gone) or
    * trimmed entries this node had not read yet. Then: one `missed()`, and
-   * reading goes on from the streams' current ends. Returns false if Redis
-   * could not be asked (try again).
+   * reading goes on with what Redis still holds after the gap. Returns
+   * false if Redis could not be asked (try again).
    */
   *#checkResume(): Coro<boolean> {
     try {
       yield* timeout(RETRY_WITHIN_MS, this.#client.waitConnected());
       const runId = yield* this.#serverRunId();
-      let missed = runId !== this.#runId;
+      const restarted = runId !== this.#runId;
       this.#runId = runId;
-      if (!missed) {
-        for (const stream of this.#lastIds.keys()) {
-          if (yield* this.#trimmedPast(stream)) missed = true;
+      let missed = restarted;
+      for (const stream of this.#lastIds.keys()) {
+        if (restarted) {
+          // Everything this Redis holds came after its restart: read it all.
+          this.#lastIds.set(stream, STREAM_START);
+          this.#positions.set(stream, 0);
+        } else if (yield* this.#skipTrimmed(stream)) {
+          missed = true;
         }
       }
       if (missed) {
-        yield* this.#noteStreamEnds();
         // Why before the notice: once members hear of the gap, the chat has them back
         // (whether or not the lease loop's heartbeat already noticed the empty Redis).
         yield* this.#heartbeat();
@@ -415,15 +424,19 @@ export class RedisBroker implements ChatBroker {
   }
 
   /**
-   * True if entries this node has not read were trimmed away. Why count
-   * rather than compare ids: trimming doesn't move XINFO's
-   * max-deleted-entry-id in Redis 7.0, but entries-added minus length is how
-   * many entries are gone, oldest first, and the node knows the position of
-   * the last one it read.
+   * True if entries this node has not read were trimmed away; reading then
+   * goes on with what is left after the gap (XREAD from the last id read
+   * gives exactly that). Why count rather than compare ids: trimming doesn't
+   * move XINFO's max-deleted-entry-id in Redis 7.0, but entries-added minus
+   * length is how many entries are gone, oldest first, and the node knows
+   * the position of the last one it read.
    */
-  *#trimmedPast(stream: string): Coro<boolean> {
+  *#skipTrimmed(stream: string): Coro<boolean> {
     const { added, length } = yield* this.#streamInfo(stream);
-    return added - length > this.#positions.get(stream)!;
+    const removed = added - length;
+    if (removed <= this.#positions.get(stream)!) return false;
+    this.#positions.set(stream, removed);
+    return true;
   }
 
   *#serverRunId(): Coro<string> {
