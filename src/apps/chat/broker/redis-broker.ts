@@ -12,19 +12,18 @@
  * Failure: a step that meets a lost connection is retried once with the same
  * (node, seq), which the APPLY script answers from its cache if it ran
  * already; if Redis is still away it throws BrokerUnavailableError and
- * nothing is queued. The reader resumes from the last ids it delivered; when
- * that can't be trusted (entries trimmed past it, or Redis restarted and lost
- * its data) it tells `missed()` once and re-registers this node's members.
+ * nothing is queued. Reading the streams, resuming after an outage and the
+ * barrier are the StreamFollower's (stream-follower.ts); after a gap it
+ * asks this broker to register the node's members again.
  */
 import { hostname } from "node:os";
-import { createTask, Event, sleep, timeout, TimeoutError, type Coro, type Task } from "../../../loop/index.ts";
+import { createTask, sleep, timeout, TimeoutError, type Coro, type Task } from "../../../loop/index.ts";
 import {
   asArray,
   asInteger,
   asString,
   RedisClient,
   RedisConnectionError,
-  RedisError,
   RedisScript,
   type RedisArg,
   type RedisReply,
@@ -33,7 +32,7 @@ import { nickKey } from "../nick.ts";
 import { joined, leftChat, leftRoom, NODE_LOST_REASON, renamed, SHUTDOWN_REASON } from "../replies.ts";
 import { LOBBY, roomKey } from "../room.ts";
 import { APPLY, HEARTBEAT, OP_ARITY, REAP, ROOMS, type OpName } from "./scripts.ts";
-import { compareStreamIds, STREAM_START } from "./stream-id.ts";
+import { StreamFollower } from "./stream-follower.ts";
 import { BrokerUnavailableError, type BrokerListener, type ChatBroker } from "./types.ts";
 
 export { BrokerUnavailableError, type BrokerListener, type ChatBroker } from "./types.ts";
@@ -61,14 +60,8 @@ const RETRY_WITHIN_MS = 2000;
  * nothing; the member gets the unavailable error rather than silence.
  */
 const STEP_TIMEOUT_MS = 5000;
-/** How long a step waits for its own lines to come back before replying anyway (ms). */
-const BARRIER_MS = 5000;
-/** XREAD's BLOCK: how long one read waits for news. */
-const BLOCK_MS = 5000;
 /** Members removed per step at close: keeps one Lua step short (Redis runs nothing else meanwhile). */
 const LEAVES_PER_STEP = 200;
-/** Entries per XREAD: bounds one read's reply, and so its memory. */
-const READ_BATCH = 1000;
 
 const APPLY_SCRIPT = new RedisScript(APPLY);
 const HEARTBEAT_SCRIPT = new RedisScript(HEARTBEAT);
@@ -78,12 +71,6 @@ const ROOMS_SCRIPT = new RedisScript(ROOMS);
 interface LocalMember {
   nick: string;
   roomName: string;
-}
-
-interface Waiter {
-  stream: string;
-  id: string;
-  done: Event;
 }
 
 /**
@@ -98,32 +85,33 @@ export class RedisBroker implements ChatBroker {
   readonly shards: number;
   readonly #maxLen: number;
   readonly #leaseMs: number;
-  readonly #readerPriority: number;
   readonly #client: RedisClient;
   readonly #blocking: RedisClient;
-  readonly #listener: BrokerListener;
   readonly #members = new Map<number, LocalMember>();
-  /** Stream name (without prefix) -> id of the last entry delivered from it. */
-  readonly #lastIds = new Map<string, string>();
-  /** Stream name -> how many entries the stream had had when its last delivered one was added. */
-  readonly #positions = new Map<string, number>();
-  #waiters: Waiter[] = [];
+  readonly #follower: StreamFollower;
   #leavesToRetry: Op[][] = [];
   #seq = 0;
-  #runId = "";
   #tasks: Task<void>[] = [];
   #closed = false;
 
   private constructor(client: RedisClient, blocking: RedisClient, listener: BrokerListener, options: RedisBrokerOptions) {
     this.#client = client;
     this.#blocking = blocking;
-    this.#listener = listener;
     this.prefix = options.prefix ?? "boucle";
     this.shards = options.shards ?? 16;
     this.#maxLen = options.maxLen ?? 10_000;
     this.#leaseMs = options.leaseMs ?? 10_000;
-    this.#readerPriority = options.readerPriority ?? 0;
     this.nodeId = options.nodeId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const streams = Array.from({ length: this.shards }, (_, i) => `shard:${i}`);
+    streams.push(`inbox:${this.nodeId}`);
+    this.#follower = new StreamFollower(client, blocking, {
+      prefix: this.prefix,
+      nodeId: this.nodeId,
+      streams,
+      listener,
+      afterGap: () => this.#afterGap(),
+      priority: options.readerPriority ?? 0,
+    });
   }
 
   /**
@@ -279,169 +267,15 @@ export class RedisBroker implements ChatBroker {
   }
 
   *#begin(): Coro<void> {
-    this.#runId = yield* this.#serverRunId();
-    yield* this.#noteStreamEnds();
+    yield* this.#follower.start();
     yield* this.#heartbeat();
-    this.#tasks = [
-      createTask(this.#readLoop(), { name: `broker reader ${this.nodeId}`, priority: this.#readerPriority }),
-      createTask(this.#leaseLoop(), { name: `broker lease ${this.nodeId}` }),
-    ];
+    this.#tasks = [this.#follower.follow(), createTask(this.#leaseLoop(), { name: `broker lease ${this.nodeId}` })];
   }
 
-  #streams(): string[] {
-    const names = Array.from({ length: this.shards }, (_, i) => `shard:${i}`);
-    names.push(`inbox:${this.nodeId}`);
-    return names;
-  }
-
-  /** Start every stream at its current end (what came before this node is not for it). */
-  *#noteStreamEnds(): Coro<void> {
-    const streams = this.#streams();
-    const infos = streams.map((name) => this.#streamInfo(name)); // Pipelined: all sent before the first reply.
-    let failure: unknown = null;
-    for (let i = 0; i < streams.length; i++) {
-      try {
-        const info = yield* infos[i]!;
-        this.#lastIds.set(streams[i]!, info.lastId);
-        this.#positions.set(streams[i]!, info.added);
-      } catch (error) {
-        failure ??= error; // Why go on: every reply must be taken, or its error is reported as never retrieved.
-      }
-    }
-    if (failure !== null) throw failure;
-  }
-
-  /**
-   * A stream's last id, how many entries it ever had and how many it has
-   * now (XINFO STREAM, Redis 7.0); a missing stream is empty. Sent at once,
-   * so that several pipeline.
-   */
-  #streamInfo(stream: string): Coro<{ lastId: string; added: number; length: number }> {
-    const reply = this.#client.send("XINFO", "STREAM", this.#key(stream));
-    return (function* () {
-      let info: RedisReply[];
-      try {
-        info = asArray(yield* reply);
-      } catch (error) {
-        if (error instanceof RedisError) return { lastId: STREAM_START, added: 0, length: 0 }; // No such key.
-        throw error;
-      }
-      const field = (name: string): RedisReply => info[info.indexOf(name) + 1] ?? null;
-      return { lastId: asString(field("last-generated-id")), added: asInteger(field("entries-added")), length: asInteger(field("length")) };
-    })();
-  }
-
-  *#readLoop(): Coro<void> {
-    const streams = this.#streams();
-    const keys = streams.map((name) => this.#key(name));
-    let mustCheck = false;
-    for (;;) {
-      // Why not read before the check succeeds: a read from ids past a gap
-      // would deliver lines after it before the notice that some are missing.
-      while (mustCheck) {
-        mustCheck = !(yield* this.#checkResume());
-        if (mustCheck) yield* sleep(100);
-      }
-      let reply: RedisReply;
-      try {
-        const ids = streams.map((name) => this.#lastIds.get(name)!);
-        reply = yield* this.#blocking.call("XREAD", "COUNT", READ_BATCH, "BLOCK", BLOCK_MS, "STREAMS", ...keys, ...ids);
-      } catch (error) {
-        if (!(error instanceof RedisConnectionError)) throw error;
-        yield* this.#blocking.waitConnected();
-        mustCheck = true;
-        continue;
-      }
-      let full = false;
-      for (const entry of asArray(reply)) {
-        const [key, entries] = asArray(entry) as [string, RedisReply[]];
-        const stream = asString(key).slice(this.prefix.length + 1);
-        for (const item of entries) this.#deliver(stream, asArray(item));
-        full ||= entries.length >= READ_BATCH;
-      }
-      this.#wakeWaiters();
-      // Why check a full batch: a node that lags by a whole batch may be
-      // lagging by more than the streams keep.
-      mustCheck = full;
-    }
-  }
-
-  #deliver(stream: string, item: RedisReply[]): void {
-    const id = asString(item[0]!);
-    this.#lastIds.set(stream, id);
-    this.#positions.set(stream, this.#positions.get(stream)! + 1);
-    const fields = asArray(item[1]!);
-    const field = (name: string): string | undefined => {
-      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return asString(fields[i + 1]!);
-      return undefined;
-    };
-    const line = field("l") ?? "";
-    if (stream.startsWith("inbox:")) {
-      this.#listener.privateLine(Number(field("m")), line);
-      return;
-    }
-    const except = field("x") ?? "";
-    const mine = `${this.nodeId}/`;
-    this.#listener.roomLine(field("r") ?? "", line, except.startsWith(mine) ? Number(except.slice(mine.length)) : null);
-  }
-
-  /**
-   * After a reconnect (or a full batch): can reading resume from the last
-   * ids? Not if Redis restarted (its run id changed: its data is gone) or
-   * trimmed entries this node had not read yet. Then: one `missed()`, and
-   * reading goes on with what Redis still holds after the gap. Returns
-   * false if Redis could not be asked (try again).
-   */
-  *#checkResume(): Coro<boolean> {
-    try {
-      yield* timeout(RETRY_WITHIN_MS, this.#client.waitConnected());
-      const runId = yield* this.#serverRunId();
-      const restarted = runId !== this.#runId;
-      this.#runId = runId;
-      let missed = restarted;
-      for (const stream of this.#lastIds.keys()) {
-        if (restarted) {
-          // Everything this Redis holds came after its restart: read it all.
-          this.#lastIds.set(stream, STREAM_START);
-          this.#positions.set(stream, 0);
-        } else if (yield* this.#skipTrimmed(stream)) {
-          missed = true;
-        }
-      }
-      if (missed) {
-        // Why before the notice: once members hear of the gap, the chat has them back
-        // (whether or not the lease loop's heartbeat already noticed the empty Redis).
-        yield* this.#heartbeat();
-        yield* this.#reregister();
-        this.#listener.missed();
-        this.#wakeWaiters(true);
-      }
-      return true;
-    } catch (error) {
-      if (error instanceof RedisConnectionError || error instanceof TimeoutError) return false;
-      throw error;
-    }
-  }
-
-  /**
-   * True if entries this node has not read were trimmed away; reading then
-   * goes on with what is left after the gap (XREAD from the last id read
-   * gives exactly that). Why count rather than compare ids: trimming doesn't
-   * move XINFO's max-deleted-entry-id in Redis 7.0, but entries-added minus
-   * length is how many entries are gone, oldest first, and the node knows
-   * the position of the last one it read.
-   */
-  *#skipTrimmed(stream: string): Coro<boolean> {
-    const { added, length } = yield* this.#streamInfo(stream);
-    const removed = added - length;
-    if (removed <= this.#positions.get(stream)!) return false;
-    this.#positions.set(stream, removed);
-    return true;
-  }
-
-  *#serverRunId(): Coro<string> {
-    const info = asString(yield* this.#client.call("INFO", "server"));
-    return /^run_id:(\w+)/m.exec(info)?.[1] ?? "";
+  /** After a gap in the streams, before members hear of it: the chat has them back. */
+  *#afterGap(): Coro<void> {
+    yield* this.#heartbeat();
+    yield* this.#reregister();
   }
 
   *#leaseLoop(): Coro<void> {
@@ -546,7 +380,7 @@ export class RedisBroker implements ChatBroker {
           i++; // A whisper to another node: skip its spelling; nothing to wait for here.
           continue;
         }
-        yield* this.#waitDelivered(stream, asString(result[i + 1]!));
+        yield* this.#follower.waitDelivered(stream, asString(result[i + 1]!));
         if (stream.startsWith("inbox:")) i++;
       }
     }
@@ -573,29 +407,6 @@ export class RedisBroker implements ChatBroker {
       return new BrokerUnavailableError(`chat service unavailable (Redis at ${this.#client.where} is not answering)`, { cause: error });
     }
     return error;
-  }
-
-  /** The reply barrier: wait until the reader has delivered entry `id` of `stream` (at most BARRIER_MS). */
-  *#waitDelivered(stream: string, id: string): Coro<void> {
-    const last = this.#lastIds.get(stream);
-    if (last !== undefined && compareStreamIds(last, id) >= 0) return;
-    const waiter: Waiter = { stream, id, done: new Event() };
-    this.#waiters.push(waiter);
-    try {
-      yield* timeout(BARRIER_MS, waiter.done.wait());
-    } catch (error) {
-      if (!(error instanceof TimeoutError)) throw error;
-    } finally {
-      this.#waiters = this.#waiters.filter((w) => w !== waiter);
-    }
-  }
-
-  /** Wake the waiters whose entries were delivered (all of them when resuming skipped entries). */
-  #wakeWaiters(all = false): void {
-    for (const waiter of this.#waiters) {
-      const last = this.#lastIds.get(waiter.stream);
-      if (all || (last !== undefined && compareStreamIds(last, waiter.id) >= 0)) waiter.done.set();
-    }
   }
 
   #member(memberId: number): LocalMember {
