@@ -7,7 +7,7 @@
 import { RedisBroker } from "../chat/broker/redis-broker.ts";
 import { ClusterHub } from "../chat/cluster-hub.ts";
 import { ChatHub, serverFull } from "../chat/hub.ts";
-import { CancelledError, timeout, TimeoutError, type Coro } from "../../loop/index.ts";
+import { CancelledError, getRunningLoop, timeout, TimeoutError, type Coro, type TimerHandle } from "../../loop/index.ts";
 import {
   AddressInUseError,
   formatAddress,
@@ -19,6 +19,7 @@ import {
 } from "../../net/index.ts";
 import { ChatClient, READ_LIMIT } from "./client.ts";
 import type { ChatServerOptions } from "./options.ts";
+import { OutputBudget } from "./output-budget.ts";
 import { INTERACTIVE_PRIORITY, MESSAGE_PRIORITY } from "./priorities.ts";
 
 /**
@@ -35,16 +36,31 @@ export const SHUTDOWN_GRACE_MS = 1000;
  */
 export const CLOSE_LINGER_MS = 5000;
 
+/**
+ * How long a newcomer that sends nothing waits before its room is told of
+ * its arrival (its first line announces it at once). Why 1 s: a probe's
+ * `/ping`, sent with the connection, arrives well within it, so probes are
+ * never announced; a silent person is announced before anyone wonders.
+ */
+export const ADMISSION_DELAY_MS = 1000;
+
+/** How often quiet rooms are told their joins, leaves and renames, in one line. */
+export const CROWD_NOTICE_INTERVAL_MS = 1000;
+
 export class ChatServer {
   readonly hub: ChatHub | ClusterHub;
   readonly options: ChatServerOptions;
+  /** The server-wide bound on unsent output (`--max-output-memory`). */
+  readonly budget: OutputBudget;
   readonly #clients = new Set<ChatClient>();
   #server: StreamServer | null = null;
   #nextId = 0;
+  #crowdTimer: TimerHandle | null = null;
 
   private constructor(options: ChatServerOptions, hub: ChatHub | ClusterHub) {
     this.options = options;
     this.hub = hub;
+    this.budget = new OutputBudget(options.maxOutputBytes);
   }
 
   /**
@@ -55,7 +71,8 @@ export class ChatServer {
    * console.log(server.port);
    */
   static *start(options: ChatServerOptions): Coro<ChatServer> {
-    const chat = new ChatServer(options, options.redisUrl === undefined ? new ChatHub() : yield* clusterHub(options));
+    const hub = options.redisUrl === undefined ? new ChatHub({ quietRoomSize: options.quietRoomSize }) : yield* clusterHub(options);
+    const chat = new ChatServer(options, hub);
     try {
       chat.#server = yield* startServer((reader, writer) => chat.#serve(reader, writer), {
         host: options.host,
@@ -71,7 +88,18 @@ export class ChatServer {
       }
       throw error;
     }
+    chat.#tellCrowds();
     return chat;
+  }
+
+  /** Every interval, quiet rooms get their one line of joins and leaves (one server's chat only: see ClusterHub). */
+  #tellCrowds(): void {
+    const hub = this.hub;
+    if (!(hub instanceof ChatHub)) return;
+    this.#crowdTimer = getRunningLoop().callLater(CROWD_NOTICE_INTERVAL_MS, () => {
+      hub.flushCrowdNotices();
+      this.#tellCrowds();
+    });
   }
 
   /** The port actually bound. */
@@ -92,6 +120,7 @@ export class ChatServer {
   *shutdown(graceMs = SHUTDOWN_GRACE_MS): Coro<void> {
     const server = this.#server!;
     server.close();
+    this.#crowdTimer?.cancel();
     this.hub.shutdown(); // "* server shutting down" to everyone, then each client's close().
     try {
       yield* timeout(graceMs, server.waitClosed());
@@ -116,10 +145,14 @@ export class ChatServer {
       log(`refused ${peer}: server full`);
       return;
     }
-    const client = new ChatClient(++this.#nextId, peer, this.hub, writer, this.options);
+    const client = new ChatClient(++this.#nextId, peer, this.hub, writer, this.options, this.budget);
     this.#clients.add(client);
+    this.budget.add(client);
     let reason = "eof";
     let cancelled = false;
+    const hub = this.hub;
+    // The admission delay is one server's chat's (a ClusterHub announces a newcomer at once).
+    const admission = hub instanceof ChatHub ? getRunningLoop().callLater(ADMISSION_DELAY_MS, () => hub.announce(client)) : null;
     try {
       if (this.hub instanceof ClusterHub) yield* this.hub.join(client);
       else this.hub.join(client);
@@ -136,6 +169,8 @@ export class ChatServer {
       log(`error ${client.nick || peer} from ${peer}: ${error.message}`);
       client.end("reset");
     } finally {
+      admission?.cancel();
+      this.budget.delete(client);
       this.hub.leave(client); // Once: a no-op after /quit, a slow-reader drop or shutdown.
       client.end(cancelled ? "reset" : reason);
       log(`disconnect ${client.nick || peer} from ${peer} (${client.ended})`);

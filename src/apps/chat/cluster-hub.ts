@@ -26,6 +26,11 @@ import {
   MAYBE_MISSED,
   message,
   nickTaken,
+  noSuchPage,
+  pageCount,
+  PAGE_SIZE,
+  PONG,
+  type Page,
   noSuchNick,
   privateMessage,
   privateSent,
@@ -166,11 +171,16 @@ export class ClusterHub {
         case "join":
           yield* this.#move(member, command.room);
           return;
-        case "who":
-          for (const line of whoLines(member.room, yield* broker.who(member.room))) member.send(line);
+        case "who": {
+          const nicks = yield* broker.who(member.room);
+          sendPage(member, command.page, nicks, (page) => whoLines(member.room, page));
           return;
+        }
         case "rooms":
-          for (const line of roomsLines(yield* broker.rooms())) member.send(line);
+          sendPage(member, command.page, yield* broker.rooms(), roomsLines);
+          return;
+        case "ping":
+          member.send(PONG);
           return;
         case "help":
           for (const line of HELP) member.send(line);
@@ -248,4 +258,15 @@ export class ClusterHub {
     if (this.#broker === null) throw new Error("ClusterHub used before attach(broker)");
     return this.#broker;
   }
+}
+
+/** Page `page` of `all` (1-based) through `lines`, or the no-such-page error. */
+function sendPage<T>(member: Member, page: number, all: readonly T[], lines: (page: Page<T>) => string[]): void {
+  const pages = pageCount(all.length);
+  if (page > pages) {
+    member.send(noSuchPage(page, pages));
+    return;
+  }
+  const items = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+  for (const line of lines({ items, page, total: all.length })) member.send(line);
 }
