@@ -56,6 +56,7 @@ describe("ClusterHub on in-memory brokers", () => {
         for (let k = 0; k < 3; k++) {
           const member = new FakeMember(i * 10 + k);
           yield* hub.join(member);
+          hub.announce(member); // As the server does after the admission delay.
           members.push([hub, member]);
         }
       }
