@@ -97,7 +97,8 @@ describe("chat across servers", () => {
     const [one, two] = await nodes(2);
     // Why new clients each trial: a client may change its nickname 3 times at once, then once per 10 s.
     for (let trial = 0; trial < 12; trial++) {
-      const [[ada], [bob]] = await Promise.all([LineClient.joined(one!.port), LineClient.joined(two!.port)]);
+      const [ada] = await LineClient.joined(one!.port);
+      const [bob] = await LineClient.joined(two!.port);
       ada.send(`/nick Racer${trial}`, "/sync");
       bob.send(`/nick racer${trial}`, "/sync");
       const [adaLines, bobLines] = await Promise.all([ada.until("! unknown command /sync (try /help)"), bob.until("! unknown command /sync (try /help)")]);

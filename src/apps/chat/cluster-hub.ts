@@ -112,9 +112,9 @@ export class ClusterHub {
       yield* this.#need().admit(member.id, (nick) => {
         member.nick = nick;
         member.send(welcome(nick));
+        member.send(joined(nick, LOBBY)); // Before any room line reaches it.
         this.#enterLocally(member, LOBBY);
       });
-      member.send(joined(member.nick, LOBBY));
     } catch (caught) {
       if (!(caught instanceof BrokerUnavailableError)) throw caught;
       member.send(chatUnavailable(caught.message));
