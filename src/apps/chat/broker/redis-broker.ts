@@ -51,6 +51,8 @@ export interface RedisBrokerOptions {
   nodeId?: string;
   /** Priority of the task that reads and delivers the streams (default 0). */
   readerPriority?: number;
+  /** Longest wait for Redis' answer to one step (default 5000 ms). */
+  stepTimeoutMs?: number;
   /** Rooms above this many members (on all nodes) get tallies instead of join, leave and rename notices (default 100). */
   quietRoomSize?: number;
 }
@@ -63,6 +65,12 @@ const RETRY_WITHIN_MS = 2000;
  * nothing; the member gets the unavailable error rather than silence.
  */
 const STEP_TIMEOUT_MS = 5000;
+
+/** A step that failed for want of Redis, to do again under the same seq (so it is done once, whether or not it had run). */
+interface StepToRetry {
+  seq: number;
+  ops: Op[];
+}
 /** Members removed per step at close: keeps one Lua step short (Redis runs nothing else meanwhile). */
 const LEAVES_PER_STEP = 200;
 
@@ -97,7 +105,8 @@ export class RedisBroker implements ChatBroker {
   readonly #blocking: RedisClient;
   readonly #members = new Map<number, LocalMember>();
   readonly #follower: StreamFollower;
-  #leavesToRetry: Op[][] = [];
+  #leavesToRetry: StepToRetry[] = [];
+  readonly #stepTimeoutMs: number;
   #seq = 0;
   #tasks: Task<void>[] = [];
   #closed = false;
@@ -110,6 +119,7 @@ export class RedisBroker implements ChatBroker {
     this.#maxLen = options.maxLen ?? 10_000;
     this.#leaseMs = options.leaseMs ?? 10_000;
     this.#quietRoomSize = options.quietRoomSize ?? DEFAULT_QUIET_ROOM_SIZE;
+    this.#stepTimeoutMs = options.stepTimeoutMs ?? STEP_TIMEOUT_MS;
     this.nodeId = options.nodeId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const streams = Array.from({ length: this.shards }, (_, i) => `shard:${i}`);
     streams.push(`inbox:${this.nodeId}`);
@@ -242,11 +252,12 @@ export class RedisBroker implements ChatBroker {
     const member = this.#members.get(memberId);
     if (member === undefined) return;
     this.#members.delete(memberId);
-    const ops = this.#leaveOps(memberId, member, reason);
+    const leave: StepToRetry = { seq: ++this.#seq, ops: this.#leaveOps(memberId, member, reason) };
     try {
-      yield* this.#step(ops);
+      yield* this.#step(leave.ops, undefined, true, leave.seq);
     } catch (error) {
-      if (error instanceof BrokerUnavailableError) this.#leavesToRetry.push(ops);
+      // Why the same seq: a step that timed out may still run once Redis answers again.
+      if (error instanceof BrokerUnavailableError) this.#leavesToRetry.push(leave);
       throw error;
     }
   }
@@ -391,7 +402,8 @@ export class RedisBroker implements ChatBroker {
   /** Leaves that failed while Redis was away, oldest first. */
   *#retryLeaves(): Coro<void> {
     while (this.#leavesToRetry.length > 0) {
-      yield* this.#step(this.#leavesToRetry[0]!);
+      const { ops, seq } = this.#leavesToRetry[0]!;
+      yield* this.#step(ops, undefined, false, seq); // Why no barrier: nobody waits for this line.
       this.#leavesToRetry.shift();
     }
   }
@@ -415,8 +427,8 @@ export class RedisBroker implements ChatBroker {
    * connection), then wait until this node has delivered what they appended.
    * Returns the step's status: "ok", "taken" or "nosuch".
    */
-  *#step(ops: Op[], onResult?: (result: RedisReply[]) => void, barrier = true): Coro<string> {
-    const args: RedisArg[] = [this.prefix, this.nodeId, ++this.#seq, this.#maxLen];
+  *#step(ops: Op[], onResult?: (result: RedisReply[]) => void, barrier = true, seq = ++this.#seq): Coro<string> {
+    const args: RedisArg[] = [this.prefix, this.nodeId, seq, this.#maxLen];
     for (const op of ops) {
       if (op.length !== OP_ARITY[op[0]] + 1) throw new Error(`broker op ${op[0]} takes ${OP_ARITY[op[0]]} arguments`);
       args.push(...op);
@@ -441,13 +453,13 @@ export class RedisBroker implements ChatBroker {
   /** Run `work`; after a lost connection wait (briefly) for Redis and run it once more. */
   *#attempt<T>(work: () => Coro<T>): Coro<T> {
     try {
-      return yield* timeout(STEP_TIMEOUT_MS, work());
+      return yield* timeout(this.#stepTimeoutMs, work());
     } catch (error) {
       if (!(error instanceof RedisConnectionError) || this.#closed) throw this.#unavailable(error);
     }
     try {
       yield* timeout(RETRY_WITHIN_MS, this.#client.waitConnected());
-      return yield* timeout(STEP_TIMEOUT_MS, work());
+      return yield* timeout(this.#stepTimeoutMs, work());
     } catch (error) {
       throw this.#unavailable(error);
     }

@@ -209,6 +209,59 @@ describe("RedisBroker failures", () => {
     });
   });
 
+  it("retries a leave that failed while Redis was paused, once: the nickname is freed and the room told one time", async () => {
+    await inLoop(function* () {
+      const options = { leaseMs: 400, stepTimeoutMs: 300 };
+      const [a, b] = [yield* startNode(options), yield* startNode(options)];
+      yield* enter(a, 1);
+      yield* a.broker.rename(1, "ada");
+      yield* enter(b, 1);
+      const admin = yield* RedisClient.connect(server().url);
+      yield* admin.call("CLIENT", "PAUSE", 1000, "ALL");
+      let error: unknown = null;
+      try {
+        yield* a.broker.leave(1, "quit"); // Times out; Redis runs it anyway once unpaused.
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(BrokerUnavailableError);
+      yield* until(() => b.lines().includes("* ada left (quit)"), 5000);
+      yield* sleep(600); // Past the heartbeat that retries the leave.
+      expect(b.lines().filter((l) => l === "* ada left (quit)")).toHaveLength(1);
+      expect(a.lines().filter((l) => l === "* ada left (quit)")).toHaveLength(1);
+      expect((yield* b.broker.who("#lobby", 1)).items).toEqual([b.broker.localMembers.get(1)!.nick]);
+      expect(yield* b.broker.rename(1, "ada")).toBe(true);
+      admin.close();
+      yield* a.broker.close();
+      yield* b.broker.close();
+    });
+  });
+
+  it("retries a leave that failed while Redis was down once it is back", async () => {
+    await inLoop(function* () {
+      const options = { leaseMs: 400 };
+      const a = yield* startNode(options);
+      yield* enter(a, 1);
+      yield* a.broker.rename(1, "ada");
+      yield* enter(a, 2);
+      yield* a.broker.rename(2, "bob");
+      yield* fromPromise(server().kill({ hard: true }));
+      let error: unknown = null;
+      try {
+        yield* a.broker.leave(1, "quit");
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(BrokerUnavailableError);
+      yield* fromPromise(server().startAgain());
+      // Redis came back empty: the node registers bob again, and the kept leave runs (ada is not put back).
+      yield* until(() => a.missedCount === 1, 8000);
+      yield* until(() => a.lines().includes("* ada left (quit)"), 5000);
+      expect((yield* a.broker.who("#lobby", 1)).items).toEqual(["bob"]);
+      yield* a.broker.close();
+    });
+  });
+
   it("loses nothing and doubles nothing when the broker's Redis connections are killed", async () => {
     await inLoop(function* () {
       const [a, b] = [yield* startNode(), yield* startNode()];
