@@ -154,6 +154,57 @@ describe("RedisBroker across nodes", () => {
     });
   });
 
+  it("tallies a quiet room's notices in Redis and tells them once, whichever nodes flush; a dead node's leaves too", async () => {
+    await inLoop(function* () {
+      const options = { quietRoomSize: 2, leaseMs: 400 };
+      const [a, b, c] = [yield* startNode(options), yield* startNode(options), yield* startNode(options)];
+      yield* enter(a, 1);
+      yield* enter(b, 1);
+      yield* enter(b, 2); // The third: tallied.
+      yield* enter(c, 1); // Tallied.
+      yield* b.broker.rename(2, "bob"); // Tallied.
+      expect(a.lines().filter((l) => l.endsWith(" joined #lobby"))).toHaveLength(2);
+      yield* gather(a.broker.flushCrowdNotices(), b.broker.flushCrowdNotices());
+      const crowd = "* 2 joined, 1 renamed #lobby (4 members)";
+      yield* until(() => a.lines().includes(crowd) && c.lines().includes(crowd));
+      c.broker.abandon(); // Its member's leave (node lost) is tallied by the reaper.
+      yield* sleep(1000);
+      yield* b.broker.flushCrowdNotices();
+      yield* until(() => a.lines().includes("* 1 left #lobby (3 members)"), 5000);
+      yield* sleep(100);
+      expect(a.lines().filter((l) => l === crowd)).toHaveLength(1);
+      expect(b.lines().filter((l) => l === crowd)).toHaveLength(1);
+      expect(a.lines().filter((l) => l.includes("node lost"))).toEqual([]);
+      yield* a.broker.close();
+      yield* b.broker.close();
+    });
+  });
+
+  it("reads one page of /who and /rooms from Redis", async () => {
+    await inLoop(function* () {
+      const [a, b] = [yield* startNode(), yield* startNode()];
+      const nicks: string[] = [];
+      for (let i = 1; i <= 130; i++) nicks.push(yield* (i % 2 === 0 ? a : b).broker.admit(i));
+      for (let i = 1; i <= 3; i++) yield* a.broker.move(2 * i, `#room${i}`);
+      const lobby = nicks.filter((_, k) => ![1, 3, 5].includes(k));
+      expect(yield* a.broker.who("#lobby", 1)).toEqual({ total: 127, items: lobby.slice(0, 100) });
+      expect(yield* b.broker.who("#LOBBY", 2)).toEqual({ total: 127, items: lobby.slice(100) });
+      expect(yield* b.broker.who("#lobby", 3)).toEqual({ total: 127, items: [] });
+      expect(yield* b.broker.rooms(1)).toEqual({
+        total: 4,
+        items: [
+          { name: "#lobby", size: 127 },
+          { name: "#room1", size: 1 },
+          { name: "#room2", size: 1 },
+          { name: "#room3", size: 1 },
+        ],
+      });
+      expect(yield* b.broker.rooms(2)).toEqual({ total: 4, items: [] });
+      yield* a.broker.close();
+      yield* b.broker.close();
+    });
+  });
+
   it("sends a private line to the member holding a nickname on another node", async () => {
     await inLoop(function* () {
       const [a, b] = [yield* startNode(), yield* startNode()];
