@@ -111,6 +111,26 @@ describe("chat across servers", () => {
     }
   });
 
+  it("announces across servers after the admission delay, never a /ping probe, and tallies a quiet room over both servers", async () => {
+    const [one, two] = await nodes(2, ["--quiet-room-size", "3"]);
+    const [ada] = await member(one!.port);
+    const probe = await LineClient.connect(two!.port);
+    const probeNick = /you are (\S+)/.exec(await probe.next())![1]!;
+    probe.send("/ping");
+    await probe.until("* pong");
+    probe.close();
+    const silent = await LineClient.connect(two!.port);
+    const silentNick = /you are (\S+)/.exec(await silent.next())![1]!;
+    const seen = await ada.until(`* ${silentNick} joined #lobby`, 5000); // Said nothing: announced after 1 s.
+    expect(seen.join("\n")).not.toContain(probeNick);
+    await member(one!.port); // 3 members: still told one by one (member() waits for ada to be told).
+    await LineClient.joined(two!.port); // 4 and 5: counted.
+    await LineClient.joined(one!.port);
+    const lines = await ada.until("* 2 joined #lobby (5 members)", 5000);
+    expect(lines.filter((l) => / joined #lobby$/.test(l))).toEqual([]);
+    expect(lines.join("\n")).not.toContain(probeNick);
+  });
+
   it("tells the rooms on the other servers when a server shuts down", async () => {
     const [one, two] = await nodes(2);
     const [ada] = await member(one!.port);
