@@ -9,7 +9,8 @@
  */
 import type { Socket as NodeSocket } from "node:net";
 import type { Coro } from "../loop/index.ts";
-import { BrokenPipeError, ClosedError, type NetAddress } from "./errors.ts";
+import { BrokenPipeError, ClosedError, formatAddress, type NetAddress } from "./errors.ts";
+import { drainAndClose } from "./graceful-close.ts";
 import { Receiver, type ByteSource } from "./receiver.ts";
 import { EVENT_READ, EVENT_WRITE, type Flushable, type Selector, type SelectorKey } from "./selector.ts";
 
@@ -31,6 +32,7 @@ export class Socket implements ByteSource, Flushable {
   #outAllStrings = true;
   #flushScheduled = false;
   #writeClosed = false;
+  #closing = false;
   /** The peer's address, kept: Node forgets it once the socket is destroyed. */
   readonly remote: NetAddress;
 
@@ -128,11 +130,24 @@ export class Socket implements ByteSource, Flushable {
     this.#node.end();
   }
 
-  /** Send what is buffered, then close both directions. */
+  /**
+   * Close gracefully (see graceful-close.ts): readers get EOF at once; what
+   * is buffered is sent, then EOF; the peer's further input is read and
+   * dropped until its own EOF (bounded by CLOSE_DRAIN_BYTES and
+   * CLOSE_DRAIN_MS), so the kernel never resets the connection over unread
+   * input and the peer gets every byte. `waitClosed()` waits for the end.
+   */
   close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#receiver.stop();
     this.shutdownWrite();
-    if (this.#node.writableFinished) this.#node.destroy();
-    else this.#node.once("finish", () => this.#node.destroy());
+    if (this.#key.closed) return;
+    this.#selector.notify(this.#key, EVENT_READ); // A parked reader wakes up to its EOF.
+    const { host, port } = this.remote;
+    this.#selector.loop.createTask(drainAndClose(this.#node, this.#key, this.#selector), {
+      name: `close ${host === undefined ? "?" : formatAddress(host, port)}`,
+    });
   }
 
   /** Close at once, dropping unsent data (a peer that never reads). */
