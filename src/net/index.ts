@@ -17,6 +17,7 @@ export {
 export { EVENT_READ, EVENT_WRITE, Selector, SelectorKey } from "./selector.ts";
 export type { ByteSource } from "./receiver.ts";
 export { Socket, WRITE_HIGH_WATER } from "./socket.ts";
+export { CLOSE_DRAIN_BYTES, CLOSE_DRAIN_MS } from "./graceful-close.ts";
 export { connect, type ConnectOptions } from "./connect.ts";
 export { listen, Server, type ListenOptions } from "./server.ts";
 export {

@@ -2,7 +2,9 @@
  * `startServer(handler, options)`: asyncio's `start_server`. One accept task
  * (more urgent than the clients, so newcomers get in under load) and one
  * task per client running `handler(reader, writer)`. An error in one handler
- * is reported and closes that client only.
+ * is reported and closes that client only. When the handler returns (or is
+ * cancelled) the connection is closed gracefully (see graceful-close.ts) and
+ * its task ends once it is closed.
  */
 import { CancelledError, gatherWith, getRunningLoop, type Coro, type Task } from "../loop/index.ts";
 import { ClosedError, formatAddress } from "./errors.ts";
@@ -39,6 +41,9 @@ export class StreamServer {
         }
       } finally {
         writer.close();
+        // Why wait: the task ends when its connection has, so waitClosed()
+        // means every peer got its last bytes. Bounded by CLOSE_DRAIN_MS.
+        yield* writer.waitClosed();
       }
     };
     const clients = this.#clients;

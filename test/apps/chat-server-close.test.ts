@@ -69,6 +69,25 @@ describe("chat-server closing", () => {
     }
   });
 
+  it("a client refused as over --max-clients, writing all the while, still reads ! server full (10 trials)", async () => {
+    const { port } = await startApp("chat-server", ["--quiet", "--max-clients", "1"]);
+    const member = await open(port);
+    const trial = async (): Promise<Peer> => {
+      const peer = await open(port);
+      peer.socket.pause();
+      for (let i = 0; i < 100 && !peer.socket.destroyed; i++) {
+        peer.socket.write(`hello ${i} ${"z".repeat(1010)}\n`);
+        await delay(2);
+      }
+      peer.socket.resume();
+      await bounded(10_000, "refused client closed", peer.closed);
+      return peer;
+    };
+    const peers = await Promise.all(Array.from({ length: 10 }, () => trial()));
+    for (const peer of peers) expect({ received: peer.received, error: peer.errorCode }).toEqual({ received: "! server full\n", error: undefined });
+    member.socket.destroy();
+  });
+
   it("at SIGTERM, 200 clients flooding as fast as they can each get * server shutting down", async () => {
     const { app, port } = await startApp("chat-server", ["--quiet", "--no-flood-limit"]);
     const flooders = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("flooding-peers.ts", import.meta.url)), String(port), "200"], {

@@ -25,13 +25,6 @@ import { INTERACTIVE_PRIORITY } from "./priorities.ts";
  */
 export const SHUTDOWN_GRACE_MS = 1000;
 
-/**
- * How long a closing connection may take to send what is queued for it
- * before it is dropped. Why 5 s: ample for a live client to take its last
- * lines (the queue is bounded), short enough that dead peers don't pile up.
- */
-export const CLOSE_LINGER_MS = 5000;
-
 export class ChatServer {
   readonly hub = new ChatHub();
   readonly options: ChatServerOptions;
@@ -131,26 +124,9 @@ export class ChatServer {
       this.hub.leave(client); // Once: a no-op after /quit, a slow-reader drop or shutdown.
       client.end(cancelled ? "reset" : reason);
       log(`disconnect ${client.nick || peer} from ${peer} (${client.ended})`);
-      // Why not wait when cancelled: the cancellation is spent, so a new wait
-      // here could not be cancelled again.
-      try {
-        if (!cancelled) yield* this.#linger(writer);
-      } finally {
-        this.#clients.delete(client);
-      }
-    }
-  }
-
-  /**
-   * Wait until a closing connection has sent what is queued and closed; a
-   * peer that no longer reads would keep it (and the process) alive forever.
-   */
-  *#linger(writer: StreamWriter): Coro<void> {
-    try {
-      yield* timeout(CLOSE_LINGER_MS, writer.waitClosed());
-    } catch (error) {
-      writer.abort();
-      if (!(error instanceof TimeoutError)) throw error; // Cancelled at the end of a shutdown.
+      // The close itself is graceful and bounded (src/net/graceful-close.ts);
+      // startServer waits for it before the task ends.
+      this.#clients.delete(client);
     }
   }
 }

@@ -31,7 +31,12 @@ export function* startEchoServer(options: EchoServerOptions = {}): Coro<StreamSe
   return yield* startServer((reader, writer) => echo(reader, writer, log), { host: options.host, port: options.port });
 }
 
-/** One client: recv, write, drain (backpressure: a peer that doesn't read stops us reading it). */
+/**
+ * One client: recv, write, drain (backpressure: a peer that doesn't read
+ * stops us reading it). Whether the peer sent EOF or the server is shutting
+ * down (cancelled), startServer then closes gracefully: what was echoed
+ * arrives, then EOF.
+ */
 export function* echo(_reader: StreamReader, writer: StreamWriter, log: (line: string) => void): Coro<void> {
   const socket = writer.socket;
   const { host, port } = socket.remote;
@@ -47,12 +52,10 @@ export function* echo(_reader: StreamReader, writer: StreamWriter, log: (line: s
       yield* writer.drain();
     }
   } catch (error) {
-    writer.abort(); // Shutdown (cancelled), or the connection failed: nothing more to send.
     if (error instanceof CancelledError) throw error;
+    writer.abort(); // The connection failed: nothing more to send.
     log(`error ${peer}: ${(error as Error).message}`);
-    return;
   } finally {
     log(`disconnect ${peer} (${bytes} bytes echoed)`);
   }
-  writer.close(); // Sends what is queued, then closes.
 }
