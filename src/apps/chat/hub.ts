@@ -33,7 +33,7 @@ import {
   whoLines,
 } from "./replies.ts";
 import { LOBBY, roomKey } from "./room.ts";
-import { stripControls } from "./sanitize.ts";
+import { sanitizeText } from "./sanitize.ts";
 
 export {
   floodNotice,
@@ -108,7 +108,8 @@ export class ChatHub {
 
   /**
    * Handles one line received from `member`, already decoded (see
-   * `decodeLine`); the hub strips controls itself. Lines of members that have
+   * `decodeLine`); the hub sanitizes it itself (`sanitizeText`: controls,
+   * invisible characters, runs of whitespace). Lines of members that have
    * left are ignored, as are blank lines.
    */
   handleLine(member: Member, text: string): void {
@@ -167,7 +168,7 @@ export class ChatHub {
   #handle(member: Member, text: string): void {
     const room = this.#roomOf.get(member);
     if (!room) return; // Why: a line can race its sender's leave.
-    const command = parseCommand(stripControls(text));
+    const command = parseCommand(sanitizeText(text));
     if (!command) return;
     switch (command.kind) {
       case "message":
