@@ -36,6 +36,13 @@ export class BrokenPipeError extends NetError {
 export class AddressInUseError extends NetError {
   override name = "AddressInUseError";
 }
+/**
+ * The process (EMFILE) or the system (ENFILE) is out of file descriptors:
+ * an accepted connection was closed at once. The server goes on listening.
+ */
+export class TooManyOpenFilesError extends NetError {
+  override name = "TooManyOpenFilesError";
+}
 /** The socket or server was closed (by us) while an operation waited on it. */
 export class ClosedError extends NetError {
   override name = "ClosedError";
@@ -84,6 +91,8 @@ const CLASSES: Record<string, typeof NetError> = {
   ERR_SOCKET_CLOSED: ClosedError,
   ERR_STREAM_WRITE_AFTER_END: BrokenPipeError,
   EADDRINUSE: AddressInUseError,
+  EMFILE: TooManyOpenFilesError,
+  ENFILE: TooManyOpenFilesError,
 };
 
 /** Turn a Node error into the matching NetError (already typed ones pass through). */

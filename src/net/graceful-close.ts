@@ -40,14 +40,20 @@ export const CLOSE_DRAIN_MS = 2000;
  */
 export const CLOSE_DRAIN_BYTES = 16 * 1024 * 1024;
 
+/** How a graceful close may be bounded more tightly than by default. */
+export interface CloseOptions {
+  /** Wait at most this long for the peer's EOF (default CLOSE_DRAIN_MS). */
+  drainMs?: number;
+}
+
 /**
  * Steps 3 and 4 of a graceful close: the write side must already be shut
  * down (`end()` called). Runs as its own task; always destroys `node` at
  * the end, whatever happens.
  */
-export function* drainAndClose(node: NodeSocket, key: SelectorKey, selector: Selector): Coro<void> {
+export function* drainAndClose(node: NodeSocket, key: SelectorKey, selector: Selector, drainMs = CLOSE_DRAIN_MS): Coro<void> {
   try {
-    yield* timeout(CLOSE_DRAIN_MS, discardUntilDone(node, key, selector));
+    yield* timeout(drainMs, discardUntilDone(node, key, selector));
   } catch (error) {
     if (!(error instanceof TimeoutError) && !(error instanceof CancelledError)) throw error;
   } finally {

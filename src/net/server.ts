@@ -5,7 +5,7 @@
 import { once } from "node:events";
 import { createServer, type Server as NodeServer } from "node:net";
 import { fromPromise, getRunningLoop, type Coro } from "../loop/index.ts";
-import { ClosedError, toNetError } from "./errors.ts";
+import { ClosedError, toNetError, TooManyOpenFilesError } from "./errors.ts";
 import { EVENT_READ, Selector, type SelectorKey } from "./selector.ts";
 import { Socket, WRITE_HIGH_WATER } from "./socket.ts";
 
@@ -51,13 +51,21 @@ export class Server {
    * The next incoming connection, waiting for one if needed. Accepted
    * sockets have Nagle off (`noDelay`) and half-open allowed.
    * @throws ClosedError once the server is closed.
+   * @throws TooManyOpenFilesError when a connection could not be accepted
+   *   for want of file descriptors (it was closed at once); the server goes
+   *   on, and the next `accept()` waits for the next connection.
    */
   *accept(): Coro<Socket> {
     for (;;) {
       const node = this.#key.incoming.shift();
       if (node !== undefined) return new Socket(node, this.#selector);
       if (this.#closed || this.#key.closed) throw new ClosedError("server closed", "ERR_SERVER_NOT_RUNNING");
-      if (this.#key.error !== null) throw this.#key.error;
+      const error = this.#key.error;
+      if (error !== null) {
+        // Why forget it: an accept error concerns one connection, not the listener.
+        if (error instanceof TooManyOpenFilesError) this.#key.error = null;
+        throw error;
+      }
       yield* this.#selector.wait(this.#key, EVENT_READ);
     }
   }

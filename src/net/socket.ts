@@ -10,7 +10,7 @@
 import type { Socket as NodeSocket } from "node:net";
 import type { Coro } from "../loop/index.ts";
 import { BrokenPipeError, ClosedError, formatAddress, type NetAddress } from "./errors.ts";
-import { drainAndClose } from "./graceful-close.ts";
+import { drainAndClose, type CloseOptions } from "./graceful-close.ts";
 import { Receiver, type ByteSource } from "./receiver.ts";
 import { EVENT_READ, EVENT_WRITE, type Flushable, type Selector, type SelectorKey } from "./selector.ts";
 
@@ -134,10 +134,11 @@ export class Socket implements ByteSource, Flushable {
    * Close gracefully (see graceful-close.ts): readers get EOF at once; what
    * is buffered is sent, then EOF; the peer's further input is read and
    * dropped until its own EOF (bounded by CLOSE_DRAIN_BYTES and
-   * CLOSE_DRAIN_MS), so the kernel never resets the connection over unread
-   * input and the peer gets every byte. `waitClosed()` waits for the end.
+   * CLOSE_DRAIN_MS, or `options.drainMs`), so the kernel never resets the
+   * connection over unread input and the peer gets every byte.
+   * `waitClosed()` waits for the end.
    */
-  close(): void {
+  close(options: CloseOptions = {}): void {
     if (this.#closing) return;
     this.#closing = true;
     this.#receiver.stop();
@@ -145,7 +146,7 @@ export class Socket implements ByteSource, Flushable {
     if (this.#key.closed) return;
     this.#selector.notify(this.#key, EVENT_READ); // A parked reader wakes up to its EOF.
     const { host, port } = this.remote;
-    this.#selector.loop.createTask(drainAndClose(this.#node, this.#key, this.#selector), {
+    this.#selector.loop.createTask(drainAndClose(this.#node, this.#key, this.#selector, options.drainMs), {
       name: `close ${host === undefined ? "?" : formatAddress(host, port)}`,
     });
   }

@@ -7,7 +7,7 @@
  * its task ends once it is closed.
  */
 import { CancelledError, gatherWith, getRunningLoop, type Coro, type Task } from "../loop/index.ts";
-import { ClosedError, formatAddress } from "./errors.ts";
+import { ClosedError, formatAddress, TooManyOpenFilesError } from "./errors.ts";
 import { listen, type ListenOptions, type Server } from "./server.ts";
 import type { Socket } from "./socket.ts";
 import { streamsOf, type StreamReader, type StreamReaderOptions, type StreamWriter } from "./streams.ts";
@@ -20,6 +20,11 @@ export type ConnectionHandler = (reader: StreamReader, writer: StreamWriter) => 
 export interface StartServerOptions extends ListenOptions, StreamReaderOptions {
   /** Priority of each client's task (default 0). */
   clientPriority?: number;
+  /**
+   * Told of each connection that could not be accepted for want of file
+   * descriptors (the server goes on); default: the loop's exception handler.
+   */
+  onAcceptError?: (error: TooManyOpenFilesError) => void;
 }
 
 export class StreamServer {
@@ -55,7 +60,10 @@ export class StreamServer {
             socket = yield* server.accept();
           } catch (error) {
             if (error instanceof ClosedError) return;
-            throw error;
+            if (!(error instanceof TooManyOpenFilesError)) throw error;
+            if (options.onAcceptError) options.onAcceptError(error);
+            else loop.callExceptionHandler({ message: "a connection could not be accepted", exception: error });
+            continue;
           }
           // Eager: the handler's first step (often a greeting) runs in this iteration.
           const task = loop.createTask(serveClient(socket), {

@@ -6,6 +6,7 @@
 import type { Coro } from "../loop/index.ts";
 import { connect, type ConnectOptions } from "./connect.ts";
 import { IncompleteReadError, LimitOverrunError } from "./errors.ts";
+import type { CloseOptions } from "./graceful-close.ts";
 import type { ByteSource } from "./receiver.ts";
 import type { Socket } from "./socket.ts";
 
@@ -214,9 +215,9 @@ export class StreamWriter {
     this.socket.shutdownWrite();
   }
 
-  /** Send what is buffered, then close. */
-  close(): void {
-    this.socket.close();
+  /** Send what is buffered, then close gracefully (see `Socket.close`). */
+  close(options?: CloseOptions): void {
+    this.socket.close(options);
   }
 
   /** Close now, dropping what is buffered. */

@@ -8,6 +8,7 @@ import { CancelledError, timeout, TimeoutError, type Coro } from "../../loop/ind
 import {
   AddressInUseError,
   formatAddress,
+  freeFileDescriptors,
   NetError,
   startServer,
   type StreamReader,
@@ -25,12 +26,31 @@ import { INTERACTIVE_PRIORITY } from "./priorities.ts";
  */
 export const SHUTDOWN_GRACE_MS = 1000;
 
+/**
+ * File descriptors kept free when the open-file limit (`ulimit -n`) is
+ * what bounds the clients: room to accept a connection anyway and answer
+ * `! server full`, even while earlier refusals are still closing, and for
+ * the odd file the process opens. Why 16: a burst of refusals closes in
+ * milliseconds when the peers behave; past it, connections are closed
+ * unanswered by libuv (EMFILE), and logged.
+ */
+export const FD_HEADROOM = 16;
+
+/**
+ * How long a refused connection may take to send its EOF back. Why 250 ms,
+ * not the usual bound: a refusal holds a file descriptor meant for others;
+ * a peer that closes as told needs a round trip, not seconds.
+ */
+export const REFUSAL_DRAIN_MS = 250;
+
 export class ChatServer {
   readonly hub = new ChatHub();
   readonly options: ChatServerOptions;
   readonly #clients = new Set<ChatClient>();
   #server: StreamServer | null = null;
   #nextId = 0;
+  /** Connections the open-file limit leaves room for, headroom kept. */
+  #fdSlots = Number.POSITIVE_INFINITY;
 
   private constructor(options: ChatServerOptions) {
     this.options = options;
@@ -51,6 +71,7 @@ export class ChatServer {
         port: options.port,
         limit: READ_LIMIT,
         clientPriority: options.priorities ? INTERACTIVE_PRIORITY : 0,
+        onAcceptError: (error) => options.log(`refused a connection: ${error.message}`),
       });
     } catch (error) {
       if (error instanceof AddressInUseError) {
@@ -58,6 +79,13 @@ export class ChatServer {
         throw new AddressInUseError(`cannot listen on ${where}: address already in use`, error.code, error, { cause: error });
       }
       throw error;
+    }
+    const free = freeFileDescriptors();
+    if (free !== undefined) {
+      chat.#fdSlots = Math.max(0, free - FD_HEADROOM);
+      if (chat.#fdSlots < options.maxClients) {
+        options.log(`at most ${chat.#fdSlots} clients: the open-file limit (ulimit -n) leaves no room for more`);
+      }
     }
     return chat;
   }
@@ -96,10 +124,17 @@ export class ChatServer {
     const { log } = this.options;
     const { host, port } = writer.socket.remote;
     const peer = host === undefined ? "?" : formatAddress(host, port);
-    if (this.#clients.size >= this.options.maxClients) {
+    // Why the server's connection count for the file descriptors: it also
+    // counts connections still closing, which hold theirs.
+    const connections = this.#server!.clientCount;
+    const outOfFds = connections >= this.#fdSlots;
+    if (this.#clients.size >= this.options.maxClients || outOfFds) {
       writer.write(`${serverFull()}\n`);
-      writer.close();
-      log(`refused ${peer}: server full`);
+      writer.close({ drainMs: REFUSAL_DRAIN_MS });
+      log(`refused ${peer}: server full${outOfFds ? " (open-file limit)" : ""}`);
+      if (connections + 1 >= this.#fdSlots + FD_HEADROOM) {
+        log("out of file descriptors: more connections are closed unanswered until some close");
+      }
       return;
     }
     const client = new ChatClient(++this.#nextId, peer, this.hub, writer, this.options);
