@@ -43,6 +43,17 @@ export class AddressInUseError extends NetError {
 export class TooManyOpenFilesError extends NetError {
   override name = "TooManyOpenFilesError";
 }
+/**
+ * A TLS handshake failed (bad hello, wrong protocol, timeout, the peer
+ * gone): `host`/`port` say with whom, `cause` holds Node's error.
+ */
+export class TlsHandshakeError extends NetError {
+  override name = "TlsHandshakeError";
+}
+/** The peer's certificate was refused (untrusted, expired, wrong name); `code` is Node's. */
+export class CertificateError extends TlsHandshakeError {
+  override name = "CertificateError";
+}
 /** The socket or server was closed (by us) while an operation waited on it. */
 export class ClosedError extends NetError {
   override name = "ClosedError";

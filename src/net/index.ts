@@ -11,6 +11,8 @@ export {
   IncompleteReadError,
   LimitOverrunError,
   NetError,
+  CertificateError,
+  TlsHandshakeError,
   TooManyOpenFilesError,
   formatAddress,
   type NetAddress,
@@ -32,3 +34,4 @@ export {
 export { ACCEPT_PRIORITY, startServer, StreamServer, type ConnectionHandler, type StartServerOptions } from "./start-server.ts";
 export { openInput } from "./stdin.ts";
 export { freeFileDescriptors } from "./fd-limit.ts";
+export { TLS_HANDSHAKE_TIMEOUT_MS, type TlsClientOptions, type TlsServerOptions } from "./tls.ts";

@@ -7,7 +7,7 @@
  * its task ends once it is closed.
  */
 import { CancelledError, gatherWith, getRunningLoop, type Coro, type Task } from "../loop/index.ts";
-import { ClosedError, formatAddress, TooManyOpenFilesError } from "./errors.ts";
+import { ClosedError, formatAddress, TlsHandshakeError, TooManyOpenFilesError } from "./errors.ts";
 import { listen, type ListenOptions, type Server } from "./server.ts";
 import type { Socket } from "./socket.ts";
 import { streamsOf, type StreamReader, type StreamReaderOptions, type StreamWriter } from "./streams.ts";
@@ -22,9 +22,10 @@ export interface StartServerOptions extends ListenOptions, StreamReaderOptions {
   clientPriority?: number;
   /**
    * Told of each connection that could not be accepted for want of file
-   * descriptors (the server goes on); default: the loop's exception handler.
+   * descriptors, or whose TLS handshake failed (the server goes on; the
+   * handler never sees it); default: the loop's exception handler.
    */
-  onAcceptError?: (error: TooManyOpenFilesError) => void;
+  onAcceptError?: (error: TooManyOpenFilesError | TlsHandshakeError) => void;
 }
 
 export class StreamServer {
@@ -36,9 +37,21 @@ export class StreamServer {
   constructor(server: Server, handler: ConnectionHandler, options: StartServerOptions) {
     this.server = server;
     const loop = getRunningLoop();
+    const reportAcceptError = (error: TooManyOpenFilesError | TlsHandshakeError): void => {
+      if (options.onAcceptError) options.onAcceptError(error);
+      else loop.callExceptionHandler({ message: "a connection could not be accepted", exception: error });
+    };
     const serveClient = function* (socket: Socket): Coro<void> {
       const [reader, writer] = streamsOf(socket, options);
       try {
+        try {
+          yield* socket.handshake(server.handshakeTimeoutMs); // At once for plain TCP.
+        } catch (error) {
+          if (!(error instanceof TlsHandshakeError)) throw error;
+          reportAcceptError(error);
+          writer.abort(); // Nothing was said on it: nothing to close gracefully.
+          return;
+        }
         yield* handler(reader, writer);
       } catch (error) {
         if (!(error instanceof CancelledError)) {
@@ -61,8 +74,7 @@ export class StreamServer {
           } catch (error) {
             if (error instanceof ClosedError) return;
             if (!(error instanceof TooManyOpenFilesError)) throw error;
-            if (options.onAcceptError) options.onAcceptError(error);
-            else loop.callExceptionHandler({ message: "a connection could not be accepted", exception: error });
+            reportAcceptError(error);
             continue;
           }
           // Eager: the handler's first step (often a greeting) runs in this iteration.
@@ -118,7 +130,9 @@ function formatPeer(socket: Socket): string {
 }
 
 /**
- * Listen and serve each client with `handler` in its own task.
+ * Listen and serve each client with `handler` in its own task; with
+ * `tls: { cert, key }`, over TLS, the handler running once the handshake is
+ * done (a failed one goes to `onAcceptError`).
  * @example
  * const server = yield* startServer(function* (reader, writer) {
  *   for (let line; (line = yield* reader.readline()).length > 0; ) {

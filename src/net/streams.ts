@@ -246,12 +246,14 @@ export function streamsOf(socket: Socket, options?: StreamReaderOptions): [Strea
  * const [reader, writer] = yield* openConnection("127.0.0.1", 7777);
  * writer.write("/nick ada\n");
  * const line = yield* reader.readline();
+ * @example
+ * const [reader, writer] = yield* openConnection("localhost", 6697, { tls: { ca } });
  */
 export function* openConnection(
   host: string,
   port: number,
   options: Omit<ConnectOptions, "host" | "port"> & StreamReaderOptions = {},
 ): Coro<[StreamReader, StreamWriter]> {
-  const socket = yield* connect({ host, port, timeoutMs: options.timeoutMs });
+  const socket = yield* connect({ host, port, timeoutMs: options.timeoutMs, tls: options.tls });
   return streamsOf(socket, options);
 }
