@@ -12,6 +12,7 @@ import {
   NetError,
   startServer,
   type StreamReader,
+  type TlsServerOptions,
   type StreamServer,
   type StreamWriter,
 } from "../../net/index.ts";
@@ -47,7 +48,8 @@ export class ChatServer {
   readonly hub = new ChatHub();
   readonly options: ChatServerOptions;
   readonly #clients = new Set<ChatClient>();
-  #server: StreamServer | null = null;
+  #plain: StreamServer | null = null;
+  #tls: StreamServer | null = null;
   #nextId = 0;
   /** Connections the open-file limit leaves room for, headroom kept. */
   #fdSlots = Number.POSITIVE_INFINITY;
@@ -65,21 +67,8 @@ export class ChatServer {
    */
   static *start(options: ChatServerOptions): Coro<ChatServer> {
     const chat = new ChatServer(options);
-    try {
-      chat.#server = yield* startServer((reader, writer) => chat.#serve(reader, writer), {
-        host: options.host,
-        port: options.port,
-        limit: READ_LIMIT,
-        clientPriority: options.priorities ? INTERACTIVE_PRIORITY : 0,
-        onAcceptError: (error) => options.log(`refused a connection: ${error.message}`),
-      });
-    } catch (error) {
-      if (error instanceof AddressInUseError) {
-        const where = formatAddress(options.host, options.port);
-        throw new AddressInUseError(`cannot listen on ${where}: address already in use`, error.code, error, { cause: error });
-      }
-      throw error;
-    }
+    if (options.plain) chat.#plain = yield* chat.#listen(options.port);
+    if (options.tls !== null) chat.#tls = yield* chat.#listen(options.tls.port, options.tls);
     const free = freeFileDescriptors();
     if (free !== undefined) {
       chat.#fdSlots = Math.max(0, free - FD_HEADROOM);
@@ -90,9 +79,39 @@ export class ChatServer {
     return chat;
   }
 
-  /** The port actually bound. */
+  /** One listener, plain or TLS, serving the same hub. */
+  *#listen(port: number, tls?: TlsServerOptions): Coro<StreamServer> {
+    const { options } = this;
+    try {
+      return yield* startServer((reader, writer) => this.#serve(reader, writer), {
+        host: options.host,
+        port,
+        tls,
+        limit: READ_LIMIT,
+        clientPriority: options.priorities ? INTERACTIVE_PRIORITY : 0,
+        onAcceptError: (error) => options.log(`refused a connection: ${error.message}`),
+      });
+    } catch (error) {
+      if (error instanceof AddressInUseError) {
+        const where = formatAddress(options.host, port);
+        throw new AddressInUseError(`cannot listen on ${where}: address already in use`, error.code, error, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** The plain port actually bound, or the TLS one with `--no-plain`. */
   get port(): number {
-    return this.#server!.port;
+    return (this.#plain ?? this.#tls)!.port;
+  }
+
+  /** The TLS port actually bound, if TLS is on. */
+  get tlsPort(): number | undefined {
+    return this.#tls?.port;
+  }
+
+  get #servers(): StreamServer[] {
+    return [this.#plain, this.#tls].filter((server) => server !== null);
   }
 
   /** Clients connected and admitted. */
@@ -106,16 +125,19 @@ export class ChatServer {
    * drop whoever is left.
    */
   *shutdown(graceMs = SHUTDOWN_GRACE_MS): Coro<void> {
-    const server = this.#server!;
-    server.close();
+    const servers = this.#servers;
+    for (const server of servers) server.close();
     this.hub.shutdown(); // "* server shutting down" to everyone, then each client's close().
+    const allClosed = function* (): Coro<void> {
+      for (const server of servers) yield* server.waitClosed();
+    };
     try {
-      yield* timeout(graceMs, server.waitClosed());
+      yield* timeout(graceMs, allClosed());
     } catch (error) {
       if (!(error instanceof TimeoutError)) throw error;
       for (const client of this.#clients) client.end("reset");
-      server.closeClients();
-      yield* server.waitClosed();
+      for (const server of servers) server.closeClients();
+      yield* allClosed();
     }
   }
 
@@ -126,7 +148,8 @@ export class ChatServer {
     const peer = host === undefined ? "?" : formatAddress(host, port);
     // Why the server's connection count for the file descriptors: it also
     // counts connections still closing, which hold theirs.
-    const connections = this.#server!.clientCount;
+    let connections = 0;
+    for (const server of this.#servers) connections += server.clientCount;
     const outOfFds = connections >= this.#fdSlots;
     if (this.#clients.size >= this.options.maxClients || outOfFds) {
       writer.write(`${serverFull()}\n`);
