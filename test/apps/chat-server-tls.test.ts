@@ -125,3 +125,17 @@ describe("boucle connect --tls", () => {
     expect(insecure.stdout).toMatch(/\* #lobby has 1 member: guest\d+\n/);
   });
 });
+
+describe("boucle loadtest --tls", () => {
+  it("load-tests the chat server over TLS with nothing lost, and refuses an untrusted certificate", async () => {
+    const { app } = await startApp("chat-server", ["--quiet", "--no-flood-limit", ...TLS_FLAGS, "--no-plain"]);
+    const port = String(await tlsPortOf(app));
+    const load = ["loadtest", "--port", port, "--clients", "10", "--messages", "100", "--ramp", "0", "--json"];
+    const trusted = await runApp([...load, "--tls", "--ca", certificate.certFile]);
+    expect(trusted.code).toBe(0);
+    expect(JSON.parse(trusted.stdout)).toMatchObject({ connected: 10, sent: 1000, received: 9000, lost: 0, errors: {} });
+    const untrusted = await runApp([...load, "--tls"]);
+    expect(untrusted.code).toBe(1);
+    expect(Object.keys((JSON.parse(untrusted.stdout) as { errors: Record<string, number> }).errors)).toEqual(["DEPTH_ZERO_SELF_SIGNED_CERT"]);
+  });
+});

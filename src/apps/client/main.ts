@@ -16,9 +16,9 @@
 import type { ReadStream } from "node:tty";
 import { run, type Coro } from "../../loop/index.ts";
 import { CertificateError, ConnectTimeoutError, formatAddress, TlsHandshakeError, NetError, openConnection, openInput, type TlsClientOptions } from "../../net/index.ts";
-import { parseCommandArgs, usage, UsageError, type CommandSpec, type Parsed } from "../cli/args.ts";
+import { parseCommandArgs, usage, UsageError, type CommandSpec } from "../cli/args.ts";
 import { parseHostPort } from "../cli/host-port.ts";
-import { readPemFile } from "../cli/pem-file.ts";
+import { tlsClientOptions, TLS_CLIENT_FLAGS } from "../cli/tls-flags.ts";
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TLS_PORT } from "../chat-server/options.ts";
 import { runInteractive, runPiped, type Connection, type Output } from "./session.ts";
 import { ChatView } from "./view.ts";
@@ -30,13 +30,12 @@ const SPEC: CommandSpec = {
     "Type a line and Enter to send it; /help lists the server's commands. /quit or Ctrl-D leaves,\n" +
     "Ctrl-C quits at once (exit code 130). With stdin not a terminal, each input line is sent,\n" +
     "the end of input half-closes, and what the server sends is printed until it closes.\n" +
+    `With --tls the default port is ${DEFAULT_TLS_PORT}.\n` +
     "Colours are off with --no-color, the NO_COLOR environment variable, or when stdout is not a terminal.",
   positionals: "[host:port]",
   options: {
     "no-color": { type: "boolean", help: "don't colour nicknames and errors" },
-    tls: { type: "boolean", help: `connect over TLS (default port ${DEFAULT_TLS_PORT}); the certificate is checked against the system's CAs` },
-    ca: { type: "string", value: "FILE", help: "with --tls: trust this CA certificate (PEM) instead, e.g. a self-signed server's" },
-    insecure: { type: "boolean", help: "with --tls: accept any certificate (encrypted, but anyone could be the server)" },
+    ...TLS_CLIENT_FLAGS, // --tls (default port 6697 then), --ca FILE, --insecure
   },
 };
 
@@ -57,22 +56,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length > 1) throw new UsageError(`connect: one address expected, got ${args.positionals.length} (try boucle connect --help)`);
-  const tls = tlsOptions(args.values);
+  const tls = tlsClientOptions(SPEC, args.values);
   const { host, port } = parseHostPort(args.positionals[0] ?? "", { command: "connect", host: DEFAULT_HOST, port: tls ? DEFAULT_TLS_PORT : DEFAULT_PORT });
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const color = interactive && args.values["no-color"] !== true && process.env["NO_COLOR"] === undefined;
   return run(client(host, port, tls, interactive, color));
-}
-
-function tlsOptions(values: Parsed["values"]): TlsClientOptions | undefined {
-  const ca = values["ca"] as string | undefined;
-  const insecure = values["insecure"] === true;
-  if (values["tls"] !== true) {
-    if (ca !== undefined || insecure) throw new UsageError("connect: --ca and --insecure go with --tls");
-    return undefined;
-  }
-  if (ca !== undefined && insecure) throw new UsageError("connect: --ca or --insecure, not both");
-  return { ca: ca === undefined ? undefined : readPemFile(SPEC, "ca", ca), rejectUnauthorized: !insecure };
 }
 
 function* client(host: string, port: number, tls: TlsClientOptions | undefined, interactive: boolean, color: boolean): Coro<number> {

@@ -234,7 +234,7 @@ function* chatClient(member: ChatMember, run: ChatRun): Coro<void> {
   member.connectStartMs = performance.now();
   let reader: StreamReader;
   try {
-    [reader, member.writer] = yield* openConnection(options.host, options.port, { timeoutMs: options.connectTimeoutMs });
+    [reader, member.writer] = yield* openConnection(options.host, options.port, { timeoutMs: options.connectTimeoutMs, tls: options.tls });
   } catch (error) {
     if (!(error instanceof CancelledError)) stats.addFailure(error);
     run.settle(member, false);

@@ -135,7 +135,7 @@ function* echoClient(id: number, ctx: RunContext, filler: string, attempted: () 
   let reader: StreamReader;
   let writer: StreamWriter;
   try {
-    [reader, writer] = yield* openConnection(options.host, options.port, { timeoutMs: options.connectTimeoutMs });
+    [reader, writer] = yield* openConnection(options.host, options.port, { timeoutMs: options.connectTimeoutMs, tls: options.tls });
   } catch (error) {
     if (!(error instanceof CancelledError)) stats.addFailure(error);
     attempted();

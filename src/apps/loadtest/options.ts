@@ -2,7 +2,10 @@
  * `boucle loadtest` options: the command spec (which also generates
  * `--help`) and its parsing into a validated {@link LoadtestOptions}.
  */
+import type { TlsClientOptions } from "../../net/index.ts";
 import { intOption, parseCommandArgs, UsageError, type CommandSpec } from "../cli/args.ts";
+import { tlsClientOptions, TLS_CLIENT_FLAGS } from "../cli/tls-flags.ts";
+import { DEFAULT_TLS_PORT } from "../chat-server/options.ts";
 import type { LoadtestMode } from "./result.ts";
 
 /** Everything a run needs, validated; times in ms. */
@@ -10,6 +13,8 @@ export interface LoadtestOptions {
   mode: LoadtestMode;
   host: string;
   port: number;
+  /** Connect over TLS (`--tls`), or undefined for plain TCP. */
+  tls: TlsClientOptions | undefined;
   clients: number;
   /** Messages per client, or null: send until `durationMs` is over. */
   messages: number | null;
@@ -53,7 +58,7 @@ export const COMMAND: CommandSpec = {
   options: {
     mode: { type: "string", value: "chat|echo", help: "chat: clients talk in one room; echo: clients check their lines come back (default chat)" },
     host: { type: "string", value: "HOST", help: "server address (default 127.0.0.1)" },
-    port: { type: "string", value: "PORT", help: "server port (default 7777 chat, 7007 echo)" },
+    port: { type: "string", value: "PORT", help: "server port (default 7777 chat, 6697 chat with --tls, 7007 echo)" },
     clients: { type: "string", short: "c", value: "N", help: "concurrent connections (default 10)" },
     messages: { type: "string", short: "n", value: "M", help: "messages each client sends; omit to send for --duration instead" },
     rate: {
@@ -73,6 +78,7 @@ export const COMMAND: CommandSpec = {
     room: { type: "string", value: "#ROOM", help: "chat: room the clients join, so other users are left alone (default #loadtest)" },
     "drain-timeout": { type: "string", value: "S", help: "give up when nothing arrives for S seconds while messages are still due; they count as lost (default 5)" },
     "connect-timeout": { type: "string", value: "S", help: "per connection, including the chat welcome (default 10)" },
+    ...TLS_CLIENT_FLAGS,
     json: { type: "boolean", help: "print one JSON object (fields: docs/loadtest.md, src/apps/loadtest/result.ts) instead of the table" },
     "no-progress": { type: "boolean", help: "no progress bar (it is only shown when stderr is a terminal anyway)" },
   },
@@ -87,10 +93,12 @@ export function parseOptions(argv: string[]): LoadtestOptions | null {
   const room = typeof values["room"] === "string" ? values["room"] : "#loadtest";
   if (!ROOM_PATTERN.test(room)) throw new UsageError(`loadtest: --room must be # and 1 to 32 letters, digits, _ or -, not "${room}"`);
   const messagesRaw = values["messages"];
+  const tls = tlsClientOptions(COMMAND, values);
   const options: LoadtestOptions = {
     mode,
     host: typeof values["host"] === "string" ? values["host"] : "127.0.0.1",
-    port: intOption(COMMAND, "port", values["port"], DEFAULT_PORT[mode], 1, 65_535),
+    port: intOption(COMMAND, "port", values["port"], tls !== undefined && mode === "chat" ? DEFAULT_TLS_PORT : DEFAULT_PORT[mode], 1, 65_535),
+    tls,
     clients: intOption(COMMAND, "clients", values["clients"], 10, 1, 100_000),
     messages: messagesRaw === undefined ? null : intOption(COMMAND, "messages", messagesRaw, 0, 1, 0xffff_fff0),
     rate: secondsLike("rate", values["rate"], 0, 1e6, 1),
