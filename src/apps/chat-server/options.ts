@@ -1,9 +1,8 @@
 /**
  * `boucle chat-server`'s command line: flags, environment and defaults.
  */
-import { createSecureContext } from "node:tls";
 import { intOption, parseCommandArgs, UsageError, type CommandSpec, type Parsed } from "../cli/args.ts";
-import { readPemFile } from "../cli/pem-file.ts";
+import { tlsServerFiles, TLS_SERVER_FLAGS } from "../cli/tls-flags.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 7777;
@@ -28,8 +27,7 @@ export const SPEC: CommandSpec = {
     "max-queue": { type: "string", value: "BYTES", help: `outgoing bytes queued per client before it is dropped as a slow reader (default ${DEFAULT_MAX_QUEUE})` },
     "no-flood-limit": { type: "boolean", help: "lift the per-client token bucket (for load tests)" },
     "no-priorities": { type: "boolean", help: "run every client at one priority, replies flushed with the rest (to measure what priorities buy)" },
-    "tls-cert": { type: "string", value: "FILE", help: "serve TLS too, with this certificate chain (PEM); needs --tls-key" },
-    "tls-key": { type: "string", value: "FILE", help: "the private key of --tls-cert (PEM)" },
+    ...TLS_SERVER_FLAGS, // TLS on its own port, besides the plain one
     "tls-port": { type: "string", value: "PORT", help: `port of the TLS listener, 0 for any (default ${DEFAULT_TLS_PORT})` },
     "no-plain": { type: "boolean", help: "TLS only: no plain-text listener (needs --tls-cert)" },
     quiet: { type: "boolean", short: "q", help: "no log line per connect, disconnect and error" },
@@ -69,22 +67,13 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
 }
 
 function tlsOptions(v: Parsed["values"]): ChatServerOptions["tls"] {
-  const certFile = v["tls-cert"] as string | undefined;
-  const keyFile = v["tls-key"] as string | undefined;
-  if (certFile === undefined && keyFile === undefined) {
+  const files = tlsServerFiles(SPEC, v);
+  if (files === undefined) {
     if (v["no-plain"] === true) throw new UsageError(`${SPEC.name}: --no-plain needs --tls-cert and --tls-key`);
     if (v["tls-port"] !== undefined) throw new UsageError(`${SPEC.name}: --tls-port needs --tls-cert and --tls-key`);
     return null;
   }
-  if (certFile === undefined || keyFile === undefined) throw new UsageError(`${SPEC.name}: --tls-cert and --tls-key go together`);
-  const cert = readPemFile(SPEC, "tls-cert", certFile);
-  const key = readPemFile(SPEC, "tls-key", keyFile);
-  try {
-    createSecureContext({ cert, key }); // Why here: a bad pair is a usage error, said before listening.
-  } catch (error) {
-    throw new UsageError(`${SPEC.name}: --tls-cert ${certFile} / --tls-key ${keyFile}: ${(error as Error).message}`);
-  }
-  return { cert, key, port: intOption(SPEC, "tls-port", v["tls-port"], DEFAULT_TLS_PORT, 0, 65535) };
+  return { ...files, port: intOption(SPEC, "tls-port", v["tls-port"], DEFAULT_TLS_PORT, 0, 65535) };
 }
 
 export function parseChatServerArgs(argv: string[]): Parsed {

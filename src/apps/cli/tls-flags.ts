@@ -1,7 +1,9 @@
 /**
- * The TLS client flags shared by `boucle connect` and `boucle loadtest`:
- * `--tls`, `--ca FILE`, `--insecure`.
+ * The TLS flags: the client's (`--tls`, `--ca FILE`, `--insecure`), shared by
+ * `boucle connect` and `boucle loadtest`, and the servers' (`--tls-cert
+ * FILE`, `--tls-key FILE`), shared by `chat-server` and `echo-server`.
  */
+import { createSecureContext } from "node:tls";
 import type { TlsClientOptions } from "../../net/index.ts";
 import { UsageError, type CommandSpec, type OptionSpec, type Parsed } from "./args.ts";
 import { readPemFile } from "./pem-file.ts";
@@ -28,4 +30,32 @@ export function tlsClientOptions(spec: CommandSpec, values: Parsed["values"]): T
   }
   if (ca !== undefined && insecure) throw new UsageError(`${spec.name}: --ca or --insecure, not both`);
   return { ca: ca === undefined ? undefined : readPemFile(spec, "ca", ca), rejectUnauthorized: !insecure };
+}
+
+/** A server's `--tls-cert FILE` and `--tls-key FILE`, to spread into its `options`. */
+export const TLS_SERVER_FLAGS: Record<string, OptionSpec> = {
+  "tls-cert": { type: "string", value: "FILE", help: "serve TLS with this certificate chain (PEM); needs --tls-key" },
+  "tls-key": { type: "string", value: "FILE", help: "the private key of --tls-cert (PEM)" },
+};
+
+/**
+ * The certificate and key the server flags name, read and checked to
+ * belong together; undefined when neither is given.
+ * @throws UsageError when only one is given, a file can't be read, or the pair is invalid.
+ * @example
+ * const tls = tlsServerFiles(SPEC, parsed.values); // { cert: "-----BEGIN...", key: "-----BEGIN..." }
+ */
+export function tlsServerFiles(spec: CommandSpec, values: Parsed["values"]): { cert: string; key: string } | undefined {
+  const certFile = values["tls-cert"] as string | undefined;
+  const keyFile = values["tls-key"] as string | undefined;
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new UsageError(`${spec.name}: --tls-cert and --tls-key go together`);
+  const cert = readPemFile(spec, "tls-cert", certFile);
+  const key = readPemFile(spec, "tls-key", keyFile);
+  try {
+    createSecureContext({ cert, key }); // Why here: a bad pair is a usage error, said before listening.
+  } catch (error) {
+    throw new UsageError(`${spec.name}: --tls-cert ${certFile} / --tls-key ${keyFile}: ${(error as Error).message}`);
+  }
+  return { cert, key };
 }

@@ -4,7 +4,7 @@
  * in-process on the current loop.
  */
 import { CancelledError, type Coro } from "../../loop/index.ts";
-import { startServer, type StreamReader, type StreamServer, type StreamWriter } from "../../net/index.ts";
+import { startServer, type StreamReader, type StreamServer, type StreamWriter, type TlsServerOptions } from "../../net/index.ts";
 
 /** Bytes asked of one `recv`: asyncio's read size, a few TCP windows' worth. */
 const RECV_SIZE = 64 * 1024;
@@ -16,6 +16,8 @@ export interface EchoServerOptions {
   port?: number;
   /** Called once per connect, disconnect and error (the CLI logs them). */
   log?: (line: string) => void;
+  /** Serve TLS instead of plain TCP, with this certificate and key (PEM). */
+  tls?: TlsServerOptions;
 }
 
 /**
@@ -28,7 +30,12 @@ export interface EchoServerOptions {
  */
 export function* startEchoServer(options: EchoServerOptions = {}): Coro<StreamServer> {
   const log = options.log ?? (() => {});
-  return yield* startServer((reader, writer) => echo(reader, writer, log), { host: options.host, port: options.port });
+  return yield* startServer((reader, writer) => echo(reader, writer, log), {
+    host: options.host,
+    port: options.port,
+    tls: options.tls,
+    onAcceptError: (error) => log(`refused a connection: ${error.message}`),
+  });
 }
 
 /**
