@@ -3,6 +3,7 @@
  * editor, the input line renderer, colours, addresses, and the view that
  * ties them together (asserted byte for byte).
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseHostPort } from "../../src/apps/cli/host-port.ts";
 
@@ -214,18 +215,16 @@ describe("wrapRows", () => {
 
   it("keeps every row within columns - 1, whatever the text (random lines)", () => {
     const alphabet = ["a", " ", "\t", "日", "👍", "é", "\u0301", "\x1b[32m", "\x1b[0m", "─"];
-    let seed = 3;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
-    for (let n = 0; n < 2000; n++) {
-      const columns = 10 + (next() % 60);
-      let line = "";
-      for (let k = next() % 200; k > 0; k--) line += alphabet[next() % alphabet.length];
-      const rows = wrapRows(line, columns).split("\r\n");
-      rows.forEach((row, i) => {
-        expect(widthOf(row)).toBeLessThanOrEqual(columns - 1);
-        if (i > 0) expect(row.startsWith(CONTINUATION)).toBe(true);
-      });
-    }
+    const lines = fc.array(fc.constantFrom(...alphabet), { maxLength: 200 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(lines, fc.integer({ min: 10, max: 70 }), (line, columns) => {
+        wrapRows(line, columns).split("\r\n").forEach((row, i) => {
+          expect(widthOf(row)).toBeLessThanOrEqual(columns - 1);
+          if (i > 0) expect(row.startsWith(CONTINUATION)).toBe(true);
+        });
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { collapseWhitespace, decodeLine, sanitizeText, stripControls, stripInvisible } from "../../../src/apps/chat/sanitize.ts";
 
@@ -129,15 +130,14 @@ describe("sanitizeText", () => {
   it("leaves no bidi control, zero-width character, separator or whitespace run in random text", () => {
     const alphabet = ["\u202E", "\u2066", "\u2069", "\u200B", "\u200D", "\u2028", "\u2029", "\uFEFF", " ", "\t", "\u3000",
       "\x1b", "[", "m", "a", "é", "👍", "\u00A0"];
-    let seed = 7;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
-    for (let n = 0; n < 5000; n++) {
-      let s = "";
-      const len = next() % 24;
-      for (let k = 0; k < len; k++) s += alphabet[next() % alphabet.length];
-      const out = sanitizeText(s);
-      expect(out).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B\u2028\u2029\uFEFF\t]|\s\s|(?:^|\s)\u200D|\u200D(?:$|\s)|\u200D\u200D/u);
-      expect(sanitizeText(out)).toBe(out); // idempotent
-    }
+    const texts = fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(texts, (text) => {
+        const out = sanitizeText(text);
+        expect(out).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B\u2028\u2029\uFEFF\t]|\s\s|(?:^|\s)\u200D|\u200D(?:$|\s)|\u200D\u200D/u);
+        expect(sanitizeText(out)).toBe(out); // idempotent
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
