@@ -39,9 +39,10 @@ export const SHUTDOWN_GRACE_MS = 1000;
 export const FD_HEADROOM = 16;
 
 /**
- * How long a refused connection may take to send its EOF back. Why 250 ms,
- * not the usual bound: a refusal holds a file descriptor meant for others;
- * a peer that closes as told needs a round trip, not seconds.
+ * How long a connection refused for want of file descriptors may take to
+ * send its EOF back. Why 250 ms, not the usual bound: it holds one of the
+ * few descriptors kept in reserve; a peer that closes as told needs a
+ * round trip, not seconds.
  */
 export const REFUSAL_DRAIN_MS = 250;
 
@@ -180,7 +181,7 @@ export class ChatServer {
     const outOfFds = connections >= this.#fdSlots;
     if (this.#clients.size >= this.options.maxClients || outOfFds) {
       writer.write(`${serverFull()}\n`);
-      writer.close({ drainMs: REFUSAL_DRAIN_MS });
+      writer.close(outOfFds ? { drainMs: REFUSAL_DRAIN_MS } : {}); // Short only when descriptors are scarce.
       log(`refused ${peer}: server full${outOfFds ? " (open-file limit)" : ""}`);
       if (connections + 1 >= this.#fdSlots + FD_HEADROOM) {
         log("out of file descriptors: more connections are closed unanswered until some close");
