@@ -139,3 +139,15 @@ describe("boucle loadtest --tls", () => {
     expect(Object.keys((JSON.parse(untrusted.stdout) as { errors: Record<string, number> }).errors)).toEqual(["DEPTH_ZERO_SELF_SIGNED_CERT"]);
   });
 });
+
+describe("boucle healthcheck --tls", () => {
+  it("probes a TLS-only server with --ca, and fails with the certificate's reason without it", async () => {
+    const { app } = await startApp("chat-server", ["--quiet", ...TLS_FLAGS, "--no-plain"]);
+    const address = `127.0.0.1:${await tlsPortOf(app)}`;
+    const trusted = await runApp(["healthcheck", "--tls", "--ca", certificate.certFile, address]);
+    expect([trusted.code, trusted.stderr]).toEqual([0, ""]);
+    const untrusted = await runApp(["healthcheck", "--tls", address]);
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toMatch(/^healthcheck: 127\.0\.0\.1:\d+: TLS handshake with 127\.0\.0\.1:\d+ failed: self.signed certificate\n$/);
+  });
+});
