@@ -1,5 +1,7 @@
 /**
- * Opening a TCP connection from a coroutine: `yield* connect({ host, port })`.
+ * Opening a connection from a coroutine: `yield* connect({ host, port })`
+ * over TCP (with `tls`, TLS), or `yield* connect({ path })` over a unix
+ * domain socket.
  */
 import { isIP, Socket as NodeSocket } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
@@ -11,7 +13,10 @@ import { TLS_HANDSHAKE_TIMEOUT_MS, TlsHandshake, type TlsClientOptions } from ".
 
 export interface ConnectOptions {
   host?: string;
-  port: number;
+  /** The TCP port; ignored when `path` is given. */
+  port?: number;
+  /** A unix domain socket to connect to instead of TCP (its errors carry the path as `host`). */
+  path?: string;
   /**
    * Give up after this many ms with ConnectTimeoutError (the TLS handshake
    * included); default: no limit but the OS's (and TLS_HANDSHAKE_TIMEOUT_MS
@@ -24,7 +29,7 @@ export interface ConnectOptions {
 
 /**
  * Connect to `host:port` (default host 127.0.0.1; IPv6 as `::1`), plain
- * TCP or, with `tls`, TLS.
+ * TCP or, with `tls`, TLS; or to the unix socket `path`.
  * @throws ConnectionRefusedError, ConnectTimeoutError, or another NetError, each carrying the address;
  *   with TLS, TlsHandshakeError, or CertificateError when the server's certificate is refused.
  * @example
@@ -34,8 +39,9 @@ export interface ConnectOptions {
  * const sock = yield* connect({ host: "localhost", port: 6697, tls: { ca } });
  */
 export function* connect(options: ConnectOptions): Coro<Socket> {
-  const host = options.host ?? "127.0.0.1";
-  const { port } = options;
+  const { path } = options;
+  const host = path ?? options.host ?? "127.0.0.1";
+  const port = path === undefined ? (options.port ?? 0) : undefined;
   const selector = Selector.of(getRunningLoop());
   // allowHalfOpen: when the peer half-closes, closing our side is our decision, not Node's.
   let node: NodeSocket;
@@ -43,16 +49,18 @@ export function* connect(options: ConnectOptions): Coro<Socket> {
   if (options.tls === undefined) {
     node = new NodeSocket({ allowHalfOpen: true });
     socket = new Socket(node, selector, { host, port }); // Registered (error listener on) before anything can fail.
-    node.connect({ host, port });
+    if (path !== undefined) node.connect({ path });
+    else node.connect({ host, port: port! });
   } else {
     const { ca, servername, rejectUnauthorized } = options.tls;
+    const where = path !== undefined ? { path } : { host, port };
     // Why the cast: tls.connect passes allowHalfOpen on to the socket, but @types/node omits it.
-    const tlsOptions = { host, port, ca, rejectUnauthorized, allowHalfOpen: true, servername: servername ?? (isIP(host) === 0 ? host : undefined) };
+    const tlsOptions = { ...where, ca, rejectUnauthorized, allowHalfOpen: true, servername: servername ?? (isIP(host) === 0 && path === undefined ? host : undefined) };
     const secure = tlsConnect(tlsOptions as ConnectionOptions);
     node = secure;
     socket = new Socket(secure, selector, { host, port }, new TlsHandshake(secure, false));
   }
-  node.setNoDelay(true);
+  if (path === undefined) node.setNoDelay(true);
   const key = selector.getKey(node)!;
   function* connected(): Coro<void> {
     while (node.connecting && key.error === null && !key.closed) yield* selector.wait(key, EVENT_WRITE);

@@ -1,6 +1,7 @@
 /**
  * `boucle chat-server`'s command line: flags, environment and defaults.
  */
+import { parseRedisUrl } from "../../redis/index.ts";
 import { DEFAULT_QUIET_ROOM_SIZE } from "../chat/hub.ts";
 import { intOption, parseCommandArgs, UsageError, type CommandSpec, type Parsed } from "../cli/args.ts";
 import { tlsServerFiles, TLS_SERVER_FLAGS } from "../cli/tls-flags.ts";
@@ -24,6 +25,9 @@ export const DEFAULT_MAX_QUEUE = 1024 * 1024;
  */
 export const DEFAULT_MAX_OUTPUT_MEMORY = 256 * 1024 * 1024;
 
+/** A node's lease in Redis: lost after this long without renewal (docs/PROTOCOL.md, several servers). */
+export const DEFAULT_LEASE_MS = 10_000;
+
 export const SPEC: CommandSpec = {
   name: "chat-server",
   summary: "Run the chat server (the protocol is in docs/PROTOCOL.md).",
@@ -40,6 +44,9 @@ export const SPEC: CommandSpec = {
     "tls-port": { type: "string", value: "PORT", help: `port of the TLS listener, 0 for any (default ${DEFAULT_TLS_PORT})` },
     "no-plain": { type: "boolean", help: "TLS only: no plain-text listener (needs --tls-cert)" },
     quiet: { type: "boolean", short: "q", help: "no log line per connect, disconnect and error" },
+    redis: { type: "string", value: "URL", help: "share the chat with every server on this Redis: redis://HOST:PORT[/DB] or unix:///path.sock (env BOUCLE_REDIS_URL)" },
+    workers: { type: "string", value: "N", help: "with --redis: run N worker processes on one port (default 1: no workers)" },
+    "lease-ms": { type: "string", value: "MS", help: `with --redis: a server silent this long is lost and its members removed (default ${DEFAULT_LEASE_MS})` },
   },
 };
 
@@ -58,12 +65,30 @@ export interface ChatServerOptions {
   tls: { cert: string; key: string; port: number } | null;
   /** Writes one log line (connects, disconnects, errors); a no-op when quiet. */
   log: (line: string) => void;
+  /** The Redis URL that makes this server one node of a shared chat; undefined: a chat of its own. */
+  redisUrl?: string;
+  /** Worker processes (node:cluster) on one port; 1: this process serves. */
+  workers: number;
+  /** With `redisUrl`: this node's lease in ms. */
+  leaseMs: number;
 }
 
 /** Parsed flags over env over defaults. @throws UsageError */
 export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = process.env): ChatServerOptions {
   const v = parsed.values;
   const quiet = v["quiet"] === true;
+  const redisUrl = (v["redis"] as string | undefined) ?? (env["BOUCLE_REDIS_URL"] || undefined);
+  if (redisUrl !== undefined) {
+    try {
+      parseRedisUrl(redisUrl);
+    } catch (error) {
+      throw new UsageError(`${SPEC.name}: --redis: ${(error as Error).message}`);
+    }
+  }
+  const workers = intOption(SPEC, "workers", v["workers"], 1, 1, 64);
+  if (workers > 1 && redisUrl === undefined) {
+    throw new UsageError(`${SPEC.name}: --workers needs --redis (workers share one chat through Redis)`);
+  }
   return {
     host: (v["host"] as string | undefined) ?? env["BOUCLE_HOST"] ?? DEFAULT_HOST,
     port: intOption(SPEC, "port", v["port"] ?? env["BOUCLE_PORT"], DEFAULT_PORT, 0, 65535),
@@ -76,6 +101,9 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
     plain: v["no-plain"] !== true,
     tls: tlsOptions(v),
     log: quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
+    redisUrl,
+    workers,
+    leaseMs: intOption(SPEC, "lease-ms", v["lease-ms"], DEFAULT_LEASE_MS, 500),
   };
 }
 

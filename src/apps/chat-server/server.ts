@@ -1,8 +1,11 @@
 /**
  * ChatServer: the ChatHub behind a StreamServer. It admits clients (up to
  * the maximum), runs one task per client (see client.ts), logs connects,
- * disconnects and errors, and shuts down cleanly.
+ * disconnects and errors, and shuts down cleanly. With a Redis URL the hub
+ * is a ClusterHub: one node of a chat shared by every server on that Redis.
  */
+import { RedisBroker } from "../chat/broker/redis-broker.ts";
+import { ClusterHub } from "../chat/cluster-hub.ts";
 import { ChatHub, serverFull } from "../chat/hub.ts";
 import { CancelledError, getRunningLoop, timeout, TimeoutError, type Coro, type TimerHandle } from "../../loop/index.ts";
 import {
@@ -19,7 +22,7 @@ import {
 import { ChatClient, READ_LIMIT } from "./client.ts";
 import type { ChatServerOptions } from "./options.ts";
 import { OutputBudget } from "./output-budget.ts";
-import { INTERACTIVE_PRIORITY } from "./priorities.ts";
+import { INTERACTIVE_PRIORITY, MESSAGE_PRIORITY } from "./priorities.ts";
 
 /**
  * How long shutdown waits for clients to take their last lines before
@@ -58,7 +61,7 @@ export const ADMISSION_DELAY_MS = 1000;
 export const CROWD_NOTICE_INTERVAL_MS = 1000;
 
 export class ChatServer {
-  readonly hub: ChatHub;
+  readonly hub: ChatHub | ClusterHub;
   readonly options: ChatServerOptions;
   /** The server-wide bound on unsent output (`--max-output-memory`). */
   readonly budget: OutputBudget;
@@ -70,9 +73,9 @@ export class ChatServer {
   #fdSlots = Number.POSITIVE_INFINITY;
   #crowdTimer: TimerHandle | null = null;
 
-  private constructor(options: ChatServerOptions) {
+  private constructor(options: ChatServerOptions, hub: ChatHub | ClusterHub) {
     this.options = options;
-    this.hub = new ChatHub({ quietRoomSize: options.quietRoomSize });
+    this.hub = hub;
     this.budget = new OutputBudget(options.maxOutputBytes);
   }
 
@@ -84,9 +87,16 @@ export class ChatServer {
    * console.log(server.port);
    */
   static *start(options: ChatServerOptions): Coro<ChatServer> {
-    const chat = new ChatServer(options);
-    if (options.plain) chat.#plain = yield* chat.#listen(options.port);
-    if (options.tls !== null) chat.#tls = yield* chat.#listen(options.tls.port, options.tls);
+    const hub = options.redisUrl === undefined ? new ChatHub({ quietRoomSize: options.quietRoomSize }) : yield* clusterHub(options);
+    const chat = new ChatServer(options, hub);
+    try {
+      if (options.plain) chat.#plain = yield* chat.#listen(options.port);
+      if (options.tls !== null) chat.#tls = yield* chat.#listen(options.tls.port, options.tls);
+    } catch (error) {
+      chat.#plain?.close(); // The TLS port was taken: don't keep the plain one.
+      if (chat.hub instanceof ClusterHub) yield* chat.hub.close();
+      throw error;
+    }
     const free = freeFileDescriptors();
     if (free !== undefined) {
       chat.#fdSlots = Math.max(0, free - FD_HEADROOM);
@@ -98,10 +108,12 @@ export class ChatServer {
     return chat;
   }
 
-  /** Every interval, quiet rooms get their one line of joins and leaves. */
+  /** Every interval, quiet rooms get their one line of joins and leaves (one server's chat only: see ClusterHub). */
   #tellCrowds(): void {
+    const hub = this.hub;
+    if (!(hub instanceof ChatHub)) return;
     this.#crowdTimer = getRunningLoop().callLater(CROWD_NOTICE_INTERVAL_MS, () => {
-      this.hub.flushCrowdNotices();
+      hub.flushCrowdNotices();
       this.#tellCrowds();
     });
   }
@@ -166,6 +178,8 @@ export class ChatServer {
       for (const client of this.#clients) client.end("reset");
       for (const server of servers) server.closeClients();
       yield* allClosed();
+    } finally {
+      if (this.hub instanceof ClusterHub) yield* this.hub.close();
     }
   }
 
@@ -193,9 +207,12 @@ export class ChatServer {
     this.budget.add(client);
     let reason = "eof";
     let cancelled = false;
-    const admission = getRunningLoop().callLater(ADMISSION_DELAY_MS, () => this.hub.announce(client));
+    const hub = this.hub;
+    // The admission delay is one server's chat's (a ClusterHub announces a newcomer at once).
+    const admission = hub instanceof ChatHub ? getRunningLoop().callLater(ADMISSION_DELAY_MS, () => hub.announce(client)) : null;
     try {
-      this.hub.join(client);
+      if (this.hub instanceof ClusterHub) yield* this.hub.join(client);
+      else this.hub.join(client);
       client.flushNow();
       log(`connect ${client.nick} from ${peer}`);
       yield* client.readLines(reader);
@@ -209,7 +226,7 @@ export class ChatServer {
       log(`error ${client.nick || peer} from ${peer}: ${error.message}`);
       client.end("reset");
     } finally {
-      admission.cancel();
+      admission?.cancel();
       this.budget.delete(client);
       this.hub.leave(client); // Once: a no-op after /quit, a slow-reader drop or shutdown.
       client.end(cancelled ? "reset" : reason);
@@ -219,4 +236,13 @@ export class ChatServer {
       this.#clients.delete(client);
     }
   }
+}
+
+/** A ClusterHub on a started broker. @throws RedisConnectionError if Redis can't be reached. */
+function* clusterHub(options: ChatServerOptions): Coro<ClusterHub> {
+  const hub = new ClusterHub();
+  // Why MESSAGE_PRIORITY: the reader does the rooms' fan-out, which must not delay replies to commands.
+  const readerPriority = options.priorities ? MESSAGE_PRIORITY : 0;
+  hub.attach(yield* RedisBroker.start(options.redisUrl!, hub.listener, { leaseMs: options.leaseMs, readerPriority }));
+  return hub;
 }

@@ -4,6 +4,7 @@
  */
 import type { TlsClientOptions } from "../../net/index.ts";
 import { intOption, parseCommandArgs, UsageError, type CommandSpec } from "../cli/args.ts";
+import { parseHostPort } from "../cli/host-port.ts";
 import { tlsClientOptions, TLS_CLIENT_FLAGS } from "../cli/tls-flags.ts";
 import { DEFAULT_TLS_PORT } from "../chat-server/options.ts";
 import type { LoadtestMode } from "./result.ts";
@@ -14,6 +15,8 @@ export interface LoadtestOptions {
   mode: LoadtestMode;
   host: string;
   port: number;
+  /** Where the clients connect, client i to `targets[i % length]`: `--targets`, else just host:port. */
+  targets: { host: string; port: number }[];
   /** Connect over TLS (`--tls`), or undefined for plain TCP. */
   tls: TlsClientOptions | undefined;
   clients: number;
@@ -68,6 +71,11 @@ export const COMMAND: CommandSpec = {
     mode: { type: "string", value: "chat|echo", help: "chat: clients talk in one room; echo: clients check their lines come back (default chat)" },
     host: { type: "string", value: "HOST", help: "server address (default 127.0.0.1)" },
     port: { type: "string", value: "PORT", help: "server port (default 7777 chat, 6697 chat with --tls, 7007 echo)" },
+    targets: {
+      type: "string",
+      value: "H:P,H:P",
+      help: "spread the clients over several servers (one chat through Redis); chat mode then also checks that every receiver saw one order",
+    },
     clients: { type: "string", short: "c", value: "N", help: "concurrent connections (default 10)" },
     messages: { type: "string", short: "n", value: "M", help: "messages each client sends; omit to send for --duration instead" },
     rate: {
@@ -117,10 +125,17 @@ export function parseOptions(argv: string[]): LoadtestOptions | null {
   const defaultClients = scenario === null ? 10 : SCENARIO_CLIENTS[scenario];
   const messagesRaw = values["messages"];
   const tls = tlsClientOptions(COMMAND, values);
+  const host = typeof values["host"] === "string" ? values["host"] : "127.0.0.1";
+  const port = intOption(COMMAND, "port", values["port"], tls !== undefined && mode === "chat" ? DEFAULT_TLS_PORT : DEFAULT_PORT[mode], 1, 65_535);
+  const targets =
+    typeof values["targets"] === "string"
+      ? values["targets"].split(",").map((text) => parseHostPort(text.trim(), { command: "loadtest", host, port }))
+      : [{ host, port }];
   const options: LoadtestOptions = {
     mode,
-    host: typeof values["host"] === "string" ? values["host"] : "127.0.0.1",
-    port: intOption(COMMAND, "port", values["port"], tls !== undefined && mode === "chat" ? DEFAULT_TLS_PORT : DEFAULT_PORT[mode], 1, 65_535),
+    host: targets.length > 1 ? targets.map((t) => `${t.host}:${t.port}`).join(",") : targets[0]!.host,
+    port: targets[0]!.port,
+    targets,
     tls,
     clients: intOption(COMMAND, "clients", values["clients"], defaultClients, 1, 100_000),
     messages: messagesRaw === undefined ? null : intOption(COMMAND, "messages", messagesRaw, 0, 1, 0xffff_fff0),
