@@ -45,7 +45,7 @@ import {
   whoLines,
 } from "./replies.ts";
 import { LOBBY, roomKey } from "./room.ts";
-import { stripControls } from "./sanitize.ts";
+import { sanitizeText } from "./sanitize.ts";
 import type { TokenBucket } from "./token-bucket.ts";
 
 /** Options of {@link ClusterHub}; every field has a default. */
@@ -142,7 +142,7 @@ export class ClusterHub {
    */
   handleLine(member: Member, text: string): Task<number> | undefined {
     if (!this.#members.has(member.id)) return undefined;
-    const command = parseCommand(stripControls(text));
+    const command = parseCommand(sanitizeText(text));
     if (command === undefined) return undefined;
     return createTask(this.#handle(member, command));
   }

@@ -35,7 +35,7 @@ import {
 } from "./replies.ts";
 import { DEFAULT_QUIET_ROOM_SIZE, LOBBY, roomKey } from "./room.ts";
 import { localRoomBus, type RoomBus, type RoomBusFactory } from "./room-bus.ts";
-import { stripControls } from "./sanitize.ts";
+import { sanitizeText } from "./sanitize.ts";
 import type { TokenBucket } from "./token-bucket.ts";
 
 export { NOTICE_DELIVERIES_PER_TOKEN, REPLY_BYTES_PER_TOKEN } from "./line-cost.ts";
@@ -169,7 +169,8 @@ export class ChatHub {
 
   /**
    * Handles one line received from `member`, already decoded (see
-   * `decodeLine`); the hub strips controls itself. Lines of members that have
+   * `decodeLine`); the hub sanitizes it itself (`sanitizeText`: controls,
+   * invisible characters, runs of whitespace). Lines of members that have
    * left are ignored, as are blank lines.
    *
    * @returns what handling it cost, in flood tokens: 1, plus one per
@@ -257,7 +258,7 @@ export class ChatHub {
   #handle(member: Member, text: string): void {
     const seat = this.#seats.get(member);
     if (!seat) return; // Why: a line can race its sender's leave.
-    const command = parseCommand(stripControls(text));
+    const command = parseCommand(sanitizeText(text));
     if (!command) return;
     const { room } = seat;
     if (!seat.announced && announcesSender(command)) this.#announce(member, seat);
