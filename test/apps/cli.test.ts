@@ -2,9 +2,11 @@
  * The `boucle` CLI for the servers and the demo: --help, bad flags and a
  * port in use give one clear line and the right exit code.
  */
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, runApp } from "./helpers.ts";
+import { cleanup, ROOT, runApp } from "./helpers.ts";
 
 let blocker: Server | null = null;
 
@@ -22,6 +24,34 @@ function occupyPort(): Promise<number> {
 }
 
 describe("boucle CLI", () => {
+  it("bare boucle prints the usage on stderr and exits 1", async () => {
+    const { code, stdout, stderr } = await runApp([]);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^usage: boucle <command> \[options\]\n/);
+    expect(stderr).toContain("chat-server");
+  });
+
+  for (const flag of ["--help", "-h"]) {
+    it(`boucle ${flag} prints the same usage on stdout and exits 0`, async () => {
+      const bare = await runApp([]);
+      const { code, stdout, stderr } = await runApp([flag]);
+      expect(code).toBe(0);
+      expect(stderr).toBe("");
+      expect(stdout).toBe(bare.stderr);
+    });
+  }
+
+  for (const flag of ["--version", "-v"]) {
+    it(`boucle ${flag} prints the package's version and exits 0`, async () => {
+      const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+      const { code, stdout, stderr } = await runApp([flag]);
+      expect(code).toBe(0);
+      expect(stderr).toBe("");
+      expect(stdout).toBe(`boucle ${version}\n`);
+    });
+  }
+
   for (const command of ["chat-server", "echo-server", "demo"]) {
     it(`${command} --help prints its usage and exits 0`, async () => {
       const { code, stdout } = await runApp([command, "--help"]);

@@ -1,7 +1,7 @@
 /**
  * `boucle chat-server`'s command line: flags, environment and defaults.
  */
-import { intOption, parseCommandArgs, type CommandSpec, type Parsed } from "../cli/args.ts";
+import { hostOption, intOption, parseCommandArgs, portOption, type CommandSpec, type Parsed } from "../cli/args.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 7777;
@@ -44,8 +44,8 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
   const v = parsed.values;
   const quiet = v["quiet"] === true;
   return {
-    host: (v["host"] as string | undefined) ?? env["BOUCLE_HOST"] ?? DEFAULT_HOST,
-    port: intOption(SPEC, "port", v["port"] ?? env["BOUCLE_PORT"], DEFAULT_PORT, 0, 65535),
+    host: hostOption(v["host"], DEFAULT_HOST, env),
+    port: portOption(SPEC, v["port"], "BOUCLE_PORT", DEFAULT_PORT, 0, env),
     maxClients: intOption(SPEC, "max-clients", v["max-clients"], DEFAULT_MAX_CLIENTS, 1),
     maxQueueBytes: intOption(SPEC, "max-queue", v["max-queue"], DEFAULT_MAX_QUEUE, 1024),
     floodLimit: v["no-flood-limit"] !== true,
