@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { COMMANDS } from "../../src/apps/cli.ts";
 import { DEFAULT_PORT as CHAT_PORT } from "../../src/apps/chat-server/options.ts";
-import { AppProcess, cleanup, ROOT, runApp } from "../apps/helpers.ts";
+import { AppProcess, cleanup, ROOT, runApp, startApp } from "../apps/helpers.ts";
 
 interface Service {
   build?: string;
@@ -53,6 +53,15 @@ describe("docker-compose.yml", () => {
     expect(services.echo!.restart).toBe("unless-stopped");
   });
 
+  it("builds each service on its own, so `up echo` starts nothing else", () => {
+    for (const service of Object.values(services)) {
+      expect(service.build).toBe(".");
+      expect(service.image).toBeUndefined(); // a shared tag would need a build order, i.e. depends_on
+    }
+    expect(services.echo!.depends_on).toBeUndefined();
+    expect(services.chat!.depends_on).toBeUndefined();
+  });
+
   it("publishes the ports the servers listen on, which are the apps' defaults", () => {
     const chat = boucleArgs(services.chat!.command);
     expect(Number(flag(chat, "--port"))).toBe(CHAT_PORT);
@@ -83,14 +92,58 @@ describe("docker-compose.yml", () => {
   });
 });
 
+describe("echo's healthcheck", () => {
+  it("passes against a live echo server and fails without one", async () => {
+    const test = services.echo!.healthcheck!.test;
+    expect(test[0]).toBe("CMD");
+    const args = boucleArgs(test.slice(1));
+    expect(Number(flag(args, "--port"))).toBe(7007);
+    const { app, port } = await startApp("echo-server");
+    const withPort = (p: number) => args.map((a, i) => (args[i - 1] === "--port" ? String(p) : a));
+    const healthy = await runApp(withPort(port));
+    expect(healthy.stderr).toBe("");
+    expect(healthy.code).toBe(0);
+
+    app.child.kill("SIGTERM");
+    expect((await app.exited).code).toBe(0);
+    const down = await runApp(withPort(port));
+    expect(down.code).toBe(1);
+  });
+});
+
 describe("Dockerfile", () => {
   const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
 
-  it("builds from a small official Node image with npm ci and runs as a non-root user", () => {
-    expect(dockerfile).toMatch(/^FROM node:20-alpine$/m);
-    expect(dockerfile).toMatch(/npm ci --omit=dev/);
-    expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/BOUCLE_HOST=0\.0\.0\.0/);
+  it("builds in a first stage and ships only dist/, bin/ and the runtime dependencies, as a non-root user", () => {
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    expect(stages).toHaveLength(2);
+    expect(stages[0]).toMatch(/^node:\$\{NODE\}-alpine AS build$/m);
+    expect(stages[0]).toMatch(/^RUN npm ci\b/m); // prepare = npm run build
+    expect(stages[1]).toMatch(/^node:\$\{NODE\}-alpine$/m);
+    expect(stages[1]).toMatch(/npm ci --omit=dev --ignore-scripts/);
+    const copies = stages[1]!.match(/^COPY .*$/gm)!;
+    expect(copies).toEqual([
+      "COPY package.json package-lock.json ./",
+      "COPY bin ./bin",
+      "COPY --from=build /app/dist/src ./dist/src",
+      "COPY --from=build /app/dist/examples ./dist/examples",
+    ]);
+    expect(stages[1]).toMatch(/^USER node$/m);
+    expect(stages[1]).toMatch(/BOUCLE_HOST=0\.0\.0\.0/);
+  });
+
+  it("uses a Node LTS line at least as new as package.json's engines", () => {
+    const node = Number(/^ARG NODE=(\d+)$/m.exec(dockerfile)![1]);
+    const { engines } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines: { node: string } };
+    expect(node % 2).toBe(0); // even majors are the LTS lines
+    expect(node).toBeGreaterThanOrEqual(Number(/^>=(\d+)$/.exec(engines.node)![1]));
+    expect(node).toBeGreaterThanOrEqual(22); // 20 left maintenance in April 2026
+  });
+
+  it("ignores dist/ and node_modules/ in the build context, so the image builds its own", () => {
+    const ignored = readFileSync(join(ROOT, ".dockerignore"), "utf8").split("\n");
+    expect(ignored).toContain("dist");
+    expect(ignored).toContain("node_modules");
   });
 
   it("has a CMD that starts the chat server, and the compose healthcheck passes against it", async () => {
