@@ -4,8 +4,8 @@
  *
  * Invariants: at most one redraw per MIN_REDRAW_MS however often
  * `update` is called (the load test may call it per message); a drawn line
- * is always shorter than the terminal is wide (a line that wraps can't be
- * erased by a carriage return, and leaves a trail of stale lines); after
+ * leaves room at the end of the terminal's width (a line that wraps can't
+ * be erased by a carriage return, and leaves a trail of stale lines); after
  * `finish` the line is cleared and nothing more is written.
  */
 
@@ -15,6 +15,13 @@ const MIN_REDRAW_MS = 100;
 const BAR_WIDTH = 20;
 /** The width assumed when the terminal does not say. */
 const DEFAULT_COLUMNS = 80;
+/**
+ * Columns left free at the end of the line. Why 3: the terminal echoes
+ * Ctrl-C as "^C" after the cursor, and writing the last column leaves some
+ * terminals pending a wrap; either would push the cursor to the next line,
+ * out of reach of the carriage return that erases the bar.
+ */
+const RESERVED_COLUMNS = 3;
 /** Carriage return + "erase whole line" (CSI 2K): what erases the bar. */
 export const CLEAR_LINE = "\r\x1b[2K";
 
@@ -87,8 +94,7 @@ export class ProgressBar {
     this.#lastDrawMs = nowMs;
     this.#lastReceived = snapshot.received;
     this.#drawn = true;
-    // Why width - 1: writing the last column leaves some terminals' cursor pending a wrap.
-    const width = Math.max(1, (this.#columns() || DEFAULT_COLUMNS) - 1);
+    const width = Math.max(1, (this.#columns() || DEFAULT_COLUMNS) - RESERVED_COLUMNS);
     this.#write(CLEAR_LINE + this.#render(snapshot, nowMs - this.#startMs, rate).slice(0, width));
   }
 
