@@ -7,8 +7,9 @@
  * server lines are printed as plain text until the server closes.
  *
  * Exit codes: 0 after /quit, Ctrl-D or the end of piped input once the
- * server has closed; 1 when the connection fails, is refused or is closed
- * by the server first; 130 on Ctrl-C.
+ * server has closed, or when the server announced its shutdown and closed;
+ * 1 when the connection fails, is refused or is closed by the server
+ * first; 130 on Ctrl-C.
  */
 import type { ReadStream } from "node:tty";
 import { run, type Coro } from "../../loop/index.ts";
@@ -23,10 +24,11 @@ const SPEC: CommandSpec = {
   name: "connect",
   summary:
     `Chat from the terminal: connect to a boucle chat server (default ${DEFAULT_HOST}:${DEFAULT_PORT}).\n` +
-    "Type a line and Enter to send it; /help lists the server's commands. /quit or Ctrl-D leaves,\n" +
-    "Ctrl-C quits at once (exit code 130). With stdin not a terminal, each input line is sent,\n" +
+    "Type a line and Enter to send it; /help lists the server's commands. Up and Down recall the\n" +
+    "lines sent before. /quit or Ctrl-D leaves, Ctrl-C quits at once (exit code 130), Ctrl-Z\n" +
+    "suspends (fg resumes). With stdin not a terminal, each input line is sent,\n" +
     "the end of input half-closes, and what the server sends is printed until it closes.\n" +
-    "Colours are off with --no-color, the NO_COLOR environment variable, or when stdout is not a terminal.",
+    "Colours are off with --no-color, NO_COLOR set to anything but empty, or when stdout is not a terminal.",
   positionals: "[host:port]",
   options: {
     "no-color": { type: "boolean", help: "don't colour nicknames and errors" },
@@ -52,8 +54,25 @@ export async function main(argv: string[]): Promise<number> {
   if (args.positionals.length > 1) throw new UsageError(`connect: one address expected, got ${args.positionals.length} (try boucle connect --help)`);
   const { host, port } = parseHostPort(args.positionals[0] ?? "", { command: "connect", host: DEFAULT_HOST, port: DEFAULT_PORT });
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  const color = interactive && args.values["no-color"] !== true && process.env["NO_COLOR"] === undefined;
+  const color = interactive && args.values["no-color"] !== true && !noColorRequested(process.env);
   return run(client(host, port, interactive, color));
+}
+
+/** NO_COLOR as no-color.org defines it: present and not an empty string. */
+export function noColorRequested(env: NodeJS.ProcessEnv): boolean {
+  const value = env["NO_COLOR"];
+  return value !== undefined && value !== "";
+}
+
+/**
+ * Ctrl-Z: give the terminal back in cooked mode and stop, as the shell's
+ * own Ctrl-Z would; resumes (returns) after `fg`, in raw mode again.
+ * Why by hand: in raw mode the terminal sends Ctrl-Z as a byte, not SIGTSTP.
+ */
+function suspendProcess(stdin: ReadStream): void {
+  stdin.setRawMode(false);
+  process.kill(process.pid, "SIGTSTP"); // No handler: the default action stops us here until SIGCONT.
+  stdin.setRawMode(true);
 }
 
 function* client(host: string, port: number, interactive: boolean, color: boolean): Coro<number> {
@@ -73,7 +92,7 @@ function* client(host: string, port: number, interactive: boolean, color: boolea
     stdin.setRawMode(true);
     try {
       const view = new ChatView({ color, columns: () => process.stdout.columns || 80 });
-      return yield* runInteractive(conn, input.reader, view, io);
+      return yield* runInteractive(conn, input.reader, view, io, () => suspendProcess(stdin));
     } finally {
       io.out("\r\x1b[2K"); // leave the terminal on a clean line
       stdin.setRawMode(false);
