@@ -2,7 +2,9 @@
  * The `boucle` CLI for the servers and the demo: --help, bad flags and a
  * port in use give one clear line and the right exit code.
  */
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -41,6 +43,20 @@ describe("boucle CLI", () => {
       expect(stdout).toBe(bare.stderr);
     });
   }
+
+  it("without a build, says to run npm run build instead of a module stack trace", async () => {
+    const clone = mkdtempSync(join(tmpdir(), "boucle-no-dist-"));
+    try {
+      mkdirSync(join(clone, "bin"));
+      copyFileSync(join(ROOT, "bin", "boucle.js"), join(clone, "bin", "boucle.js"));
+      writeFileSync(join(clone, "package.json"), JSON.stringify({ name: "boucle", type: "module" }));
+      const run = spawnSync(process.execPath, [join(clone, "bin", "boucle.js"), "--version"], { encoding: "utf8" });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe("boucle: the build is missing (dist/): run `npm run build` in the package\n");
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
 
   for (const flag of ["--version", "-v"]) {
     it(`boucle ${flag} prints the package's version and exits 0`, async () => {
