@@ -33,6 +33,7 @@ import {
   whoLines,
 } from "./replies.ts";
 import { LOBBY, roomKey } from "./room.ts";
+import { localRoomBus, type RoomBus, type RoomBusFactory } from "./room-bus.ts";
 import { stripControls } from "./sanitize.ts";
 
 export {
@@ -65,6 +66,12 @@ export interface Member {
   close(reason?: string): void;
 }
 
+/** Options of {@link ChatHub}; every field has a default. */
+export interface ChatHubOptions {
+  /** How room-wide lines reach the members; default {@link localRoomBus}. */
+  bus?: RoomBusFactory;
+}
+
 interface Room {
   readonly name: string;
   readonly key: string;
@@ -93,6 +100,17 @@ export class ChatHub {
   #busy = false;
   #closed = false;
   #guests = 0;
+  readonly #bus: RoomBus;
+
+  constructor(options: ChatHubOptions = {}) {
+    // Why inline when busy: a local bus delivers while the operation that
+    // published runs, so its replies keep their order; a delivery arriving
+    // from outside (a broker) runs as an operation of its own.
+    this.#bus = (options.bus ?? localRoomBus)((roomKey, line, exceptId) => {
+      if (this.#busy) this.#deliver(roomKey, line, exceptId);
+      else this.#run(() => this.#deliver(roomKey, line, exceptId));
+    });
+  }
 
   /**
    * Admits a new client: gives it a unique guest nickname (`guest1`, ...),
@@ -293,9 +311,16 @@ export class ChatHub {
     if (room.members.size === 0) this.#rooms.delete(room.key);
   }
 
-  /** One formatted line, one `send` per recipient: the hot path. */
+  /** Every room-wide line goes through the bus (room-bus.ts). */
   #broadcast(room: Room, line: string, except?: Member): void {
-    for (const member of room.members) if (member !== except) member.send(line);
+    this.#bus.publish(room.key, line, except?.id);
+  }
+
+  /** One formatted line, one `send` per local recipient: the hot path. */
+  #deliver(key: string, line: string, exceptId: number | undefined): void {
+    const room = this.#rooms.get(key);
+    if (!room) return;
+    for (const member of room.members) if (member.id !== exceptId) member.send(line);
   }
 
   #guestNick(): string {
