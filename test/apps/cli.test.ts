@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, ROOT, runApp } from "./helpers.ts";
+import { AppProcess, cleanup, ROOT, runApp } from "./helpers.ts";
 
 let blocker: Server | null = null;
 
@@ -96,6 +96,25 @@ describe("boucle CLI", () => {
     const { code, stderr } = await runApp(["chat-server", "--port", "70000"]);
     expect(code).toBe(1);
     expect(stderr).toBe('boucle chat-server: --port must be an integer from 0 to 65535, not "70000"\n');
+  });
+
+  it("a negative port gets the range error, not parseArgs' 'argument is ambiguous'", async () => {
+    const { code, stderr } = await runApp(["chat-server", "--port", "-1"]);
+    expect(code).toBe(1);
+    expect(stderr).toBe('boucle chat-server: --port must be an integer from 0 to 65535, not "-1"\n');
+  });
+
+  it("a port from BOUCLE_PORT is as strict as --port, and its error names the variable", async () => {
+    const app = new AppProcess(["connect"], { BOUCLE_PORT: "0x4269" });
+    expect(await app.exited).toEqual({ code: 1, signal: null });
+    expect(app.stderr).toBe('boucle connect: BOUCLE_PORT must be an integer from 1 to 65535, not "0x4269"\n');
+  });
+
+  it("healthcheck finds the server through BOUCLE_HOST and BOUCLE_PORT, as the server itself does", async () => {
+    const server = new AppProcess(["chat-server", "--quiet"], { BOUCLE_HOST: "127.0.0.1", BOUCLE_PORT: "0" });
+    const [, port] = await server.waitForStderr(/listening on 127\.0\.0\.1:(\d+)\n/, 15_000);
+    const probe = new AppProcess(["healthcheck"], { BOUCLE_HOST: "127.0.0.1", BOUCLE_PORT: port! });
+    expect(await probe.exited).toEqual({ code: 0, signal: null });
   });
 
   for (const command of ["chat-server", "echo-server"]) {
