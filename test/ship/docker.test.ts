@@ -5,8 +5,10 @@
  * the compose healthcheck command passes against a live server (and fails
  * without one).
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { COMMANDS } from "../../src/apps/cli.ts";
@@ -131,6 +133,53 @@ describe("Dockerfile", () => {
     expect(stages[1]).toMatch(/^USER node$/m);
     expect(stages[1]).toMatch(/BOUCLE_HOST=0\.0\.0\.0/);
   });
+
+  it("ships enough: the final stage's files alone run the chat server, which the healthcheck passes", async () => {
+    // The final stage replayed in a temporary folder, COPY by COPY (the build
+    // stage's /app is this repository, built by the tests' globalSetup).
+    const image = mkdtempSync(join(tmpdir(), "boucle-image-"));
+    try {
+      const final = dockerfile.split(/^FROM /m).at(-1)!;
+      for (const [, from, sources] of final.matchAll(/^COPY (--from=build )?(.+)$/gm)) {
+        const words = sources!.split(" ");
+        const dest = join(image, words.pop()!);
+        for (const source of words) {
+          const path = from === undefined ? join(ROOT, source) : join(ROOT, source.replace(/^\/app\//, ""));
+          cpSync(path, words.length > 1 ? join(dest, basename(source)) : dest, { recursive: true });
+        }
+      }
+      const install = /^RUN (npm ci [^&]+?)\s*(&&|$)/m.exec(final)![1]!.split(" ");
+      execFileSync(install[0]!, [...install.slice(1), "--prefer-offline"], { cwd: image, stdio: "ignore", timeout: 60_000 });
+      expect(readdirSync(join(image, "node_modules"))).not.toContain("typescript");
+      expect(readdirSync(image).sort()).toEqual(["bin", "dist", "node_modules", "package-lock.json", "package.json"]);
+
+      const node = (argv: string[]): string[] => (expect(argv[0]).toBe("node"), argv.slice(1));
+      const server = spawn(process.execPath, node(cmd), {
+        cwd: image,
+        env: { ...process.env, BOUCLE_HOST: "127.0.0.1", BOUCLE_PORT: "0" },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      try {
+        let stderr = "";
+        const port = await new Promise<string>((resolve, reject) => {
+          server.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+            stderr += chunk;
+            const match = /listening on 127\.0\.0\.1:(\d+)\n/.exec(stderr);
+            if (match) resolve(match[1]!);
+          });
+          server.once("exit", (code) => reject(new Error(`the image's CMD exited ${code}: ${stderr}`)));
+        });
+        const health = services.chat!.healthcheck!.test.slice(1).map((a) => a.replace(/:7777$/, `:${port}`));
+        const probe = spawnSync(process.execPath, node(health), { cwd: image, encoding: "utf8", timeout: 15_000 });
+        expect(probe.stderr).toBe("");
+        expect(probe.status).toBe(0);
+      } finally {
+        server.kill("SIGKILL");
+      }
+    } finally {
+      rmSync(image, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it("uses a Node LTS line at least as new as package.json's engines", () => {
     const node = Number(/^ARG NODE=(\d+)$/m.exec(dockerfile)![1]);
