@@ -153,7 +153,11 @@ describe("Dockerfile", () => {
       expect(readdirSync(join(image, "node_modules"))).not.toContain("typescript");
       expect(readdirSync(image).sort()).toEqual(["bin", "dist", "node_modules", "package-lock.json", "package.json"]);
 
-      const node = (argv: string[]): string[] => (expect(argv[0]).toBe("node"), argv.slice(1));
+      /** `["node", ...args]` → args, for this test's own Node. */
+      const node = (argv: string[]): string[] => {
+        expect(argv[0]).toBe("node");
+        return argv.slice(1);
+      };
       const server = spawn(process.execPath, node(cmd), {
         cwd: image,
         env: { ...process.env, BOUCLE_HOST: "127.0.0.1", BOUCLE_PORT: "0" },
