@@ -102,16 +102,24 @@ export function intOption(spec: CommandSpec, name: string, raw: string | boolean
  */
 export function portOption(spec: CommandSpec, flag: string | boolean | undefined, envName: string, fallback: number, min = 0, env: NodeJS.ProcessEnv = process.env): number {
   if (flag !== undefined && flag !== false && flag !== "") return intOption(spec, "port", flag, fallback, min, 65_535);
-  const fromEnv = env[envName];
-  if (fromEnv === undefined || fromEnv === "") return fallback;
-  return decimalInteger(`${spec.name}: ${envName}`, fromEnv, min, 65_535);
+  const fromEnv = environmentValue(env, envName);
+  return fromEnv === undefined ? fallback : decimalInteger(`${spec.name}: ${envName}`, fromEnv, min, 65_535);
 }
 
 /** `--host` if given and not empty, else `BOUCLE_HOST` if set and not empty, else `fallback`. */
 export function hostOption(flag: string | boolean | undefined, fallback: string, env: NodeJS.ProcessEnv = process.env): string {
   if (typeof flag === "string" && flag !== "") return flag;
-  const fromEnv = env["BOUCLE_HOST"];
-  return fromEnv === undefined || fromEnv === "" ? fallback : fromEnv;
+  return environmentValue(env, "BOUCLE_HOST") ?? fallback;
+}
+
+/**
+ * An environment variable's value, or undefined when it is unset or empty.
+ * Why empty counts as unset: `BOUCLE_PORT= cmd` and a blank line in an env
+ * file mean "no value", never port 0 (and no-color.org says the same of NO_COLOR).
+ */
+export function environmentValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === "" ? undefined : value;
 }
 
 /** `raw` as an integer within [min, max]; `label` starts the error ("chat-server: --port"). @throws UsageError */

@@ -1,7 +1,7 @@
 /**
  * `host:port` on the command line to a host and a port.
  */
-import { decimalInteger, hostOption, UsageError } from "./args.ts";
+import { decimalInteger, environmentValue, hostOption, UsageError } from "./args.ts";
 
 export interface HostPortDefaults {
   /** The subcommand, for error messages. */
@@ -22,8 +22,8 @@ export interface HostPortDefaults {
 export function parseHostPort(text: string, defaults: HostPortDefaults, env: NodeJS.ProcessEnv = process.env): { host: string; port: number } {
   const defaultHost = hostOption(undefined, defaults.host ?? "127.0.0.1", env);
   const defaultPort = (): number => {
-    const fromEnv = env["BOUCLE_PORT"];
-    return fromEnv === undefined || fromEnv === "" ? defaults.port : decimalInteger(`${defaults.command}: BOUCLE_PORT`, fromEnv, 1, 65_535);
+    const fromEnv = environmentValue(env, "BOUCLE_PORT");
+    return fromEnv === undefined ? defaults.port : decimalInteger(`${defaults.command}: BOUCLE_PORT`, fromEnv, 1, 65_535);
   };
   if (text === "") return { host: defaultHost, port: defaultPort() };
   let host = text;

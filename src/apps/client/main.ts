@@ -14,7 +14,7 @@
 import type { ReadStream } from "node:tty";
 import { run, type Coro } from "../../loop/index.ts";
 import { ConnectTimeoutError, formatAddress, NetError, openConnection, openInput } from "../../net/index.ts";
-import { parseCommandArgs, usage, UsageError, type CommandSpec } from "../cli/args.ts";
+import { environmentValue, parseCommandArgs, usage, UsageError, type CommandSpec } from "../cli/args.ts";
 import { parseHostPort } from "../cli/host-port.ts";
 import { DEFAULT_HOST, DEFAULT_PORT } from "../chat-server/options.ts";
 import { runInteractive, runPiped, type Connection, type Output } from "./session.ts";
@@ -60,8 +60,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** NO_COLOR as no-color.org defines it: present and not an empty string. */
 export function noColorRequested(env: NodeJS.ProcessEnv): boolean {
-  const value = env["NO_COLOR"];
-  return value !== undefined && value !== "";
+  return environmentValue(env, "NO_COLOR") !== undefined;
 }
 
 /**
