@@ -85,8 +85,11 @@ export async function startServerProcess(label: string, args: string[], timeoutM
   };
 }
 
-/** Run `boucle loadtest ...args --json --no-progress`, pinned to the client core; its parsed JSON. */
-export function runLoadtest(args: string[], timeoutMs = 120_000): Promise<LoadtestJson> {
+/**
+ * Run `boucle loadtest ...args --json --no-progress`, pinned to the client
+ * core; its parsed JSON (a LoadtestJson, or a ScenarioResult for `--scenario`).
+ */
+export function runLoadtest<T = LoadtestJson>(args: string[], timeoutMs = 120_000): Promise<T> {
   const [cmd, argv] = pinned(CLIENT_CORE, [process.execPath, BOUCLE, "loadtest", ...args, "--json", "--no-progress"]);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -98,7 +101,7 @@ export function runLoadtest(args: string[], timeoutMs = 120_000): Promise<Loadte
     child.once("exit", (code) => {
       clearTimeout(timer);
       try {
-        resolve(JSON.parse(stdout) as LoadtestJson);
+        resolve(JSON.parse(stdout) as T);
       } catch {
         reject(new Error(`loadtest ${args.join(" ")} exited with ${code} and no JSON:\n${stdout}\n${stderr}`));
       }

@@ -6,6 +6,13 @@
  * Writes are coalesced: what coroutines write during one loop iteration is
  * collected and handed to Node once, at the end of the iteration (one
  * system call per socket per iteration instead of one per message).
+ *
+ * While the peer is behind (Node's buffer is over its high-water mark),
+ * what is written stays here, as written, until Node drains. Why not hand
+ * it over anyway: Node would only queue it, one joined copy per socket,
+ * and destroying a socket makes one error object per queued write; kept
+ * here, a buffer written to many sockets (a chat line fanned out) stays
+ * one copy however many peers lag, and dropping a peer is O(1).
  */
 import type { Socket as NodeSocket } from "node:net";
 import type { Coro } from "../loop/index.ts";
@@ -30,6 +37,8 @@ export class Socket implements ByteSource, Flushable {
   #outBytes = 0;
   #outAllStrings = true;
   #flushScheduled = false;
+  /** True while `#out` is held back until Node drains. */
+  #holding = false;
   #writeClosed = false;
   /** The peer's address, kept: Node forgets it once the socket is destroyed. */
   readonly remote: NetAddress;
@@ -83,6 +92,15 @@ export class Socket implements ByteSource, Flushable {
   }
 
   /**
+   * Bytes the peer has not taken from earlier iterations: Node's buffer and
+   * what is held back for it. Unlike {@link bufferedBytes}, this leaves out
+   * the current iteration's output to a peer that keeps up.
+   */
+  backlogBytes(): number {
+    return this.#node.writableLength + (this.#holding ? this.#outBytes : 0);
+  }
+
+  /**
    * Wait until the buffered output is below the high-water mark: returns at
    * once while it is, else hands the output to Node and waits for `'drain'`.
    * @throws the socket's error, or BrokenPipeError if it closed meanwhile.
@@ -106,10 +124,27 @@ export class Socket implements ByteSource, Flushable {
   /**
    * Hand what was written so far to Node now, as one write, instead of at
    * the end of the iteration (for a reply that must not wait behind the
-   * iteration's other output). The selector calls it after each iteration.
+   * iteration's other output), unless the peer is behind: then it is held
+   * until Node drains. The selector calls it after each iteration.
    */
   flush(): void {
     this.#flushScheduled = false;
+    if (this.#out.length === 0 || this.#holding) return;
+    if (this.#node.writableNeedDrain && !this.#node.destroyed) {
+      this.#holding = true; // Until Node drains (see the module comment).
+      this.#node.once("drain", this.#onDrain);
+      return;
+    }
+    this.#flushNow();
+  }
+
+  readonly #onDrain = (): void => {
+    this.#holding = false;
+    this.flush();
+  };
+
+  /** Hand everything written to Node, as one write. */
+  #flushNow(): void {
     const out = this.#out;
     if (out.length === 0) return;
     const data =
@@ -123,7 +158,9 @@ export class Socket implements ByteSource, Flushable {
   /** Half-close: send what is buffered, then EOF. Reading goes on. */
   shutdownWrite(): void {
     if (this.#writeClosed) return;
-    this.flush();
+    this.#node.off("drain", this.#onDrain);
+    this.#holding = false;
+    this.#flushNow();
     this.#writeClosed = true;
     this.#node.end();
   }
@@ -137,13 +174,32 @@ export class Socket implements ByteSource, Flushable {
 
   /** Close at once, dropping unsent data (a peer that never reads). */
   abort(): void {
-    this.#out.length = 0;
-    this.#outBytes = 0;
-    this.#writeClosed = true;
+    this.#dropOutput();
     this.#node.destroy();
   }
 
-  /** True once `close`, `shutdownWrite` or `abort` was called, or the socket died. */
+  /**
+   * Close at once with a TCP reset, so the kernel drops what it holds for the
+   * peer too. Why: after a plain close, the kernel keeps trying to deliver
+   * its send buffer (up to `net.ipv4.tcp_wmem`'s maximum, 4 MiB here) to a
+   * peer that does not read, as an orphan socket, for minutes; 2 000 of them
+   * put the whole machine's TCP memory under pressure.
+   */
+  reset(): void {
+    this.#dropOutput();
+    if (this.#node.destroyed) return;
+    this.#node.resetAndDestroy();
+  }
+
+  #dropOutput(): void {
+    this.#node.off("drain", this.#onDrain);
+    this.#holding = false;
+    this.#out.length = 0;
+    this.#outBytes = 0;
+    this.#writeClosed = true;
+  }
+
+  /** True once `close`, `shutdownWrite`, `abort` or `reset` was called, or the socket died. */
   isClosing(): boolean {
     return this.#writeClosed || this.#key.closed;
   }

@@ -209,6 +209,11 @@ export class StreamWriter {
     return this.socket.bufferedBytes();
   }
 
+  /** Bytes the peer has not taken from earlier iterations (see Socket.backlogBytes). */
+  backlogBytes(): number {
+    return this.socket.backlogBytes();
+  }
+
   /** Half-close: EOF to the peer after the buffered data. */
   writeEof(): void {
     this.socket.shutdownWrite();
@@ -222,6 +227,11 @@ export class StreamWriter {
   /** Close now, dropping what is buffered. */
   abort(): void {
     this.socket.abort();
+  }
+
+  /** Close now with a TCP reset: the kernel drops what it holds for the peer too (see Socket.reset). */
+  reset(): void {
+    this.socket.reset();
   }
 
   isClosing(): boolean {

@@ -65,9 +65,10 @@ describe.skipIf(TMUX_MISSING !== null)(`boucle connect in terminals (tmux)${TMUX
       press(name, "Enter");
       await waitForScreen(name, "the rename", (lines) => lines.some((l) => l.endsWith(` is now known as ${name}`)));
     }
-    // ann joined first, so she sees everyone's rename: all four are in #lobby under their names.
+    // ann joined first, so she sees everyone arrive under their names: a first /nick is
+    // announced as the new name's arrival (docs/PROTOCOL.md, "Connecting").
     for (const name of names.slice(1)) {
-      await waitForScreen("ann", `${name}'s rename`, (lines) => lines.some((l) => l.endsWith(` is now known as ${name}`)));
+      await waitForScreen("ann", `${name}'s arrival`, (lines) => lines.some((l) => l === `* ${name} joined #lobby` || l.endsWith(` is now known as ${name}`)));
     }
   });
 

@@ -145,12 +145,17 @@ export class LineClient {
     return clients;
   }
 
-  /** Connect and take the welcome and the lobby's join notice; returns the guest nickname. */
+  /**
+   * Connect, take the welcome and the lobby's join notice, and send a first
+   * line (`/sync`), so the lobby is told of the arrival now rather than after
+   * the admission delay; returns the guest nickname.
+   */
   static async joined(port: number): Promise<[LineClient, string]> {
     const client = await LineClient.connect(port);
     const welcome = await client.next();
     const nick = /you are (\S+)/.exec(welcome)![1]!;
     await client.expect(`* ${nick} joined #lobby`);
+    await client.sync();
     return [client, nick];
   }
 

@@ -3,19 +3,24 @@
  * socket and enforces the bounded queue) and the task that reads its lines.
  *
  * A client is one task, one `while` loop (no recursion per line): read a
- * line, check its length, decode, apply flood control, hand it to the hub.
+ * line, charge the flood bucket, check its length, decode, hand it to the
+ * hub, charge what it cost. Every line received costs, and every
+ * LINE_BATCH lines the task gives the turn back, whatever becomes of them.
  * Writes never block: lines are queued on the StreamWriter, which hands
  * them to Node once per loop iteration, so a fan-out to a room costs no
- * system call per message. A client whose queue passes the bound is a slow
- * reader: dropped at once, its room told, and nobody waits for it.
+ * system call per message. A client whose queue passes the bound (in
+ * bytes), or the largest queue when all of them pass the server's output
+ * budget, is a slow reader: dropped at once, its room told, and nobody
+ * waits for it.
  */
 import { ChatHub, floodNotice, lineTooLong, SLOW_READER_REASON, type Member } from "../chat/hub.ts";
 import { SHUTTING_DOWN } from "../chat/replies.ts";
 import { decodeLine } from "../chat/sanitize.ts";
 import { TokenBucket } from "../chat/token-bucket.ts";
-import { currentTask, release, type Coro, type Task } from "../../loop/index.ts";
+import { currentTask, getRunningLoop, release, type Coro, type Task } from "../../loop/index.ts";
 import { LimitOverrunError, type StreamReader, type StreamWriter } from "../../net/index.ts";
-import { INTERACTIVE_PRIORITY, MESSAGE_BATCH, MESSAGE_PRIORITY } from "./priorities.ts";
+import type { OutputBudget, QueuedOutput } from "./output-budget.ts";
+import { INTERACTIVE_PRIORITY, LINE_BATCH, MESSAGE_PRIORITY } from "./priorities.ts";
 
 /** Longest line in bytes, without its `\n` and a dropped `\r` (docs/PROTOCOL.md). */
 export const MAX_LINE_BYTES = 4096;
@@ -36,14 +41,18 @@ export interface ClientSettings {
 }
 
 // Why a one-entry cache: a fan-out sends the same line to every member in a
-// row, so the `line + "\n"` string is built once per broadcast, not per member.
+// row, so its bytes are encoded once per broadcast, not per member, and the
+// queues of members that lag behind share that one copy (src/net/socket.ts).
+// Why bytes rather than a string: what is held for a socket is then counted
+// in bytes, which is what the queue bound is about; Node counts a string in
+// UTF-16 units, and CJK text would pass 1.5x the bound.
 let lastLine = "";
-let lastWire = "\n";
+let lastWire = Buffer.from("\n");
 
-function wire(line: string): string {
+function wire(line: string): Buffer {
   if (line !== lastLine) {
     lastLine = line;
-    lastWire = `${line}\n`;
+    lastWire = Buffer.from(`${line}\n`);
   }
   return lastWire;
 }
@@ -51,7 +60,7 @@ function wire(line: string): string {
 /** How a client's connection ended, for the disconnect log line ("eof", "quit: lunch", ...). */
 export type EndReason = string;
 
-export class ChatClient implements Member {
+export class ChatClient implements Member, QueuedOutput {
   readonly id: number;
   nick = "";
   room = "";
@@ -59,15 +68,17 @@ export class ChatClient implements Member {
   readonly #hub: ChatHub;
   readonly #writer: StreamWriter;
   readonly #settings: ClientSettings;
+  readonly #budget: OutputBudget | null;
   /** Set once the connection is closing, whoever closes it. */
   #ended: EndReason | null = null;
 
-  constructor(id: number, peer: string, hub: ChatHub, writer: StreamWriter, settings: ClientSettings) {
+  constructor(id: number, peer: string, hub: ChatHub, writer: StreamWriter, settings: ClientSettings, budget: OutputBudget | null = null) {
     this.id = id;
     this.peer = peer;
     this.#hub = hub;
     this.#writer = writer;
     this.#settings = settings;
+    this.#budget = budget;
   }
 
   /** Why the connection is closing, or null while it is open. */
@@ -78,23 +89,35 @@ export class ChatClient implements Member {
   /** Queue one line; never blocks. Drops the client if its queue passes the bound. */
   send(line: string): void {
     if (this.#ended !== null) return;
+    const bytes = wire(line);
     try {
-      this.#writer.write(wire(line));
+      this.#writer.write(bytes);
     } catch {
       // The peer reset the connection: its reader sees the error and logs it.
       this.#ended = "reset";
       this.#hub.leave(this);
       return;
     }
-    // Why Node's backlog and not writer.bufferedBytes(): the latter also counts
-    // this iteration's coalesced output, not yet offered to the kernel, which a
-    // burst of fan-out can make large for a client that reads at full speed.
-    // What Node still holds after earlier flushes is what the peer did not take.
-    if (this.#writer.socket.nodeSocket.writableLength > this.#settings.maxQueueBytes) {
-      this.#ended = SLOW_READER_REASON;
-      this.#writer.abort();
-      this.#hub.leave(this, SLOW_READER_REASON); // Runs after the current hub operation.
-    }
+    if (this.queuedBytes() > this.#settings.maxQueueBytes) this.evict();
+    else this.#budget?.charge(bytes.length);
+  }
+
+  /**
+   * Bytes held for this client from earlier iterations: what the peer did
+   * not take. Why not writer.bufferedBytes(): that also counts this
+   * iteration's coalesced output, not yet offered to the kernel, which a
+   * burst of fan-out can make large for a client that reads at full speed.
+   */
+  queuedBytes(): number {
+    return this.#ended === null ? this.#writer.backlogBytes() : 0;
+  }
+
+  /** Drop this client as a slow reader: what is queued for it is lost, its room told. */
+  evict(): void {
+    if (this.#ended !== null) return;
+    this.#ended = SLOW_READER_REASON;
+    this.#writer.reset(); // Frees what the kernel holds for it too.
+    this.#hub.leave(this, SLOW_READER_REASON); // Runs after the current hub operation.
   }
 
   /** Flush what is queued, then close (after `/quit` or at shutdown). */
@@ -126,55 +149,64 @@ export class ChatClient implements Member {
   *readLines(reader: StreamReader): Coro<void> {
     const { floodLimit, priorities } = this.#settings;
     const task: Task<unknown> | null = priorities ? currentTask() : null;
-    const bucket = floodLimit ? new TokenBucket() : null;
+    const loop = getRunningLoop();
+    const bucket = floodLimit ? new TokenBucket({ now: () => loop.time() }) : null;
     let flooding = false;
-    let messagesThisStep = 0;
+    /** Whether the bucket lets one more line through (each line costs one token). */
+    const admit = (): boolean => {
+      if (bucket === null || bucket.take()) {
+        flooding = false;
+        return true;
+      }
+      if (!flooding) this.send(floodNotice()); // Once per burst.
+      flooding = true;
+      return false;
+    };
+    let linesThisStep = 0;
     while (this.#ended === null) {
       if (reader.buffered === 0) {
         // About to wait for fresh input: presumed a person, urgent again.
         if (task !== null) task.priority = INTERACTIVE_PRIORITY;
-        messagesThisStep = 0;
+        linesThisStep = 0;
+      } else if (++linesThisStep > LINE_BATCH) {
+        // Why every line, not only messages: blank, dropped, overlong lines
+        // and commands cost a step too, and one client's burst of them must
+        // not hold the iteration (and everyone's replies) up.
+        linesThisStep = 0;
+        yield* release();
+        if (this.#ended !== null) return;
       }
       let line: Buffer | null;
       try {
         line = yield* reader.nextLine();
       } catch (error) {
         if (!(error instanceof LimitOverrunError)) throw error;
-        this.send(lineTooLong(MAX_LINE_BYTES));
-        this.flushNow();
+        if (admit()) {
+          this.send(lineTooLong(MAX_LINE_BYTES));
+          this.flushNow();
+        }
         yield* reader.discardLine(); // Drops the rest of the line as it comes; holds none of it.
         continue;
       }
       if (line === null) return;
       if (this.#ended !== null) return; // Lines after /quit are not handled.
+      if (!admit()) continue;
       const length = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
       if (length > MAX_LINE_BYTES) {
         this.send(lineTooLong(MAX_LINE_BYTES));
         this.flushNow();
         continue;
       }
-      if (bucket !== null) {
-        if (!bucket.take()) {
-          if (!flooding) this.send(floodNotice()); // Once per burst.
-          flooding = true;
-          continue;
-        }
-        flooding = false;
-      }
       const isCommand = line[0] === SLASH && line[1] !== SLASH;
-      if (!isCommand) {
-        if (task !== null && task.priority !== MESSAGE_PRIORITY) {
-          // Fan-out waits behind the next iteration's urgent steps.
-          task.priority = MESSAGE_PRIORITY;
-          messagesThisStep = 0;
-          yield* release();
-        } else if (++messagesThisStep > MESSAGE_BATCH) {
-          messagesThisStep = 0;
-          yield* release();
-        }
+      if (!isCommand && task !== null && task.priority !== MESSAGE_PRIORITY) {
+        // Fan-out waits behind the next iteration's urgent steps.
+        task.priority = MESSAGE_PRIORITY;
+        linesThisStep = 0;
+        yield* release();
         if (this.#ended !== null) return;
       }
-      this.#hub.handleLine(this, decodeLine(line));
+      const cost = this.#hub.handleLine(this, decodeLine(line));
+      bucket?.charge(cost - 1); // The line's own token is taken already.
       if (isCommand && priorities) this.flushNow();
       if (this.#ended !== null) return; // /quit, or dropped as a slow reader: stop reading now.
     }

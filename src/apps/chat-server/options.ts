@@ -1,6 +1,7 @@
 /**
  * `boucle chat-server`'s command line: flags, environment and defaults.
  */
+import { DEFAULT_QUIET_ROOM_SIZE } from "../chat/hub.ts";
 import { hostOption, intOption, parseCommandArgs, portOption, type CommandSpec, type Parsed } from "../cli/args.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
@@ -13,6 +14,12 @@ export const DEFAULT_MAX_CLIENTS = 10_000;
  * live client ever lags behind, and 10 000 clients times it still fits in RAM.
  */
 export const DEFAULT_MAX_QUEUE = 1024 * 1024;
+/**
+ * Outgoing bytes queued for all clients together before the largest queues
+ * are dropped as slow readers. Why 256 MiB: 256 clients lagging a full
+ * queue each, and a server that stays well inside a small machine's RAM.
+ */
+export const DEFAULT_MAX_OUTPUT_MEMORY = 256 * 1024 * 1024;
 
 export const SPEC: CommandSpec = {
   name: "chat-server",
@@ -22,6 +29,8 @@ export const SPEC: CommandSpec = {
     port: { type: "string", short: "p", value: "PORT", help: `port to listen on, 0 for any (default ${DEFAULT_PORT}, env BOUCLE_PORT)` },
     "max-clients": { type: "string", value: "N", help: `clients at once; one more gets "! server full" (default ${DEFAULT_MAX_CLIENTS})` },
     "max-queue": { type: "string", value: "BYTES", help: `outgoing bytes queued per client before it is dropped as a slow reader (default ${DEFAULT_MAX_QUEUE})` },
+    "max-output-memory": { type: "string", value: "BYTES", help: `outgoing bytes queued for all clients together; past it the largest queues are dropped as slow readers (default ${DEFAULT_MAX_OUTPUT_MEMORY})` },
+    "quiet-room-size": { type: "string", value: "N", help: `rooms above N members get one line of joins and leaves per second instead of one per event (default ${DEFAULT_QUIET_ROOM_SIZE})` },
     "no-flood-limit": { type: "boolean", help: "lift the per-client token bucket (for load tests)" },
     "no-priorities": { type: "boolean", help: "run every client at one priority, replies flushed with the rest (to measure what priorities buy)" },
     quiet: { type: "boolean", short: "q", help: "no log line per connect, disconnect and error" },
@@ -33,6 +42,8 @@ export interface ChatServerOptions {
   port: number;
   maxClients: number;
   maxQueueBytes: number;
+  maxOutputBytes: number;
+  quietRoomSize: number;
   floodLimit: boolean;
   priorities: boolean;
   /** Writes one log line (connects, disconnects, errors); a no-op when quiet. */
@@ -48,6 +59,8 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
     port: portOption(SPEC, v["port"], "BOUCLE_PORT", DEFAULT_PORT, 0, env),
     maxClients: intOption(SPEC, "max-clients", v["max-clients"], DEFAULT_MAX_CLIENTS, 1),
     maxQueueBytes: intOption(SPEC, "max-queue", v["max-queue"], DEFAULT_MAX_QUEUE, 1024),
+    maxOutputBytes: intOption(SPEC, "max-output-memory", v["max-output-memory"], DEFAULT_MAX_OUTPUT_MEMORY, 1024),
+    quietRoomSize: intOption(SPEC, "quiet-room-size", v["quiet-room-size"], DEFAULT_QUIET_ROOM_SIZE, 0),
     floodLimit: v["no-flood-limit"] !== true,
     priorities: v["no-priorities"] !== true,
     log: quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),

@@ -17,8 +17,9 @@
  * - MESSAGE_PRIORITY (+1): as soon as a task meets an ordinary message it
  *   drops here and gives the turn back before fanning it out, so the
  *   fan-out runs after every urgent step of the next iteration. A client
- *   with many buffered lines also gives the turn back every MESSAGE_BATCH
- *   messages, which bounds how long one iteration (and so any reply) takes
+ *   with many buffered lines also gives the turn back every LINE_BATCH
+ *   lines of any kind (messages, commands, blank, dropped or overlong
+ *   lines), which bounds how long one iteration (and so any reply) takes
  *   under a flood.
  *
  * Nothing starves: every ready task runs once per iteration whatever its
@@ -32,7 +33,7 @@ export const INTERACTIVE_PRIORITY = -5;
 export const MESSAGE_PRIORITY = 1;
 
 /**
- * Messages a client task fans out per step before giving the turn back.
+ * Lines a client task handles per step before giving the turn back.
  * Why 8: a reply waits for the rest of the current iteration, i.e. one step
  * per flooding client, so this bounds every reply's delay under a flood.
  * Measured with 100 clients flooding a room of 100 (npm run bench:priorities):
@@ -40,4 +41,4 @@ export const MESSAGE_PRIORITY = 1;
  * spends noticeably more CPU per delivery (smaller batches coalesce fewer
  * messages into each write), above it replies wait longer.
  */
-export const MESSAGE_BATCH = 8;
+export const LINE_BATCH = 8;

@@ -4,7 +4,7 @@
  * disconnects and errors, and shuts down cleanly.
  */
 import { ChatHub, serverFull } from "../chat/hub.ts";
-import { CancelledError, timeout, TimeoutError, type Coro } from "../../loop/index.ts";
+import { CancelledError, getRunningLoop, timeout, TimeoutError, type Coro, type TimerHandle } from "../../loop/index.ts";
 import {
   AddressInUseError,
   formatAddress,
@@ -16,6 +16,7 @@ import {
 } from "../../net/index.ts";
 import { ChatClient, READ_LIMIT } from "./client.ts";
 import type { ChatServerOptions } from "./options.ts";
+import { OutputBudget } from "./output-budget.ts";
 import { INTERACTIVE_PRIORITY } from "./priorities.ts";
 
 /**
@@ -32,15 +33,31 @@ export const SHUTDOWN_GRACE_MS = 1000;
  */
 export const CLOSE_LINGER_MS = 5000;
 
+/**
+ * How long a newcomer that sends nothing waits before its room is told of
+ * its arrival (its first line announces it at once). Why 1 s: a probe's
+ * `/ping`, sent with the connection, arrives well within it, so probes are
+ * never announced; a silent person is announced before anyone wonders.
+ */
+export const ADMISSION_DELAY_MS = 1000;
+
+/** How often quiet rooms are told their joins, leaves and renames, in one line. */
+export const CROWD_NOTICE_INTERVAL_MS = 1000;
+
 export class ChatServer {
-  readonly hub = new ChatHub();
+  readonly hub: ChatHub;
   readonly options: ChatServerOptions;
+  /** The server-wide bound on unsent output (`--max-output-memory`). */
+  readonly budget: OutputBudget;
   readonly #clients = new Set<ChatClient>();
   #server: StreamServer | null = null;
   #nextId = 0;
+  #crowdTimer: TimerHandle | null = null;
 
   private constructor(options: ChatServerOptions) {
     this.options = options;
+    this.hub = new ChatHub({ quietRoomSize: options.quietRoomSize });
+    this.budget = new OutputBudget(options.maxOutputBytes);
   }
 
   /**
@@ -66,7 +83,16 @@ export class ChatServer {
       }
       throw error;
     }
+    chat.#tellCrowds();
     return chat;
+  }
+
+  /** Every interval, quiet rooms get their one line of joins and leaves. */
+  #tellCrowds(): void {
+    this.#crowdTimer = getRunningLoop().callLater(CROWD_NOTICE_INTERVAL_MS, () => {
+      this.hub.flushCrowdNotices();
+      this.#tellCrowds();
+    });
   }
 
   /** The port actually bound. */
@@ -87,6 +113,7 @@ export class ChatServer {
   *shutdown(graceMs = SHUTDOWN_GRACE_MS): Coro<void> {
     const server = this.#server!;
     server.close();
+    this.#crowdTimer?.cancel();
     this.hub.shutdown(); // "* server shutting down" to everyone, then each client's close().
     try {
       yield* timeout(graceMs, server.waitClosed());
@@ -109,10 +136,12 @@ export class ChatServer {
       log(`refused ${peer}: server full`);
       return;
     }
-    const client = new ChatClient(++this.#nextId, peer, this.hub, writer, this.options);
+    const client = new ChatClient(++this.#nextId, peer, this.hub, writer, this.options, this.budget);
     this.#clients.add(client);
+    this.budget.add(client);
     let reason = "eof";
     let cancelled = false;
+    const admission = getRunningLoop().callLater(ADMISSION_DELAY_MS, () => this.hub.announce(client));
     try {
       this.hub.join(client);
       client.flushNow();
@@ -128,6 +157,8 @@ export class ChatServer {
       log(`error ${client.nick || peer} from ${peer}: ${error.message}`);
       client.end("reset");
     } finally {
+      admission.cancel();
+      this.budget.delete(client);
       this.hub.leave(client); // Once: a no-op after /quit, a slow-reader drop or shutdown.
       client.end(cancelled ? "reset" : reason);
       log(`disconnect ${client.nick || peer} from ${peer} (${client.ended})`);

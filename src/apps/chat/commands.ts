@@ -9,8 +9,9 @@ export type Command =
   | { kind: "message"; text: string }
   | { kind: "nick"; name: string }
   | { kind: "join"; room: string }
-  | { kind: "rooms" }
-  | { kind: "who" }
+  | { kind: "rooms"; page: number }
+  | { kind: "who"; page: number }
+  | { kind: "ping" }
   | { kind: "msg"; nick: string; text: string }
   | { kind: "me"; text: string }
   | { kind: "help" }
@@ -49,9 +50,11 @@ export function parseCommand(line: string): Command | undefined {
     case "/join":
       return parseJoin(arg);
     case "/rooms":
-      return { kind: "rooms" };
+      return parsePaged("rooms", arg);
     case "/who":
-      return { kind: "who" };
+      return parsePaged("who", arg);
+    case "/ping":
+      return { kind: "ping" };
     case "/msg":
       return parseMsg(arg);
     case "/me":
@@ -63,6 +66,15 @@ export function parseCommand(line: string): Command | undefined {
     default:
       return { kind: "error", line: unknownCommand(word) };
   }
+}
+
+/** A page number: strict decimal, from 1; none means the first. */
+const PAGE = /^[1-9][0-9]{0,8}$/;
+
+function parsePaged(kind: "who" | "rooms", arg: string): Command {
+  if (!arg) return { kind, page: 1 };
+  if (!PAGE.test(arg)) return { kind: "error", line: usage(`/${kind} [PAGE]`) };
+  return { kind, page: Number(arg) };
 }
 
 function parseJoin(arg: string): Command {

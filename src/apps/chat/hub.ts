@@ -12,6 +12,7 @@ import { parseCommand } from "./commands.ts";
 import { nickKey, normalizeNick } from "./nick.ts";
 import {
   action,
+  crowdNotice,
   error,
   GOODBYE,
   HELP,
@@ -19,7 +20,12 @@ import {
   leftChat,
   leftRoom,
   message,
+  nickFlood,
   nickTaken,
+  noSuchPage,
+  pageCount,
+  PAGE_SIZE,
+  PONG,
   noSuchNick,
   privateMessage,
   privateSent,
@@ -35,6 +41,7 @@ import {
 import { LOBBY, roomKey } from "./room.ts";
 import { localRoomBus, type RoomBus, type RoomBusFactory } from "./room-bus.ts";
 import { stripControls } from "./sanitize.ts";
+import { TokenBucket } from "./token-bucket.ts";
 
 export {
   floodNotice,
@@ -66,16 +73,55 @@ export interface Member {
   close(reason?: string): void;
 }
 
+/**
+ * Rooms with more members than this are *quiet*: their join, leave and
+ * nickname notices are counted and told once per interval in one line
+ * ({@link ChatHub.flushCrowdNotices}). Why 100: below it a notice per join
+ * costs ~100 lines, what one chat message costs; above it, N joins would
+ * cost N²/2 lines.
+ */
+export const DEFAULT_QUIET_ROOM_SIZE = 100;
+
+/**
+ * Reply bytes that cost one more flood token. Why 512: `/help` costs one
+ * more, a full `/who` page (~1.5 KB) three more.
+ */
+export const REPLY_BYTES_PER_TOKEN = 512;
+
+/** Notice deliveries (one line to one member) that cost one more flood token. */
+export const NOTICE_DELIVERIES_PER_TOKEN = 20;
+
+/**
+ * Nickname changes: 3 at once, then one per 10 s. Why apart from the flood
+ * bucket: each change is told to a whole room, and a rename is never urgent.
+ */
+export const NICK_BURST = 3;
+export const NICK_RATE_PER_SEC = 0.1;
+
 /** Options of {@link ChatHub}; every field has a default. */
 export interface ChatHubOptions {
   /** How room-wide lines reach the members; default {@link localRoomBus}. */
   bus?: RoomBusFactory;
+  /** See {@link DEFAULT_QUIET_ROOM_SIZE}. */
+  quietRoomSize?: number;
+  /** Clock in milliseconds for the nickname limit; default `performance.now`. */
+  now?: () => number;
 }
 
 interface Room {
   readonly name: string;
   readonly key: string;
   readonly members: Set<Member>;
+  /** What a quiet room has not been told yet (see {@link ChatHub.flushCrowdNotices}). */
+  readonly tally: { joined: number; left: number; renamed: number };
+}
+
+/** The hub's record of one joined member. */
+interface Seat {
+  room: Room;
+  /** Whether the room was told of this member's arrival. */
+  announced: boolean;
+  readonly nickBucket: TokenBucket;
 }
 
 /**
@@ -86,23 +132,35 @@ interface Room {
  * inside `send` or `close`) is queued and runs right after it, before the
  * outer call returns.
  *
+ * A newcomer is a member at once (it receives its room's lines), but its
+ * room is told of its arrival only at its first line or when the server
+ * calls {@link announce}; a probe (`/ping`) or a connection that leaves
+ * first is never announced.
+ *
  * @example
  * const hub = new ChatHub();
  * hub.join(member);                // "* welcome, you are guest1 - ..."
- * hub.handleLine(member, "hello"); // "<guest1> hello" to the rest of #lobby
+ * hub.handleLine(member, "hello"); // "* guest1 joined #lobby", then "<guest1> hello" to the rest of #lobby
  * hub.leave(member);               // "* guest1 left" to the rest of #lobby
  */
 export class ChatHub {
   readonly #nicks = new Map<string, Member>();
   readonly #rooms = new Map<string, Room>();
-  readonly #roomOf = new Map<Member, Room>();
+  readonly #seats = new Map<Member, Seat>();
   readonly #pending: (() => void)[] = [];
+  readonly #bus: RoomBus;
+  readonly #quietRoomSize: number;
+  readonly #now: () => number;
   #busy = false;
   #closed = false;
   #guests = 0;
-  readonly #bus: RoomBus;
+  /** What the line being handled cost: reply bytes to its sender, notice deliveries. */
+  #replyBytes = 0;
+  #noticeDeliveries = 0;
 
   constructor(options: ChatHubOptions = {}) {
+    this.#quietRoomSize = options.quietRoomSize ?? DEFAULT_QUIET_ROOM_SIZE;
+    this.#now = options.now ?? (() => performance.now());
     // Why inline when busy: a local bus delivers while the operation that
     // published runs, so its replies keep their order; a delivery arriving
     // from outside (a broker) runs as an operation of its own.
@@ -114,9 +172,10 @@ export class ChatHub {
 
   /**
    * Admits a new client: gives it a unique guest nickname (`guest1`, ...),
-   * sends the welcome, and joins it to `#lobby`, whose members (the newcomer
-   * included) get `* guest1 joined #lobby`. After {@link shutdown} the client
-   * is told the server is shutting down and closed instead.
+   * sends the welcome and puts it in `#lobby`; it alone gets
+   * `* guest1 joined #lobby` now, the room when it is announced. After
+   * {@link shutdown} the client is told the server is shutting down and
+   * closed instead.
    *
    * @throws Error if the member has already joined.
    */
@@ -125,21 +184,56 @@ export class ChatHub {
   }
 
   /**
+   * Tells a newcomer's room of its arrival, if it was not told yet: the
+   * server calls it a short admission delay after {@link join}.
+   */
+  announce(member: Member): void {
+    this.#run(() => {
+      const seat = this.#seats.get(member);
+      if (seat && !seat.announced) this.#announce(member, seat);
+    });
+  }
+
+  /**
    * Handles one line received from `member`, already decoded (see
    * `decodeLine`); the hub strips controls itself. Lines of members that have
    * left are ignored, as are blank lines.
+   *
+   * @returns what handling it cost, in flood tokens: 1, plus one per
+   *   {@link REPLY_BYTES_PER_TOKEN} of replies to the sender and per
+   *   {@link NOTICE_DELIVERIES_PER_TOKEN} notices to its room.
    */
-  handleLine(member: Member, text: string): void {
+  handleLine(member: Member, text: string): number {
+    this.#replyBytes = 0;
+    this.#noticeDeliveries = 0;
     this.#run(() => this.#handle(member, text));
+    return 1 + Math.floor(this.#replyBytes / REPLY_BYTES_PER_TOKEN) + Math.floor(this.#noticeDeliveries / NOTICE_DELIVERIES_PER_TOKEN);
   }
 
   /**
    * Removes a member that disconnected or is being disconnected: its nickname
-   * is free at once and its room gets `* nick left`, or `* nick left (reason)`.
-   * Calling it again, or for a member that quit, does nothing.
+   * is free at once and its room gets `* nick left`, or `* nick left (reason)`
+   * (if it was announced). Calling it again, or for a member that quit, does
+   * nothing.
    */
   leave(member: Member, reason?: string): void {
     this.#run(() => this.#leave(member, reason));
+  }
+
+  /**
+   * Tells each quiet room what it was not told one by one since the last
+   * call, in one line: `* 37 joined, 12 left #lobby (5012 members)`. The
+   * server calls it once per interval.
+   */
+  flushCrowdNotices(): void {
+    this.#run(() => {
+      for (const room of this.#rooms.values()) {
+        const { tally } = room;
+        if (tally.joined + tally.left + tally.renamed === 0) continue;
+        this.#broadcast(room, crowdNotice(room.name, tally, room.members.size));
+        tally.joined = tally.left = tally.renamed = 0;
+      }
+    });
   }
 
   /**
@@ -174,19 +268,31 @@ export class ChatHub {
       member.close(SHUTTING_DOWN);
       return;
     }
-    if (this.#roomOf.has(member)) throw new Error(`member ${member.id} has already joined`);
+    if (this.#seats.has(member)) throw new Error(`member ${member.id} has already joined`);
     const nick = this.#guestNick();
     member.nick = nick;
     this.#nicks.set(nickKey(nick), member);
     member.send(welcome(nick));
-    this.#enter(member, LOBBY);
+    const seat: Seat = {
+      room: this.#enter(member, LOBBY),
+      announced: false,
+      nickBucket: new TokenBucket({ ratePerSec: NICK_RATE_PER_SEC, burst: NICK_BURST, now: this.#now }),
+    };
+    this.#seats.set(member, seat);
+    member.send(joined(nick, LOBBY));
   }
 
   #handle(member: Member, text: string): void {
-    const room = this.#roomOf.get(member);
-    if (!room) return; // Why: a line can race its sender's leave.
+    const seat = this.#seats.get(member);
+    if (!seat) return; // Why: a line can race its sender's leave.
     const command = parseCommand(stripControls(text));
     if (!command) return;
+    const { room } = seat;
+    // Why not these: a probe, a quit, a move or a rename before the first
+    // announcement would tell the room of a name that is about to go.
+    if (!seat.announced && command.kind !== "ping" && command.kind !== "quit" && command.kind !== "join" && command.kind !== "nick") {
+      this.#announce(member, seat);
+    }
     switch (command.kind) {
       case "message":
         this.#broadcast(room, message(member.nick, command.text), member);
@@ -198,29 +304,36 @@ export class ChatHub {
         this.#whisper(member, command.nick, command.text);
         return;
       case "nick":
-        this.#rename(member, room, command.name);
+        this.#rename(member, seat, command.name);
         return;
       case "join":
-        this.#move(member, room, command.room);
+        this.#move(member, seat, command.room);
         return;
       case "who":
-        sendAll(member, whoLines(room.name, Array.from(room.members, (m) => m.nick)));
+        this.#replyPage(member, command.page, room.members.size, (page) =>
+          whoLines(room.name, { items: pageOf(room.members, page, (m) => m.nick), page, total: room.members.size }),
+        );
         return;
       case "rooms":
-        sendAll(member, roomsLines(Array.from(this.#rooms.values(), roomSummary)));
+        this.#replyPage(member, command.page, this.#rooms.size, (page) =>
+          roomsLines({ items: pageOf(this.#rooms.values(), page, roomSummary), page, total: this.#rooms.size }),
+        );
         return;
       case "help":
-        sendAll(member, HELP);
+        this.#replyAll(member, HELP);
+        return;
+      case "ping":
+        this.#reply(member, PONG);
         return;
       case "quit": {
         const reason = quitReason(command.reason);
-        member.send(GOODBYE);
+        this.#reply(member, GOODBYE);
         this.#leave(member, reason);
         member.close(reason);
         return;
       }
       case "error":
-        member.send(command.line);
+        this.#reply(member, command.line);
         return;
     }
   }
@@ -228,60 +341,78 @@ export class ChatHub {
   #whisper(member: Member, to: string, text: string): void {
     const target = this.#nicks.get(nickKey(to));
     if (!target) {
-      member.send(noSuchNick(to));
+      this.#reply(member, noSuchNick(to));
       return;
     }
     target.send(privateMessage(member.nick, text));
-    member.send(privateSent(target.nick, text));
+    this.#reply(member, privateSent(target.nick, text));
   }
 
-  #rename(member: Member, room: Room, requested: string): void {
+  #rename(member: Member, seat: Seat, requested: string): void {
     const result = normalizeNick(requested);
     if (!result.ok) {
-      member.send(error(result.reason));
+      this.#reply(member, error(result.reason));
       return;
     }
     const { nick } = result;
     if (nick === member.nick) {
-      member.send(sameNick(nick));
+      this.#reply(member, sameNick(nick));
       return;
     }
     const key = nickKey(nick);
     const holder = this.#nicks.get(key);
     // Why: holder === member is a change of case only, which is allowed.
     if (holder && holder !== member) {
-      member.send(nickTaken(nick));
+      this.#reply(member, nickTaken(nick));
+      return;
+    }
+    if (!seat.nickBucket.take()) {
+      this.#reply(member, nickFlood());
       return;
     }
     const old = member.nick;
     this.#nicks.delete(nickKey(old));
     this.#nicks.set(key, member);
     member.nick = nick;
-    this.#broadcast(room, renamed(old, nick));
+    const line = renamed(old, nick);
+    if (!seat.announced) {
+      this.#reply(member, line);
+      this.#announce(member, seat); // Under the new name only.
+    } else if (this.#isQuiet(seat.room)) {
+      this.#reply(member, line);
+      seat.room.tally.renamed++;
+    } else {
+      this.#notify(seat.room, line);
+    }
   }
 
-  #move(member: Member, from: Room, name: string): void {
+  #move(member: Member, seat: Seat, name: string): void {
+    const from = seat.room;
     if (roomKey(name) === from.key) {
-      member.send(sameRoom(from.name));
+      this.#reply(member, sameRoom(from.name));
       return;
     }
+    this.#tellLeaving(member, seat, leftRoom(member.nick, from.name));
     this.#exit(member, from);
-    this.#broadcast(from, leftRoom(member.nick, from.name));
-    this.#enter(member, name);
+    seat.room = this.#enter(member, name);
+    seat.announced = false;
+    this.#reply(member, joined(member.nick, seat.room.name));
+    this.#announce(member, seat); // Moving is a deliberate act: no admission delay.
   }
 
   #leave(member: Member, reason: string | undefined): void {
-    const room = this.#roomOf.get(member);
-    if (!room) return;
-    this.#exit(member, room);
+    const seat = this.#seats.get(member);
+    if (!seat) return;
+    this.#tellLeaving(member, seat, leftChat(member.nick, reason));
+    this.#seats.delete(member);
+    this.#exit(member, seat.room);
     this.#nicks.delete(nickKey(member.nick));
-    this.#broadcast(room, leftChat(member.nick, reason));
   }
 
   #shutdown(): void {
     this.#closed = true;
-    const members = Array.from(this.#roomOf.keys());
-    this.#roomOf.clear();
+    const members = Array.from(this.#seats.keys());
+    this.#seats.clear();
     this.#rooms.clear();
     this.#nicks.clear();
     for (const member of members) {
@@ -290,25 +421,47 @@ export class ChatHub {
     }
   }
 
-  /** Puts a member into the room called `name` (made if needed) and tells the room. */
-  #enter(member: Member, name: string): void {
+  /** Tells a room a member arrived: one notice, or one more in a quiet room's tally. */
+  #announce(member: Member, seat: Seat): void {
+    seat.announced = true;
+    if (this.#isQuiet(seat.room)) seat.room.tally.joined++;
+    else this.#notify(seat.room, joined(member.nick, seat.room.name), member); // It has its own copy.
+  }
+
+  /** Tells a member's room (before it goes) that it is leaving, if it was announced. */
+  #tellLeaving(member: Member, seat: Seat, line: string): void {
+    if (!seat.announced) return;
+    if (this.#isQuiet(seat.room)) seat.room.tally.left++;
+    else this.#notify(seat.room, line, member);
+  }
+
+  #isQuiet(room: Room): boolean {
+    return room.members.size > this.#quietRoomSize;
+  }
+
+  /** Puts a member into the room called `name`, made if needed. */
+  #enter(member: Member, name: string): Room {
     const key = roomKey(name);
     let room = this.#rooms.get(key);
     if (!room) {
-      room = { name, key, members: new Set() };
+      room = { name, key, members: new Set(), tally: { joined: 0, left: 0, renamed: 0 } };
       this.#rooms.set(key, room);
     }
     room.members.add(member);
-    this.#roomOf.set(member, room);
     member.room = room.name;
-    this.#broadcast(room, joined(member.nick, room.name));
+    return room;
   }
 
   /** Takes a member out of its room, dropping the room once empty. */
   #exit(member: Member, room: Room): void {
     room.members.delete(member);
-    this.#roomOf.delete(member);
     if (room.members.size === 0) this.#rooms.delete(room.key);
+  }
+
+  /** A notice to a room, charged to the line being handled. */
+  #notify(room: Room, line: string, except?: Member): void {
+    this.#noticeDeliveries += room.members.size;
+    this.#broadcast(room, line, except);
   }
 
   /** Every room-wide line goes through the bus (room-bus.ts). */
@@ -323,6 +476,22 @@ export class ChatHub {
     for (const member of room.members) if (member.id !== exceptId) member.send(line);
   }
 
+  /** A line to the sender of the line being handled, charged to it. */
+  #reply(member: Member, line: string): void {
+    this.#replyBytes += Buffer.byteLength(line) + 1;
+    member.send(line);
+  }
+
+  #replyAll(member: Member, lines: readonly string[]): void {
+    for (const line of lines) this.#reply(member, line);
+  }
+
+  #replyPage(member: Member, page: number, total: number, lines: (page: number) => string[]): void {
+    const pages = pageCount(total);
+    if (page > pages) this.#reply(member, noSuchPage(page, pages));
+    else this.#replyAll(member, lines(page));
+  }
+
   #guestNick(): string {
     let nick: string;
     do nick = `guest${++this.#guests}`;
@@ -331,8 +500,17 @@ export class ChatHub {
   }
 }
 
-function sendAll(member: Member, lines: readonly string[]): void {
-  for (const line of lines) member.send(line);
+/** The entries of page `page` (from 1), walking only as far as that page. */
+function pageOf<T, R>(items: Iterable<T>, page: number, map: (item: T) => R): R[] {
+  const skip = (page - 1) * PAGE_SIZE;
+  const out: R[] = [];
+  let i = 0;
+  for (const item of items) {
+    if (i++ < skip) continue;
+    out.push(map(item));
+    if (out.length === PAGE_SIZE) break;
+  }
+  return out;
 }
 
 function roomSummary(room: Room): { name: string; size: number } {

@@ -78,12 +78,13 @@ export const HELP: readonly string[] = [
   "* commands:",
   "*   /nick NAME      change your nickname (1 to 24 letters, digits, _ or -)",
   "*   /join #room     leave your room for #room (made on demand)",
-  "*   /rooms          list the rooms and their member counts",
-  "*   /who            list the members of your room",
+  "*   /rooms [PAGE]   list the rooms and their member counts, 100 a page",
+  "*   /who [PAGE]     list the members of your room, 100 a page",
   "*   /msg NICK text  send a private message",
   "*   /me action      show an action: * nick action",
   "*   /quit [reason]  leave the chat",
   "*   /help           show this help",
+  "*   /ping           answered * pong (a health probe; the room is not told)",
   "*   //text          send a message starting with /",
 ];
 
@@ -151,22 +152,81 @@ export function slowReaderLeft(nick: string): string {
 /** Why: long lists are split so no line grows past about 1 KB. */
 const ITEMS_PER_LINE = 20;
 
-/** `/who`: the room's members, in the order they joined, 20 per line. */
-export function whoLines(room: string, nicks: readonly string[]): string[] {
-  return listLines(`${room} has ${count(nicks.length, "member")}`, nicks);
+/**
+ * Entries per page of `/who` and `/rooms`. Why 100: five notice lines, a
+ * reply of a few KB whatever the size of the room or the server.
+ */
+export const PAGE_SIZE = 100;
+
+/** One page of a long list: its entries, its number (from 1) and the total of entries. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly page: number;
+  readonly total: number;
 }
 
-/** `/rooms`: each room with its member count, oldest room first, 20 per line. */
-export function roomsLines(rooms: readonly { name: string; size: number }[]): string[] {
-  return listLines(count(rooms.length, "room"), rooms.map((r) => `${r.name} (${r.size})`));
+/** How many pages `total` entries take (at least one, even for none). */
+export function pageCount(total: number): number {
+  return Math.max(1, Math.ceil(total / PAGE_SIZE));
 }
 
-function listLines(header: string, items: readonly string[]): string[] {
-  const lines = [`* ${header}: ${items.slice(0, ITEMS_PER_LINE).join(", ")}`];
+/**
+ * `/who [PAGE]`: a page of the room's members, in the order they joined, 20
+ * per line, with a last line pointing at the next page when there is one.
+ *
+ * @example
+ * whoLines("#lobby", { items: ["ada", "bob"], page: 1, total: 2 });
+ * // ["* #lobby has 2 members: ada, bob"]
+ */
+export function whoLines(room: string, page: Page<string>): string[] {
+  return pageLines(`${room} has ${count(page.total, "member")}`, page, "/who");
+}
+
+/** `/rooms [PAGE]`: a page of the rooms with their member counts, oldest room first. */
+export function roomsLines(page: Page<{ name: string; size: number }>): string[] {
+  const items = page.items.map((r) => `${r.name} (${r.size})`);
+  return pageLines(count(page.total, "room"), { ...page, items }, "/rooms");
+}
+
+/** Reply to `/who N` or `/rooms N` past the last page. */
+export function noSuchPage(page: number, pages: number): string {
+  return `! no page ${page}: there ${pages === 1 ? "is 1 page" : `are ${pages} pages`}`;
+}
+
+function pageLines(header: string, page: Page<string>, command: string): string[] {
+  const pages = pageCount(page.total);
+  const title = page.page === 1 ? header : `${header}, page ${page.page} of ${pages}`;
+  const { items } = page;
+  const lines = [`* ${title}: ${items.slice(0, ITEMS_PER_LINE).join(", ")}`];
   for (let i = ITEMS_PER_LINE; i < items.length; i += ITEMS_PER_LINE) {
     lines.push(`* ${items.slice(i, i + ITEMS_PER_LINE).join(", ")}`);
   }
+  if (page.page < pages) lines.push(`* page ${page.page} of ${pages}: ${command} ${page.page + 1} for more`);
   return lines;
+}
+
+/** Reply to `/ping`, a probe that disturbs no one (see docs/PROTOCOL.md). */
+export const PONG = "* pong";
+
+/**
+ * What a quiet room (one above `--quiet-room-size`) gets once per interval
+ * instead of one notice per join, leave or nickname change.
+ *
+ * @example
+ * crowdNotice("#lobby", { joined: 37, left: 12, renamed: 0 }, 5012);
+ * // "* 37 joined, 12 left #lobby (5012 members)"
+ */
+export function crowdNotice(room: string, tally: { joined: number; left: number; renamed: number }, members: number): string {
+  const parts: string[] = [];
+  if (tally.joined > 0) parts.push(`${tally.joined} joined`);
+  if (tally.left > 0) parts.push(`${tally.left} left`);
+  if (tally.renamed > 0) parts.push(`${tally.renamed} renamed`);
+  return `* ${parts.join(", ")} ${room} (${count(members, "member")})`;
+}
+
+/** Sent for a `/nick` over the nickname-change limit; nothing changes. */
+export function nickFlood(): string {
+  return "! slow down: too many nickname changes, try again in a few seconds";
 }
 
 function count(n: number, noun: string): string {

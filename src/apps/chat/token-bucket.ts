@@ -45,13 +45,28 @@ export class TokenBucket {
 
   /** Takes one token if there is one; `false` means the caller is over its rate. */
   take(): boolean {
+    this.#refill();
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /**
+   * Charges `tokens` more for work already done (a reply's size, a notice's
+   * fan-out). The bucket may go into debt, down to minus one burst, and
+   * refuses every `take()` until it is paid back.
+   * Why a floor: one costly reply must not lock a client out for minutes.
+   */
+  charge(tokens: number): void {
+    this.#refill();
+    this.#tokens = Math.max(-this.#burst, this.#tokens - tokens);
+  }
+
+  #refill(): void {
     const now = this.#now();
     // Why max(0): a clock that steps back must not drain the bucket.
     const elapsed = Math.max(0, now - this.#last);
     this.#last = now;
     this.#tokens = Math.min(this.#burst, this.#tokens + elapsed * this.#ratePerMs);
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
   }
 }

@@ -29,6 +29,14 @@ export async function main(argv: string[], io: MainIo = { stdout: process.stdout
     io.stdout.write(usage(COMMAND));
     return 0;
   }
+  if (options.scenario !== null) {
+    const { runScenario } = await import("./scenarios.ts");
+    const { formatScenario } = await import("./scenario-report.ts");
+    const result = await run(runScenario(options));
+    io.stdout.write(options.json ? `${JSON.stringify(result)}\n` : formatScenario(result));
+    // Why fail on no samples: a probe that measured nothing proves nothing.
+    return result.rest.line.count > 0 && result.attack.line.count > 0 ? 0 : 1;
+  }
   let stop: (() => void) | null = null;
   // Why: a progress bar may be on the line; erase it before writing, or its
   // stale copy stays on screen above whatever comes next.

@@ -4,6 +4,7 @@
  */
 import { hostOption, intOption, parseCommandArgs, portOption, UsageError, type CommandSpec } from "../cli/args.ts";
 import type { LoadtestMode } from "./result.ts";
+import { SCENARIO_CLIENTS, SCENARIOS, type Scenario } from "./scenario-options.ts";
 
 /** Everything a run needs, validated; times in ms. */
 export interface LoadtestOptions {
@@ -31,6 +32,14 @@ export interface LoadtestOptions {
   connectTimeoutMs: number;
   json: boolean;
   progress: boolean;
+  /** A hostile-crowd scenario instead of the mode's run (scenarios.ts), or null. */
+  scenario: Scenario | null;
+  /** Scenarios: how long the probe pair is measured at rest, before the attack. */
+  restMs: number;
+  /** Scenario slow-readers: clients flooding the slow readers' room at the flood limit. */
+  flooders: number;
+  /** Scenario churn: members leaving and coming back per second. */
+  churnPerSecond: number;
 }
 
 /** Default window for closed-loop runs, per mode: echo is ping-pong by default. */
@@ -75,6 +84,14 @@ export const COMMAND: CommandSpec = {
     room: { type: "string", value: "#ROOM", help: "chat: room the clients join, so other users are left alone (default #loadtest)" },
     "drain-timeout": { type: "string", value: "S", help: "give up when nothing arrives for S seconds while messages are still due; they count as lost (default 5)" },
     "connect-timeout": { type: "string", value: "S", help: "per connection, including the chat welcome (default 10)" },
+    scenario: {
+      type: "string",
+      value: "NAME",
+      help: `attack a chat server as a hostile crowd (${SCENARIOS.join(", ")}) while a probe pair in its own room measures a line's send-to-receive time, at rest then under attack (docs/loadtest.md)`,
+    },
+    rest: { type: "string", value: "S", help: "scenarios: seconds the probe is measured at rest first (default 3)" },
+    flooders: { type: "string", value: "N", help: "scenario slow-readers: clients sending at the flood limit to the slow readers' room (default 20)" },
+    churn: { type: "string", value: "N/s", help: "scenario churn: members leaving and rejoining per second (default 20/s)" },
     json: { type: "boolean", help: "print one JSON object (fields: docs/loadtest.md, src/apps/loadtest/result.ts) instead of the table" },
     "no-progress": { type: "boolean", help: "no progress bar (it is only shown when stderr is a terminal anyway)" },
   },
@@ -88,12 +105,18 @@ export function parseOptions(argv: string[]): LoadtestOptions | null {
   if (mode !== "chat" && mode !== "echo") throw new UsageError(`loadtest: --mode must be chat or echo, not "${String(mode)}"`);
   const room = typeof values["room"] === "string" ? values["room"] : "#loadtest";
   if (!ROOM_PATTERN.test(room)) throw new UsageError(`loadtest: --room must be # and 1 to 32 letters, digits, _ or -, not "${room}"`);
+  const scenarioRaw = values["scenario"];
+  const scenario = scenarioRaw === undefined ? null : (SCENARIOS as readonly unknown[]).includes(scenarioRaw) ? (scenarioRaw as Scenario) : null;
+  if (scenarioRaw !== undefined && scenario === null) {
+    throw new UsageError(`loadtest: --scenario must be one of ${SCENARIOS.join(", ")}, not "${String(scenarioRaw)}"`);
+  }
+  const defaultClients = scenario === null ? 10 : SCENARIO_CLIENTS[scenario];
   const messagesRaw = values["messages"];
   const options: LoadtestOptions = {
     mode,
     host: hostOption(values["host"], "127.0.0.1"),
     port: portOption(COMMAND, values["port"], PORT_VARIABLE[mode], DEFAULT_PORT[mode], 1),
-    clients: intOption(COMMAND, "clients", values["clients"], 10, 1, 100_000),
+    clients: intOption(COMMAND, "clients", values["clients"], defaultClients, 1, 100_000),
     messages: messagesRaw === undefined || messagesRaw === "" ? null : intOption(COMMAND, "messages", messagesRaw, 0, 1, 0xffff_fff0),
     rate: secondsLike("rate", values["rate"], 0, 1e6, 1),
     size: intOption(COMMAND, "size", values["size"], 64, 1, mode === "chat" ? CHAT_MAX_BODY : ECHO_MAX_LINE),
@@ -106,8 +129,13 @@ export function parseOptions(argv: string[]): LoadtestOptions | null {
     connectTimeoutMs: secondsLike("connect-timeout", values["connect-timeout"], 10, 3600),
     json: values["json"] === true,
     progress: values["no-progress"] !== true,
+    scenario,
+    restMs: secondsLike("rest", values["rest"], 3, 3600),
+    flooders: intOption(COMMAND, "flooders", values["flooders"], 20, 1, 10_000),
+    churnPerSecond: rampOption(values["churn"], "churn", 20),
   };
   if (options.messages === null && options.durationMs <= 0) throw new UsageError("loadtest: --duration must be above 0");
+  if (scenario !== null) return options; // The checks below are about the modes' own runs.
   if (mode === "chat" && options.clients > CHAT_MAX_CLIENTS) {
     throw new UsageError(`loadtest: chat mode takes at most ${CHAT_MAX_CLIENTS} clients (the server's limit; the sequence check keeps 4 bytes per pair)`);
   }
@@ -129,11 +157,11 @@ function secondsLike(name: string, raw: string | boolean | undefined, fallback: 
   return n * scale;
 }
 
-/** `--ramp 500/s` or `--ramp 500`. */
-function rampOption(raw: string | boolean | undefined): number {
-  if (raw === undefined || raw === false) return 500;
+/** `--ramp 500/s` or `--ramp 500` (the same for `--churn`). */
+function rampOption(raw: string | boolean | undefined, name = "ramp", fallback = 500): number {
+  if (raw === undefined || raw === false) return fallback;
   const text = String(raw).replace(/\/s$/, "");
   const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`loadtest: --ramp must look like 500/s, not "${String(raw)}"`);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`loadtest: --${name} must look like ${fallback}/s, not "${String(raw)}"`);
   return n;
 }

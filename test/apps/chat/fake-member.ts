@@ -1,5 +1,5 @@
 /** A Member that records what the hub sends it, for the hub tests. */
-import { ChatHub, type Member } from "../../../src/apps/chat/hub.ts";
+import { ChatHub, type ChatHubOptions, type Member } from "../../../src/apps/chat/hub.ts";
 
 export class FakeMember implements Member {
   static #ids = 0;
@@ -23,11 +23,17 @@ export class FakeMember implements Member {
   }
 }
 
-/** A hub with `n` joined members whose welcome lines are already taken. */
-export function hubWith(n: number): { hub: ChatHub; members: FakeMember[] } {
-  const hub = new ChatHub();
+/**
+ * A hub with `n` joined members, each announced (as after its admission
+ * delay), whose lines so far are already taken.
+ */
+export function hubWith(n: number, options?: ChatHubOptions): { hub: ChatHub; members: FakeMember[] } {
+  const hub = new ChatHub(options);
   const members = Array.from({ length: n }, () => new FakeMember());
-  for (const m of members) hub.join(m);
+  for (const m of members) {
+    hub.join(m);
+    hub.announce(m);
+  }
   for (const m of members) m.take();
   return { hub, members };
 }

@@ -21,11 +21,74 @@ describe("ChatHub.join", () => {
     expect(a.lines.slice(1)).toEqual(["* guest1 joined #lobby"]);
   });
 
-  it("tells the lobby about the newcomer", () => {
+  it("tells the lobby about the newcomer when it is announced, once", () => {
     const { hub, members: [a] } = hubWith(1);
     const b = new FakeMember();
     hub.join(b);
+    expect(a!.take()).toEqual([]);
+    hub.announce(b);
+    hub.announce(b);
     expect(a!.take()).toEqual(["* guest2 joined #lobby"]);
+    expect(b.lines).toEqual(["* welcome, you are guest2 - type /help for commands", "* guest2 joined #lobby"]);
+  });
+
+  it("puts the newcomer in the room at once: it receives before it is announced", () => {
+    const { hub, members: [a] } = hubWith(1);
+    const b = new FakeMember();
+    hub.join(b);
+    b.take();
+    hub.handleLine(a!, "hi");
+    expect(b.take()).toEqual(["<guest1> hi"]);
+  });
+
+  it("announces the newcomer before handling its first line", () => {
+    const { hub, members: [a] } = hubWith(1);
+    const b = new FakeMember();
+    hub.join(b);
+    hub.handleLine(b, "hello");
+    expect(a!.take()).toEqual(["* guest2 joined #lobby", "<guest2> hello"]);
+  });
+
+  it("never announces a probe: /ping is answered * pong and the room sees nothing", () => {
+    const { hub, members: [a] } = hubWith(1);
+    const probe = new FakeMember();
+    hub.join(probe);
+    hub.handleLine(probe, "/ping");
+    hub.leave(probe);
+    expect(probe.lines.at(-1)).toBe("* pong");
+    expect(a!.take()).toEqual([]);
+  });
+
+  it("never announces a newcomer that leaves or quits before it was announced", () => {
+    const { hub, members: [a] } = hubWith(1);
+    const b = new FakeMember();
+    const c = new FakeMember();
+    hub.join(b);
+    hub.join(c);
+    hub.leave(b);
+    hub.handleLine(c, "/quit bye");
+    expect(c.lines.at(-1)).toBe("* goodbye");
+    expect(a!.take()).toEqual([]);
+  });
+
+  it("announces a first /nick under the new name only", () => {
+    const { hub, members: [a] } = hubWith(1);
+    const b = new FakeMember();
+    hub.join(b);
+    b.take();
+    hub.handleLine(b, "/nick bob");
+    expect(b.take()).toEqual(["* guest2 is now known as bob"]);
+    expect(a!.take()).toEqual(["* bob joined #lobby"]);
+  });
+
+  it("announces a first /join in the new room only", () => {
+    const { hub, members: [a] } = hubWith(1);
+    hub.handleLine(a!, "/join #rust");
+    a!.take();
+    const b = new FakeMember();
+    hub.join(b);
+    hub.handleLine(b, "/join #rust");
+    expect(a!.take()).toEqual(["* guest2 joined #rust"]);
   });
 
   it("skips a guest nickname someone took with /nick", () => {
@@ -328,7 +391,10 @@ describe("leaving", () => {
   it("keeps one order when send() disconnects a slow reader mid fan-out", () => {
     const hub = new ChatHub();
     const [a, b, c, d] = [new FakeMember(), new FakeMember(), new FakeMember(), new FakeMember()];
-    for (const m of [a, b, c, d]) hub.join(m);
+    for (const m of [a, b, c, d]) {
+      hub.join(m);
+      hub.announce(m);
+    }
     // b's queue "overflows" on the next message: the server leaves it at once.
     b.send = (line) => {
       if (line.startsWith("<")) hub.leave(b, SLOW_READER_REASON);

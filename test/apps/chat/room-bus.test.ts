@@ -17,14 +17,22 @@ function heldBus(): { factory: RoomBusFactory; published: [string, string, numbe
   return { factory, published, flush };
 }
 
+/** A hub on `bus` with two members, joined and announced. */
+function twoMembers(bus: RoomBusFactory): { hub: ChatHub; a: FakeMember; b: FakeMember } {
+  const hub = new ChatHub({ bus });
+  const a = new FakeMember();
+  const b = new FakeMember();
+  for (const m of [a, b]) {
+    hub.join(m);
+    hub.announce(m);
+  }
+  return { hub, a, b };
+}
+
 describe("the room bus", () => {
   it("carries every room-wide line, and only those", () => {
     const bus = heldBus();
-    const hub = new ChatHub({ bus: bus.factory });
-    const a = new FakeMember();
-    const b = new FakeMember();
-    hub.join(a);
-    hub.join(b);
+    const { hub, a, b } = twoMembers(bus.factory);
     hub.handleLine(a, "hello");
     hub.handleLine(a, "/me waves");
     hub.handleLine(a, "/msg guest2 psst");
@@ -32,26 +40,22 @@ describe("the room bus", () => {
     hub.handleLine(b, "/join #rust");
     hub.leave(a, "quit");
     expect(bus.published).toEqual([
-      ["#lobby", "* guest1 joined #lobby", undefined],
-      ["#lobby", "* guest2 joined #lobby", undefined],
+      ["#lobby", "* guest1 joined #lobby", a.id],
+      ["#lobby", "* guest2 joined #lobby", b.id],
       ["#lobby", "<guest1> hello", a.id],
       ["#lobby", "* guest1 waves", undefined],
       ["#lobby", "* guest2 is now known as bob", undefined],
-      ["#lobby", "* bob left #lobby", undefined],
-      ["#rust", "* bob joined #rust", undefined],
-      ["#lobby", "* guest1 left (quit)", undefined],
+      ["#lobby", "* bob left #lobby", b.id],
+      ["#rust", "* bob joined #rust", b.id],
+      ["#lobby", "* guest1 left (quit)", a.id],
     ]);
     // Nothing room-wide reached anyone before the bus delivered it.
-    expect(a.lines).toEqual(["* welcome, you are guest1 - type /help for commands", "* to guest2: psst"]);
+    expect(a.lines).toEqual(["* welcome, you are guest1 - type /help for commands", "* guest1 joined #lobby", "* to guest2: psst"]);
   });
 
   it("delivers what comes back to the room's local members, the sender excepted", () => {
     const bus = heldBus();
-    const hub = new ChatHub({ bus: bus.factory });
-    const a = new FakeMember();
-    const b = new FakeMember();
-    hub.join(a);
-    hub.join(b);
+    const { hub, a, b } = twoMembers(bus.factory);
     bus.flush();
     a.take();
     b.take();

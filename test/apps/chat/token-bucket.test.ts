@@ -73,3 +73,24 @@ describe("TokenBucket", () => {
     expect(new TokenBucket().take()).toBe(true);
   });
 });
+
+describe("TokenBucket.charge", () => {
+  it("puts the bucket into debt, refusing takes until it is paid back", () => {
+    const c = clock();
+    const bucket = new TokenBucket({ ratePerSec: 10, burst: 5, now: c.now });
+    bucket.charge(8); // 5 - 8 = -3
+    expect(bucket.take()).toBe(false);
+    c.t += 399; // -3 + 3.99
+    expect(bucket.take()).toBe(false);
+    c.t += 1;
+    expect(bucket.take()).toBe(true);
+  });
+
+  it("never owes more than one burst", () => {
+    const c = clock();
+    const bucket = new TokenBucket({ ratePerSec: 10, burst: 5, now: c.now });
+    bucket.charge(1_000_000);
+    c.t += 1000; // -5 + 10
+    expect(takeAll(bucket)).toBe(5);
+  });
+});
