@@ -30,10 +30,19 @@ function words(command: string): string[] {
 /** Each simple command of a shell block, with where it is: comments, `&`, `|` and `&&` split off. */
 function commands(doc: string, block: CodeBlock): { where: string; argv: string[] }[] {
   const out: { where: string; argv: string[] }[] = [];
+  let pending = ""; // a command continued on the next line (`\` at the end)
+  let start = 0;
   block.code.split("\n").forEach((line, i) => {
+    if (pending === "") start = i;
     const code = line.replace(/(^|\s)# .*$/, "").trim();
-    for (const part of code.split(/\s*(?:&&|\||&$)\s*/)) {
-      if (part.trim() !== "") out.push({ where: `${doc}:${block.line + 1 + i}`, argv: words(part) });
+    if (code.endsWith("\\")) {
+      pending += `${code.slice(0, -1)} `;
+      return;
+    }
+    const whole = pending + code;
+    pending = "";
+    for (const part of whole.split(/\s*(?:&&|\||&$)\s*/)) {
+      if (part.trim() !== "") out.push({ where: `${doc}:${block.line + 1 + start}`, argv: words(part) });
     }
   });
   return out;
@@ -76,7 +85,7 @@ describe("the docs' shell commands", () => {
   });
 
   it("runs only programs the docs explain", () => {
-    const known = new Set(["npx", "boucle", "npm", "docker", "nc", "printf"]);
+    const known = new Set(["npx", "boucle", "npm", "docker", "nc", "printf", "openssl", "redis-server"]);
     expect(allCommands.filter((c) => !known.has(c.argv[0]!)).map((c) => `${c.where}: ${c.argv.join(" ")}`)).toEqual([]);
   });
 
@@ -104,7 +113,7 @@ describe("the docs' samples are what the commands print", () => {
   for (const doc of DOCS) {
     it(`${doc}: the load-test summary is the output of the chat command shown`, async () => {
       const { command, sample } = sampleAfter(doc, doc === "README.md" ? "npx boucle loadtest --mode chat" : "boucle loadtest --mode chat --port");
-      const serverLine = sampleAfter(doc, doc === "README.md" ? "npx boucle chat-server" : "boucle chat-server").command;
+      const serverLine = sampleAfter(doc, doc === "README.md" ? "npx boucle chat-server --port 7778" : "boucle chat-server").command;
       const serverArgs = boucleArgs(serverLine)!.filter((a, i, all) => a !== "--port" && all[i - 1] !== "--port");
       const { port } = await startApp(serverArgs[0]!, serverArgs.slice(1));
       const args = boucleArgs(command)!.map((a, i, all) => (all[i - 1] === "--port" ? String(port) : a));
