@@ -45,8 +45,9 @@ export class ClosedError extends NetError {
 export class ConnectTimeoutError extends TimeoutError {
   override name = "ConnectTimeoutError";
   readonly host: string;
-  readonly port: number;
-  constructor(host: string, port: number, ms: number) {
+  /** Undefined for a unix socket, whose path is `host`. */
+  readonly port: number | undefined;
+  constructor(host: string, port: number | undefined, ms: number) {
     super(`connect to ${formatAddress(host, port)} timed out after ${ms} ms`);
     this.host = host;
     this.port = port;

@@ -28,6 +28,8 @@ interface Service {
 
 const compose = parse(readFileSync(join(ROOT, "docker-compose.yml"), "utf8")) as { services: Record<string, Service> };
 const services = compose.services;
+/** The services that run our image (not redis). */
+const boucleServices = Object.values(services).filter((service) => service.command[1] === "bin/boucle.js");
 const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
 
 /** `["node", "bin/boucle.js", sub, ...args]` → `[sub, ...args]`, checking the prefix. */
@@ -45,8 +47,8 @@ afterEach(cleanup);
 
 describe("docker-compose.yml", () => {
   it("has chat, echo and a loadtest under a profile, each running a real boucle subcommand", () => {
-    expect(Object.keys(services).sort()).toEqual(["chat", "echo", "loadtest"]);
-    for (const service of Object.values(services)) expect(Object.keys(COMMANDS)).toContain(boucleArgs(service.command)[0]);
+    expect(Object.keys(services).sort()).toEqual(["chat", "chat-1", "chat-2", "echo", "loadtest", "loadtest-cluster", "redis"]);
+    for (const service of boucleServices) expect(Object.keys(COMMANDS)).toContain(boucleArgs(service.command)[0]);
     expect(boucleArgs(services.chat!.command)[0]).toBe("chat-server");
     expect(boucleArgs(services.echo!.command)[0]).toBe("echo-server");
     expect(boucleArgs(services.loadtest!.command)[0]).toBe("loadtest");
@@ -55,10 +57,13 @@ describe("docker-compose.yml", () => {
     expect(services.echo!.restart).toBe("unless-stopped");
   });
 
-  it("builds each service on its own, so `up echo` starts nothing else", () => {
-    for (const service of Object.values(services)) {
+  it("builds each boucle service on its own, so `up echo` starts nothing else", () => {
+    for (const service of boucleServices) {
       expect(service.build).toBe(".");
       expect(service.image).toBeUndefined(); // a shared tag would need a build order, i.e. depends_on
+      // Never a dependency only to share an image: each waits for what it talks to, healthy.
+      expect(Array.isArray(service.depends_on)).toBe(false);
+      for (const dependency of Object.values(service.depends_on ?? {})) expect(dependency).toEqual({ condition: "service_healthy" });
     }
     expect(services.echo!.depends_on).toBeUndefined();
     expect(services.chat!.depends_on).toBeUndefined();
@@ -85,7 +90,7 @@ describe("docker-compose.yml", () => {
   });
 
   it("gives each service flags its subcommand accepts", async () => {
-    for (const service of Object.values(services)) {
+    for (const service of boucleServices) {
       // --help after the real flags: exit 0 only if every flag before it parsed.
       const { code, stderr } = await runApp([...boucleArgs(service.command), "--help"]);
       expect(stderr).toBe("");
@@ -110,6 +115,34 @@ describe("echo's healthcheck", () => {
     expect((await app.exited).code).toBe(0);
     const down = await runApp(withPort(port));
     expect(down.code).toBe(1);
+  });
+});
+
+describe("docker-compose.yml, several servers on one Redis", () => {
+  it("runs Redis 7.0 (what Debian ships) with a healthcheck, only under the cluster and loadtest profiles", () => {
+    const redis = services.redis!;
+    expect(redis.image).toBe("redis:7.0-alpine");
+    expect(redis.healthcheck!.test).toEqual(["CMD", "redis-cli", "ping"]);
+    for (const name of ["redis", "chat-1", "chat-2"]) expect(services[name]!.profiles).toEqual(["cluster", "loadtest"]);
+    expect(services.chat!.profiles).toBeUndefined(); // The single-node chat stays as it is.
+  });
+
+  it("has two chat servers on different host ports sharing the redis service, each waiting for it", () => {
+    for (const [name, hostPort] of [["chat-1", "7781"], ["chat-2", "7782"]] as const) {
+      const service = services[name]!;
+      const args = boucleArgs(service.command);
+      expect(args[0]).toBe("chat-server");
+      expect(flag(args, "--redis")).toBe("redis://redis:6379");
+      expect(service.ports).toEqual([`${hostPort}:${flag(args, "--port")}`]);
+      expect(service.depends_on).toMatchObject({ redis: { condition: "service_healthy" } });
+    }
+  });
+
+  it("spreads the cluster loadtest over both chat servers", () => {
+    const args = boucleArgs(services["loadtest-cluster"]!.command);
+    expect(flag(args, "--targets")).toBe("chat-1:7777,chat-2:7777");
+    expect(services["loadtest-cluster"]!.profiles).toEqual(["loadtest"]);
+    expect(services["loadtest-cluster"]!.depends_on).toEqual({ "chat-1": { condition: "service_healthy" }, "chat-2": { condition: "service_healthy" } });
   });
 });
 

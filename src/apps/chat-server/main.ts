@@ -4,9 +4,11 @@
  */
 import { Event, getRunningLoop, run, type Coro } from "../../loop/index.ts";
 import { formatAddress } from "../../net/index.ts";
+import { RedisConnectionError } from "../../redis/index.ts";
 import { usage } from "../cli/args.ts";
 import { chatServerOptions, parseChatServerArgs, SPEC, type ChatServerOptions } from "./options.ts";
 import { ChatServer } from "./server.ts";
+import { isSupervisor, leaveCluster, superviseWorkers } from "./workers.ts";
 
 export { ChatServer } from "./server.ts";
 export type { ChatServerOptions } from "./options.ts";
@@ -17,7 +19,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage(SPEC));
     return 0;
   }
-  return run(serveUntilSignal(chatServerOptions(parsed)));
+  const options = chatServerOptions(parsed);
+  if (isSupervisor(options.workers)) return superviseWorkers(options.workers, options.log);
+  try {
+    return await run(serveUntilSignal(options));
+  } catch (error) {
+    if (!(error instanceof RedisConnectionError)) throw error;
+    process.stderr.write(`boucle chat-server: ${error.message}\n`);
+    return 1;
+  } finally {
+    leaveCluster();
+  }
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;

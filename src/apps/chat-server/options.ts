@@ -1,8 +1,9 @@
 /**
  * `boucle chat-server`'s command line: flags, environment and defaults.
  */
+import { parseRedisUrl } from "../../redis/index.ts";
 import { DEFAULT_QUIET_ROOM_SIZE } from "../chat/hub.ts";
-import { hostOption, intOption, parseCommandArgs, portOption, type CommandSpec, type Parsed } from "../cli/args.ts";
+import { hostOption, intOption, parseCommandArgs, portOption, UsageError, type CommandSpec, type Parsed } from "../cli/args.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 7777;
@@ -21,6 +22,9 @@ export const DEFAULT_MAX_QUEUE = 1024 * 1024;
  */
 export const DEFAULT_MAX_OUTPUT_MEMORY = 256 * 1024 * 1024;
 
+/** A node's lease in Redis: lost after this long without renewal (docs/PROTOCOL.md, several servers). */
+export const DEFAULT_LEASE_MS = 10_000;
+
 export const SPEC: CommandSpec = {
   name: "chat-server",
   summary: "Run the chat server (the protocol is in docs/PROTOCOL.md).",
@@ -34,6 +38,9 @@ export const SPEC: CommandSpec = {
     "no-flood-limit": { type: "boolean", help: "lift the per-client token bucket (for load tests)" },
     "no-priorities": { type: "boolean", help: "run every client at one priority, replies flushed with the rest (to measure what priorities buy)" },
     quiet: { type: "boolean", short: "q", help: "no log line per connect, disconnect and error" },
+    redis: { type: "string", value: "URL", help: "share the chat with every server on this Redis: redis://HOST:PORT[/DB] or unix:///path.sock (env BOUCLE_REDIS_URL)" },
+    workers: { type: "string", value: "N", help: "with --redis: run N worker processes on one port (default 1: no workers)" },
+    "lease-ms": { type: "string", value: "MS", help: `with --redis: a server silent this long is lost and its members removed (default ${DEFAULT_LEASE_MS})` },
   },
 };
 
@@ -48,12 +55,30 @@ export interface ChatServerOptions {
   priorities: boolean;
   /** Writes one log line (connects, disconnects, errors); a no-op when quiet. */
   log: (line: string) => void;
+  /** The Redis URL that makes this server one node of a shared chat; undefined: a chat of its own. */
+  redisUrl?: string;
+  /** Worker processes (node:cluster) on one port; 1: this process serves. */
+  workers: number;
+  /** With `redisUrl`: this node's lease in ms. */
+  leaseMs: number;
 }
 
 /** Parsed flags over env over defaults. @throws UsageError */
 export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = process.env): ChatServerOptions {
   const v = parsed.values;
   const quiet = v["quiet"] === true;
+  const redisUrl = (v["redis"] as string | undefined) ?? (env["BOUCLE_REDIS_URL"] || undefined);
+  if (redisUrl !== undefined) {
+    try {
+      parseRedisUrl(redisUrl);
+    } catch (error) {
+      throw new UsageError(`${SPEC.name}: --redis: ${(error as Error).message}`);
+    }
+  }
+  const workers = intOption(SPEC, "workers", v["workers"], 1, 1, 64);
+  if (workers > 1 && redisUrl === undefined) {
+    throw new UsageError(`${SPEC.name}: --workers needs --redis (workers share one chat through Redis)`);
+  }
   return {
     host: hostOption(v["host"], DEFAULT_HOST, env),
     port: portOption(SPEC, v["port"], "BOUCLE_PORT", DEFAULT_PORT, 0, env),
@@ -64,6 +89,9 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
     floodLimit: v["no-flood-limit"] !== true,
     priorities: v["no-priorities"] !== true,
     log: quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
+    redisUrl,
+    workers,
+    leaseMs: intOption(SPEC, "lease-ms", v["lease-ms"], DEFAULT_LEASE_MS, 500),
   };
 }
 

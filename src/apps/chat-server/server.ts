@@ -1,8 +1,11 @@
 /**
  * ChatServer: the ChatHub behind a StreamServer. It admits clients (up to
  * the maximum), runs one task per client (see client.ts), logs connects,
- * disconnects and errors, and shuts down cleanly.
+ * disconnects and errors, and shuts down cleanly. With a Redis URL the hub
+ * is a ClusterHub: one node of a chat shared by every server on that Redis.
  */
+import { RedisBroker } from "../chat/broker/redis-broker.ts";
+import { ClusterHub } from "../chat/cluster-hub.ts";
 import { ChatHub, serverFull } from "../chat/hub.ts";
 import { CancelledError, getRunningLoop, timeout, TimeoutError, type Coro, type TimerHandle } from "../../loop/index.ts";
 import {
@@ -17,7 +20,7 @@ import {
 import { ChatClient, READ_LIMIT } from "./client.ts";
 import type { ChatServerOptions } from "./options.ts";
 import { OutputBudget } from "./output-budget.ts";
-import { INTERACTIVE_PRIORITY } from "./priorities.ts";
+import { INTERACTIVE_PRIORITY, MESSAGE_PRIORITY } from "./priorities.ts";
 
 /**
  * How long shutdown waits for clients to take their last lines before
@@ -45,7 +48,7 @@ export const ADMISSION_DELAY_MS = 1000;
 export const CROWD_NOTICE_INTERVAL_MS = 1000;
 
 export class ChatServer {
-  readonly hub: ChatHub;
+  readonly hub: ChatHub | ClusterHub;
   readonly options: ChatServerOptions;
   /** The server-wide bound on unsent output (`--max-output-memory`). */
   readonly budget: OutputBudget;
@@ -54,9 +57,9 @@ export class ChatServer {
   #nextId = 0;
   #crowdTimer: TimerHandle | null = null;
 
-  private constructor(options: ChatServerOptions) {
+  private constructor(options: ChatServerOptions, hub: ChatHub | ClusterHub) {
     this.options = options;
-    this.hub = new ChatHub({ quietRoomSize: options.quietRoomSize });
+    this.hub = hub;
     this.budget = new OutputBudget(options.maxOutputBytes);
   }
 
@@ -68,7 +71,8 @@ export class ChatServer {
    * console.log(server.port);
    */
   static *start(options: ChatServerOptions): Coro<ChatServer> {
-    const chat = new ChatServer(options);
+    const hub = options.redisUrl === undefined ? new ChatHub({ quietRoomSize: options.quietRoomSize }) : yield* clusterHub(options);
+    const chat = new ChatServer(options, hub);
     try {
       chat.#server = yield* startServer((reader, writer) => chat.#serve(reader, writer), {
         host: options.host,
@@ -77,6 +81,7 @@ export class ChatServer {
         clientPriority: options.priorities ? INTERACTIVE_PRIORITY : 0,
       });
     } catch (error) {
+      if (chat.hub instanceof ClusterHub) yield* chat.hub.close();
       if (error instanceof AddressInUseError) {
         const where = formatAddress(options.host, options.port);
         throw new AddressInUseError(`cannot listen on ${where}: address already in use`, error.code, error, { cause: error });
@@ -87,10 +92,12 @@ export class ChatServer {
     return chat;
   }
 
-  /** Every interval, quiet rooms get their one line of joins and leaves. */
+  /** Every interval, quiet rooms get their one line of joins and leaves (one server's chat only: see ClusterHub). */
   #tellCrowds(): void {
+    const hub = this.hub;
+    if (!(hub instanceof ChatHub)) return;
     this.#crowdTimer = getRunningLoop().callLater(CROWD_NOTICE_INTERVAL_MS, () => {
-      this.hub.flushCrowdNotices();
+      hub.flushCrowdNotices();
       this.#tellCrowds();
     });
   }
@@ -122,6 +129,8 @@ export class ChatServer {
       for (const client of this.#clients) client.end("reset");
       server.closeClients();
       yield* server.waitClosed();
+    } finally {
+      if (this.hub instanceof ClusterHub) yield* this.hub.close();
     }
   }
 
@@ -141,9 +150,12 @@ export class ChatServer {
     this.budget.add(client);
     let reason = "eof";
     let cancelled = false;
-    const admission = getRunningLoop().callLater(ADMISSION_DELAY_MS, () => this.hub.announce(client));
+    const hub = this.hub;
+    // The admission delay is one server's chat's (a ClusterHub announces a newcomer at once).
+    const admission = hub instanceof ChatHub ? getRunningLoop().callLater(ADMISSION_DELAY_MS, () => hub.announce(client)) : null;
     try {
-      this.hub.join(client);
+      if (this.hub instanceof ClusterHub) yield* this.hub.join(client);
+      else this.hub.join(client);
       client.flushNow();
       log(`connect ${client.nick} from ${peer}`);
       yield* client.readLines(reader);
@@ -157,7 +169,7 @@ export class ChatServer {
       log(`error ${client.nick || peer} from ${peer}: ${error.message}`);
       client.end("reset");
     } finally {
-      admission.cancel();
+      admission?.cancel();
       this.budget.delete(client);
       this.hub.leave(client); // Once: a no-op after /quit, a slow-reader drop or shutdown.
       client.end(cancelled ? "reset" : reason);
@@ -184,4 +196,13 @@ export class ChatServer {
       if (!(error instanceof TimeoutError)) throw error; // Cancelled at the end of a shutdown.
     }
   }
+}
+
+/** A ClusterHub on a started broker. @throws RedisConnectionError if Redis can't be reached. */
+function* clusterHub(options: ChatServerOptions): Coro<ClusterHub> {
+  const hub = new ClusterHub();
+  // Why MESSAGE_PRIORITY: the reader does the rooms' fan-out, which must not delay replies to commands.
+  const readerPriority = options.priorities ? MESSAGE_PRIORITY : 0;
+  hub.attach(yield* RedisBroker.start(options.redisUrl!, hub.listener, { leaseMs: options.leaseMs, readerPriority }));
+  return hub;
 }

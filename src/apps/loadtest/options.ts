@@ -3,6 +3,7 @@
  * `--help`) and its parsing into a validated {@link LoadtestOptions}.
  */
 import { hostOption, intOption, parseCommandArgs, portOption, UsageError, type CommandSpec } from "../cli/args.ts";
+import { parseHostPort } from "../cli/host-port.ts";
 import type { LoadtestMode } from "./result.ts";
 import { SCENARIO_CLIENTS, SCENARIOS, type Scenario } from "./scenario-options.ts";
 
@@ -11,6 +12,8 @@ export interface LoadtestOptions {
   mode: LoadtestMode;
   host: string;
   port: number;
+  /** Where the clients connect, client i to `targets[i % length]`: `--targets`, else just host:port. */
+  targets: { host: string; port: number }[];
   clients: number;
   /** Messages per client, or null: send until `durationMs` is over. */
   messages: number | null;
@@ -65,6 +68,11 @@ export const COMMAND: CommandSpec = {
     mode: { type: "string", value: "chat|echo", help: "chat: clients talk in one room; echo: clients check their lines come back (default chat)" },
     host: { type: "string", value: "HOST", help: "server address (default 127.0.0.1, env BOUCLE_HOST)" },
     port: { type: "string", value: "PORT", help: "server port (default 7777 chat, env BOUCLE_PORT; 7007 echo, env BOUCLE_ECHO_PORT)" },
+    targets: {
+      type: "string",
+      value: "H:P,H:P",
+      help: "spread the clients over several servers (one chat through Redis); chat mode then also checks that every receiver saw one order",
+    },
     clients: { type: "string", short: "c", value: "N", help: "concurrent connections (default 10)" },
     messages: { type: "string", short: "n", value: "M", help: "messages each client sends; omit to send for --duration instead" },
     rate: {
@@ -112,10 +120,18 @@ export function parseOptions(argv: string[]): LoadtestOptions | null {
   }
   const defaultClients = scenario === null ? 10 : SCENARIO_CLIENTS[scenario];
   const messagesRaw = values["messages"];
+  const host = hostOption(values["host"], "127.0.0.1");
+  const port = portOption(COMMAND, values["port"], PORT_VARIABLE[mode], DEFAULT_PORT[mode], 1);
+  // Why an empty environment: a target without host or port takes --host/--port (already over BOUCLE_*), not the variables again.
+  const targets =
+    typeof values["targets"] === "string"
+      ? values["targets"].split(",").map((text) => parseHostPort(text.trim(), { command: "loadtest", host, port }, {}))
+      : [{ host, port }];
   const options: LoadtestOptions = {
     mode,
-    host: hostOption(values["host"], "127.0.0.1"),
-    port: portOption(COMMAND, values["port"], PORT_VARIABLE[mode], DEFAULT_PORT[mode], 1),
+    host: targets.length > 1 ? targets.map((t) => `${t.host}:${t.port}`).join(",") : targets[0]!.host,
+    port: targets[0]!.port,
+    targets,
     clients: intOption(COMMAND, "clients", values["clients"], defaultClients, 1, 100_000),
     messages: messagesRaw === undefined || messagesRaw === "" ? null : intOption(COMMAND, "messages", messagesRaw, 0, 1, 0xffff_fff0),
     rate: secondsLike("rate", values["rate"], 0, 1e6, 1),

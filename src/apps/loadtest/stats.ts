@@ -15,6 +15,9 @@ import type { LoadtestResult } from "./result.ts";
 
 export class RunStats {
   readonly latency = new LatencyRecorder();
+  /** With `--targets`: latency to receivers on the sender's own server, and on another one. */
+  readonly latencySameServer = new LatencyRecorder();
+  readonly latencyCrossServer = new LatencyRecorder();
   readonly connect = new LatencyRecorder();
   readonly errors: Record<string, number> = {};
   connected = 0;
@@ -88,6 +91,7 @@ export class RunStats {
       messagesPerSecond: seconds > 0 ? this.measuredReceived / seconds : 0,
       megabytesPerSecond: seconds > 0 ? this.measuredBytes / 1e6 / seconds : 0,
       latencyMs: this.latency.percentiles(),
+      latencyByServerMs: options.targets.length > 1 ? { same: this.latencySameServer.percentiles(), cross: this.latencyCrossServer.percentiles() } : null,
       connectMs: this.connect.percentiles(),
       clientCpuPercent: Math.round(this.cpuPercent()),
       errors: { ...this.errors },
