@@ -37,7 +37,8 @@ const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 function* serveUntilSignal(options: ChatServerOptions): Coro<number> {
   const server = yield* ChatServer.start(options);
   // Always printed, even with --quiet: scripts and tests wait for it.
-  process.stderr.write(`chat server listening on ${formatAddress(options.host, server.port)}\n`);
+  if (options.plain) process.stderr.write(`chat server listening on ${formatAddress(options.host, server.port)}\n`);
+  if (server.tlsPort !== undefined) process.stderr.write(`chat server (TLS) listening on ${formatAddress(options.host, server.tlsPort)}\n`);
   const stop = new Event();
   const loop = getRunningLoop();
   // Why so little here: a signal arrives in a Node callback, outside the

@@ -4,11 +4,14 @@
 import { parseRedisUrl } from "../../redis/index.ts";
 import { DEFAULT_QUIET_ROOM_SIZE } from "../chat/hub.ts";
 import { hostOption, intOption, parseCommandArgs, portOption, UsageError, type CommandSpec, type Parsed } from "../cli/args.ts";
+import { tlsServerFiles, TLS_SERVER_FLAGS } from "../cli/tls-flags.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 7777;
 /** The protocol's maximum of clients at once (docs/PROTOCOL.md). */
 export const DEFAULT_MAX_CLIENTS = 10_000;
+/** Implicit TLS on its own port, the IRC convention (ircs, RFC 7194). */
+export const DEFAULT_TLS_PORT = 6697;
 /**
  * Outgoing bytes queued for one client before it counts as a slow reader
  * and is disconnected. Why 1 MiB: thousands of chat lines, far more than a
@@ -37,6 +40,9 @@ export const SPEC: CommandSpec = {
     "quiet-room-size": { type: "string", value: "N", help: `rooms above N members get one line of joins and leaves per second instead of one per event (default ${DEFAULT_QUIET_ROOM_SIZE})` },
     "no-flood-limit": { type: "boolean", help: "lift the per-client token bucket (for load tests)" },
     "no-priorities": { type: "boolean", help: "run every client at one priority, replies flushed with the rest (to measure what priorities buy)" },
+    ...TLS_SERVER_FLAGS, // TLS on its own port, besides the plain one
+    "tls-port": { type: "string", value: "PORT", help: `port of the TLS listener, 0 for any (default ${DEFAULT_TLS_PORT})` },
+    "no-plain": { type: "boolean", help: "TLS only: no plain-text listener (needs --tls-cert)" },
     quiet: { type: "boolean", short: "q", help: "no log line per connect, disconnect and error" },
     redis: { type: "string", value: "URL", help: "share the chat with every server on this Redis: redis://HOST:PORT[/DB] or unix:///path.sock (env BOUCLE_REDIS_URL)" },
     workers: { type: "string", value: "N", help: "with --redis: run N worker processes on one port (default 1: no workers)" },
@@ -53,6 +59,10 @@ export interface ChatServerOptions {
   quietRoomSize: number;
   floodLimit: boolean;
   priorities: boolean;
+  /** Listen for plain text on `port` (false with `--no-plain`). */
+  plain: boolean;
+  /** The TLS listener, if any: certificate and key (PEM) and its port. */
+  tls: { cert: string; key: string; port: number } | null;
   /** Writes one log line (connects, disconnects, errors); a no-op when quiet. */
   log: (line: string) => void;
   /** The Redis URL that makes this server one node of a shared chat; undefined: a chat of its own. */
@@ -88,11 +98,23 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
     quietRoomSize: intOption(SPEC, "quiet-room-size", v["quiet-room-size"], DEFAULT_QUIET_ROOM_SIZE, 0),
     floodLimit: v["no-flood-limit"] !== true,
     priorities: v["no-priorities"] !== true,
+    plain: v["no-plain"] !== true,
+    tls: tlsOptions(v),
     log: quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
     redisUrl,
     workers,
     leaseMs: intOption(SPEC, "lease-ms", v["lease-ms"], DEFAULT_LEASE_MS, 500),
   };
+}
+
+function tlsOptions(v: Parsed["values"]): ChatServerOptions["tls"] {
+  const files = tlsServerFiles(SPEC, v);
+  if (files === undefined) {
+    if (v["no-plain"] === true) throw new UsageError(`${SPEC.name}: --no-plain needs --tls-cert and --tls-key`);
+    if (v["tls-port"] !== undefined) throw new UsageError(`${SPEC.name}: --tls-port needs --tls-cert and --tls-key`);
+    return null;
+  }
+  return { ...files, port: intOption(SPEC, "tls-port", v["tls-port"], DEFAULT_TLS_PORT, 0, 65535) };
 }
 
 export function parseChatServerArgs(argv: string[]): Parsed {

@@ -1,7 +1,7 @@
 /**
  * Nickname rules: what a valid nickname is and when two of them clash.
  */
-import { stripControls } from "./sanitize.ts";
+import { sanitizeText } from "./sanitize.ts";
 
 /** Longest nickname, in characters (all of them ASCII). */
 export const NICK_MAX = 24;
@@ -14,15 +14,15 @@ export type NickResult = { ok: true; nick: string } | { ok: false; reason: strin
 /**
  * Validates a requested nickname.
  *
- * Controls and escape sequences are stripped first, then surrounding
- * whitespace; what remains must be 1 to {@link NICK_MAX} letters, digits, `_`
- * or `-`. The reason of a refusal is a sentence fit for a `! ` error line.
+ * Controls, escape sequences and invisible characters are stripped first
+ * (see `sanitizeText`), then surrounding whitespace; what remains must be 1
+ * to {@link NICK_MAX} letters, digits, `_` or `-`. The reason of a refusal is a sentence fit for a `! ` error line.
  *
  * @example
  * normalizeNick("\x1b[1m alice \x1b[0m"); // { ok: true, nick: "alice" }
  */
 export function normalizeNick(raw: string): NickResult {
-  const nick = stripControls(raw).trim();
+  const nick = sanitizeText(raw).trim();
   if (nick.length === 0) return { ok: false, reason: "nickname is empty" };
   if (nick.length > NICK_MAX) {
     return { ok: false, reason: `nickname is longer than ${NICK_MAX} characters` };

@@ -246,7 +246,7 @@ function* chatClient(member: ChatMember, run: ChatRun): Coro<void> {
   try {
     // Why round robin: with --targets the clients are spread evenly over the servers.
     const target = options.targets[member.id % options.targets.length]!;
-    [reader, member.writer] = yield* openConnection(target.host, target.port, { timeoutMs: options.connectTimeoutMs });
+    [reader, member.writer] = yield* openConnection(target.host, target.port, { timeoutMs: options.connectTimeoutMs, tls: options.tls });
   } catch (error) {
     if (!(error instanceof CancelledError)) stats.addFailure(error);
     run.settle(member, false);

@@ -143,7 +143,7 @@ function* echoClient(id: number, ctx: RunContext, filler: string, attempted: () 
   let writer: StreamWriter;
   try {
     const target = options.targets[id % options.targets.length]!;
-    [reader, writer] = yield* openConnection(target.host, target.port, { timeoutMs: options.connectTimeoutMs });
+    [reader, writer] = yield* openConnection(target.host, target.port, { timeoutMs: options.connectTimeoutMs, tls: options.tls });
   } catch (error) {
     if (!(error instanceof CancelledError)) stats.addFailure(error);
     attempted();

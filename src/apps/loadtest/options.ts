@@ -2,8 +2,11 @@
  * `boucle loadtest` options: the command spec (which also generates
  * `--help`) and its parsing into a validated {@link LoadtestOptions}.
  */
+import type { TlsClientOptions } from "../../net/index.ts";
 import { hostOption, intOption, parseCommandArgs, portOption, UsageError, type CommandSpec } from "../cli/args.ts";
 import { parseHostPort } from "../cli/host-port.ts";
+import { tlsClientOptions, TLS_CLIENT_FLAGS } from "../cli/tls-flags.ts";
+import { DEFAULT_TLS_PORT } from "../chat-server/options.ts";
 import type { LoadtestMode } from "./result.ts";
 import { SCENARIO_CLIENTS, SCENARIOS, type Scenario } from "./scenario-options.ts";
 
@@ -14,6 +17,8 @@ export interface LoadtestOptions {
   port: number;
   /** Where the clients connect, client i to `targets[i % length]`: `--targets`, else just host:port. */
   targets: { host: string; port: number }[];
+  /** Connect over TLS (`--tls`), or undefined for plain TCP. */
+  tls: TlsClientOptions | undefined;
   clients: number;
   /** Messages per client, or null: send until `durationMs` is over. */
   messages: number | null;
@@ -67,7 +72,7 @@ export const COMMAND: CommandSpec = {
   options: {
     mode: { type: "string", value: "chat|echo", help: "chat: clients talk in one room; echo: clients check their lines come back (default chat)" },
     host: { type: "string", value: "HOST", help: "server address (default 127.0.0.1, env BOUCLE_HOST)" },
-    port: { type: "string", value: "PORT", help: "server port (default 7777 chat, env BOUCLE_PORT; 7007 echo, env BOUCLE_ECHO_PORT)" },
+    port: { type: "string", value: "PORT", help: "server port (default 7777 chat, env BOUCLE_PORT; 6697 chat with --tls; 7007 echo, env BOUCLE_ECHO_PORT)" },
     targets: {
       type: "string",
       value: "H:P,H:P",
@@ -92,6 +97,7 @@ export const COMMAND: CommandSpec = {
     room: { type: "string", value: "#ROOM", help: "chat: room the clients join, so other users are left alone (default #loadtest)" },
     "drain-timeout": { type: "string", value: "S", help: "give up when nothing arrives for S seconds while messages are still due; they count as lost (default 5)" },
     "connect-timeout": { type: "string", value: "S", help: "per connection, including the chat welcome (default 10)" },
+    ...TLS_CLIENT_FLAGS,
     scenario: {
       type: "string",
       value: "NAME",
@@ -120,8 +126,13 @@ export function parseOptions(argv: string[]): LoadtestOptions | null {
   }
   const defaultClients = scenario === null ? 10 : SCENARIO_CLIENTS[scenario];
   const messagesRaw = values["messages"];
+  const tls = tlsClientOptions(COMMAND, values);
   const host = hostOption(values["host"], "127.0.0.1");
-  const port = portOption(COMMAND, values["port"], PORT_VARIABLE[mode], DEFAULT_PORT[mode], 1);
+  // Why no variable with --tls in chat mode: BOUCLE_PORT is the plain listener's port.
+  const port =
+    tls !== undefined && mode === "chat"
+      ? intOption(COMMAND, "port", values["port"], DEFAULT_TLS_PORT, 1, 65_535)
+      : portOption(COMMAND, values["port"], PORT_VARIABLE[mode], DEFAULT_PORT[mode], 1);
   // Why an empty environment: a target without host or port takes --host/--port (already over BOUCLE_*), not the variables again.
   const targets =
     typeof values["targets"] === "string"
@@ -132,6 +143,7 @@ export function parseOptions(argv: string[]): LoadtestOptions | null {
     host: targets.length > 1 ? targets.map((t) => `${t.host}:${t.port}`).join(",") : targets[0]!.host,
     port: targets[0]!.port,
     targets,
+    tls,
     clients: intOption(COMMAND, "clients", values["clients"], defaultClients, 1, 100_000),
     messages: messagesRaw === undefined || messagesRaw === "" ? null : intOption(COMMAND, "messages", messagesRaw, 0, 1, 0xffff_fff0),
     rate: secondsLike("rate", values["rate"], 0, 1e6, 1),

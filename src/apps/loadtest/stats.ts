@@ -99,11 +99,15 @@ export class RunStats {
   }
 }
 
-/** A short, stable name for an error: the system code for network errors. */
+/**
+ * A short, stable name for an error: the system code for network errors;
+ * for any other, its class and message (`RangeError: a line of over ...`),
+ * since the class alone says nothing of what happened.
+ */
 export function errorKind(error: unknown): string {
   if (error instanceof ConnectTimeoutError) return "connect-timeout";
   if (error instanceof NetError) return error.code;
   if (error instanceof LimitOverrunError) return "line-too-long";
-  if (error instanceof Error) return error.name;
+  if (error instanceof Error) return error.message ? `${error.name}: ${error.message}` : error.name;
   return "unknown";
 }
