@@ -30,11 +30,19 @@ function words(command: string): string[] {
 /** Each simple command of a shell block, with where it is: comments, `&`, `|` and `&&` split off. */
 function commands(doc: string, block: CodeBlock): { where: string; argv: string[] }[] {
   const out: { where: string; argv: string[] }[] = [];
-  // Why the join: a line ending in a backslash goes on on the next one (line numbers after it count the two as one).
-  block.code.replace(/\\\n/g, " ").split("\n").forEach((line, i) => {
+  let pending = ""; // a command continued on the next line (`\` at the end)
+  let start = 0;
+  block.code.split("\n").forEach((line, i) => {
+    if (pending === "") start = i;
     const code = line.replace(/(^|\s)# .*$/, "").trim();
-    for (const part of code.split(/\s*(?:&&|\||&$)\s*/)) {
-      if (part.trim() !== "") out.push({ where: `${doc}:${block.line + 1 + i}`, argv: words(part) });
+    if (code.endsWith("\\")) {
+      pending += `${code.slice(0, -1)} `;
+      return;
+    }
+    const whole = pending + code;
+    pending = "";
+    for (const part of whole.split(/\s*(?:&&|\||&$)\s*/)) {
+      if (part.trim() !== "") out.push({ where: `${doc}:${block.line + 1 + start}`, argv: words(part) });
     }
   });
   return out;
@@ -50,19 +58,13 @@ function boucleArgs(argv: string[]): string[] | null {
   return null;
 }
 
-/** The first shell block in `doc` with a line starting with `prefix`: that line's words, its block's lines, and the text block after it. */
-function sampleAfter(doc: string, prefix: string): { command: string[]; lines: string[]; sample: string } {
+/** The block in `doc` holding a line that starts with `prefix`, and the text block right after it. */
+function sampleAfter(doc: string, prefix: string): { command: string[]; sample: string } {
   const blocks = readmeBlocks(join(ROOT, doc));
   const at = blocks.findIndex((b) => b.lang === "sh" && b.code.split("\n").some((l) => l.startsWith(prefix)));
   const sample = blocks.slice(at + 1).find((b) => b.lang === "text");
-  const lines = blocks[at]!.code.split("\n");
-  const line = lines.find((l) => l.startsWith(prefix))!;
-  return { command: shellWords(line), lines, sample: sample!.code };
-}
-
-/** A line's words without its comment and trailing `&`. */
-function shellWords(line: string): string[] {
-  return words(line.replace(/\s+# .*$/, "").replace(/\s*&$/, ""));
+  const line = blocks[at]!.code.split("\n").find((l) => l.startsWith(prefix))!;
+  return { command: words(line.replace(/\s+# .*$/, "").replace(/\s*&$/, "")), sample: sample!.code };
 }
 
 /** A summary with what changes from run to run masked: the port, the date and every measured figure. */
@@ -83,7 +85,7 @@ describe("the docs' shell commands", () => {
   });
 
   it("runs only programs the docs explain", () => {
-    const known = new Set(["npx", "boucle", "npm", "docker", "nc", "printf", "redis-server", "openssl"]);
+    const known = new Set(["npx", "boucle", "npm", "docker", "nc", "printf", "openssl", "redis-server"]);
     expect(allCommands.filter((c) => !known.has(c.argv[0]!)).map((c) => `${c.where}: ${c.argv.join(" ")}`)).toEqual([]);
   });
 
@@ -110,9 +112,8 @@ describe("the docs' shell commands", () => {
 describe("the docs' samples are what the commands print", () => {
   for (const doc of DOCS) {
     it(`${doc}: the load-test summary is the output of the chat command shown`, async () => {
-      const { command, lines, sample } = sampleAfter(doc, doc === "README.md" ? "npx boucle loadtest --mode chat" : "boucle loadtest --mode chat --port");
-      // the server the same block starts for it
-      const serverLine = shellWords(lines.find((l) => /^(npx )?boucle chat-server /.test(l))!);
+      const { command, sample } = sampleAfter(doc, doc === "README.md" ? "npx boucle loadtest --mode chat" : "boucle loadtest --mode chat --port");
+      const serverLine = sampleAfter(doc, doc === "README.md" ? "npx boucle chat-server --port 7778" : "boucle chat-server").command;
       const serverArgs = boucleArgs(serverLine)!.filter((a, i, all) => a !== "--port" && all[i - 1] !== "--port");
       const { port } = await startApp(serverArgs[0]!, serverArgs.slice(1));
       const args = boucleArgs(command)!.map((a, i, all) => (all[i - 1] === "--port" ? String(port) : a));

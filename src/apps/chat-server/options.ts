@@ -3,7 +3,7 @@
  */
 import { parseRedisUrl } from "../../redis/index.ts";
 import { DEFAULT_QUIET_ROOM_SIZE } from "../chat/hub.ts";
-import { hostOption, intOption, parseCommandArgs, portOption, UsageError, type CommandSpec, type Parsed } from "../cli/args.ts";
+import { environmentValue, hostOption, intOption, parseCommandArgs, portOption, UsageError, type CommandSpec, type Parsed } from "../cli/args.ts";
 import { tlsServerFiles, TLS_SERVER_FLAGS } from "../cli/tls-flags.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
@@ -77,7 +77,7 @@ export interface ChatServerOptions {
 export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = process.env): ChatServerOptions {
   const v = parsed.values;
   const quiet = v["quiet"] === true;
-  const redisUrl = (v["redis"] as string | undefined) ?? (env["BOUCLE_REDIS_URL"] || undefined);
+  const redisUrl = (v["redis"] as string | undefined) || environmentValue(env, "BOUCLE_REDIS_URL");
   if (redisUrl !== undefined) {
     try {
       parseRedisUrl(redisUrl);

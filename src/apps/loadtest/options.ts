@@ -72,7 +72,11 @@ export const COMMAND: CommandSpec = {
   options: {
     mode: { type: "string", value: "chat|echo", help: "chat: clients talk in one room; echo: clients check their lines come back (default chat)" },
     host: { type: "string", value: "HOST", help: "server address (default 127.0.0.1, env BOUCLE_HOST)" },
-    port: { type: "string", value: "PORT", help: "server port (default 7777 chat, env BOUCLE_PORT; 6697 chat with --tls; 7007 echo, env BOUCLE_ECHO_PORT)" },
+    port: {
+      type: "string",
+      value: "PORT",
+      help: "server port (default 7777 chat, env BOUCLE_PORT; 6697 chat with --tls; 7007 echo, env BOUCLE_ECHO_PORT)",
+    },
     targets: {
       type: "string",
       value: "H:P,H:P",
