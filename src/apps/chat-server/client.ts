@@ -13,12 +13,13 @@
  * budget, is a slow reader: dropped at once, its room told, and nobody
  * waits for it.
  */
+import type { ClusterHub } from "../chat/cluster-hub.ts";
 import { ChatHub, floodNotice, lineTooLong, SLOW_READER_REASON, type Member } from "../chat/hub.ts";
 import { SHUTTING_DOWN } from "../chat/replies.ts";
 import { decodeLine } from "../chat/sanitize.ts";
 import { TokenBucket } from "../chat/token-bucket.ts";
-import { currentTask, getRunningLoop, release, type Coro, type Task } from "../../loop/index.ts";
-import type { StreamReader, StreamWriter } from "../../net/index.ts";
+import { currentTask, getRunningLoop, release, Task, type Coro } from "../../loop/index.ts";
+import { type StreamReader, type StreamWriter } from "../../net/index.ts";
 import type { OutputBudget, QueuedOutput } from "./output-budget.ts";
 import { INTERACTIVE_PRIORITY, LINE_BATCH, MESSAGE_PRIORITY } from "./priorities.ts";
 
@@ -65,14 +66,14 @@ export class ChatClient implements Member, QueuedOutput {
   nick = "";
   room = "";
   readonly peer: string;
-  readonly #hub: ChatHub;
+  readonly #hub: ChatHub | ClusterHub;
   readonly #writer: StreamWriter;
   readonly #settings: ClientSettings;
   readonly #budget: OutputBudget | null;
   /** Set once the connection is closing, whoever closes it. */
   #ended: EndReason | null = null;
 
-  constructor(id: number, peer: string, hub: ChatHub, writer: StreamWriter, settings: ClientSettings, budget: OutputBudget | null = null) {
+  constructor(id: number, peer: string, hub: ChatHub | ClusterHub, writer: StreamWriter, settings: ClientSettings, budget: OutputBudget | null = null) {
     this.id = id;
     this.peer = peer;
     this.#hub = hub;
@@ -204,8 +205,11 @@ export class ChatClient implements Member, QueuedOutput {
         yield* release();
         if (this.#ended !== null) return;
       }
-      const cost = this.#hub.handleLine(this, decodeLine(line));
-      bucket?.charge(cost - 1); // The line's own token is taken already.
+      const handled = this.#hub.handleLine(this, decodeLine(line));
+      // Why wait for a Task: on a shared chat a line is done once it came back
+      // from Redis; the next one is read after it (sender order, the reply barrier).
+      const tokens = handled instanceof Task ? yield* handled : handled;
+      if (tokens !== undefined) bucket?.charge(tokens - 1); // The line's own token is taken already.
       if (isCommand && priorities) this.flushNow();
       if (this.#ended !== null) return; // /quit, or dropped as a slow reader: stop reading now.
     }

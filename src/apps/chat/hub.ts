@@ -8,41 +8,39 @@
  * interleave (see {@link ChatHub}), so all members of a room see its lines in
  * the same order.
  */
-import { parseCommand } from "./commands.ts";
-import { nickKey, normalizeNick } from "./nick.ts";
+import { announcesSender, immediateReply, parseCommand } from "./commands.ts";
+import { LineCost } from "./line-cost.ts";
+import { checkRename, nickChangeLimit, nickKey } from "./nick.ts";
+import { pageOf, pageReply } from "./paging.ts";
 import {
   action,
   crowdNotice,
-  error,
   GOODBYE,
-  HELP,
   joined,
   leftChat,
   leftRoom,
   message,
   nickFlood,
   nickTaken,
-  noSuchPage,
-  pageCount,
-  PAGE_SIZE,
-  PONG,
   noSuchNick,
   privateMessage,
   privateSent,
   quitReason,
   renamed,
   roomsLines,
-  sameNick,
   sameRoom,
   SHUTTING_DOWN,
   welcome,
   whoLines,
 } from "./replies.ts";
-import { LOBBY, roomKey } from "./room.ts";
+import { DEFAULT_QUIET_ROOM_SIZE, LOBBY, roomKey } from "./room.ts";
 import { localRoomBus, type RoomBus, type RoomBusFactory } from "./room-bus.ts";
-import { stripControls } from "./sanitize.ts";
-import { TokenBucket } from "./token-bucket.ts";
+import { sanitizeText } from "./sanitize.ts";
+import type { TokenBucket } from "./token-bucket.ts";
 
+export { NOTICE_DELIVERIES_PER_TOKEN, REPLY_BYTES_PER_TOKEN } from "./line-cost.ts";
+export { NICK_BURST, NICK_RATE_PER_SEC } from "./nick.ts";
+export { DEFAULT_QUIET_ROOM_SIZE } from "./room.ts";
 export {
   floodNotice,
   lineTooLong,
@@ -73,30 +71,6 @@ export interface Member {
   close(reason?: string): void;
 }
 
-/**
- * Rooms with more members than this are *quiet*: their join, leave and
- * nickname notices are counted and told once per interval in one line
- * ({@link ChatHub.flushCrowdNotices}). Why 100: below it a notice per join
- * costs ~100 lines, what one chat message costs; above it, N joins would
- * cost N²/2 lines.
- */
-export const DEFAULT_QUIET_ROOM_SIZE = 100;
-
-/**
- * Reply bytes that cost one more flood token. Why 512: `/help` costs one
- * more, a full `/who` page (~1.5 KB) three more.
- */
-export const REPLY_BYTES_PER_TOKEN = 512;
-
-/** Notice deliveries (one line to one member) that cost one more flood token. */
-export const NOTICE_DELIVERIES_PER_TOKEN = 20;
-
-/**
- * Nickname changes: 3 at once, then one per 10 s. Why apart from the flood
- * bucket: each change is told to a whole room, and a rename is never urgent.
- */
-export const NICK_BURST = 3;
-export const NICK_RATE_PER_SEC = 0.1;
 
 /** Options of {@link ChatHub}; every field has a default. */
 export interface ChatHubOptions {
@@ -154,9 +128,8 @@ export class ChatHub {
   #busy = false;
   #closed = false;
   #guests = 0;
-  /** What the line being handled cost: reply bytes to its sender, notice deliveries. */
-  #replyBytes = 0;
-  #noticeDeliveries = 0;
+  /** What the line being handled costs (replies to its sender, notices to its room). */
+  #cost = new LineCost();
 
   constructor(options: ChatHubOptions = {}) {
     this.#quietRoomSize = options.quietRoomSize ?? DEFAULT_QUIET_ROOM_SIZE;
@@ -196,7 +169,8 @@ export class ChatHub {
 
   /**
    * Handles one line received from `member`, already decoded (see
-   * `decodeLine`); the hub strips controls itself. Lines of members that have
+   * `decodeLine`); the hub sanitizes it itself (`sanitizeText`: controls,
+   * invisible characters, runs of whitespace). Lines of members that have
    * left are ignored, as are blank lines.
    *
    * @returns what handling it cost, in flood tokens: 1, plus one per
@@ -204,10 +178,9 @@ export class ChatHub {
    *   {@link NOTICE_DELIVERIES_PER_TOKEN} notices to its room.
    */
   handleLine(member: Member, text: string): number {
-    this.#replyBytes = 0;
-    this.#noticeDeliveries = 0;
+    const cost = (this.#cost = new LineCost());
     this.#run(() => this.#handle(member, text));
-    return 1 + Math.floor(this.#replyBytes / REPLY_BYTES_PER_TOKEN) + Math.floor(this.#noticeDeliveries / NOTICE_DELIVERIES_PER_TOKEN);
+    return cost.tokens;
   }
 
   /**
@@ -276,7 +249,7 @@ export class ChatHub {
     const seat: Seat = {
       room: this.#enter(member, LOBBY),
       announced: false,
-      nickBucket: new TokenBucket({ ratePerSec: NICK_RATE_PER_SEC, burst: NICK_BURST, now: this.#now }),
+      nickBucket: nickChangeLimit(this.#now),
     };
     this.#seats.set(member, seat);
     member.send(joined(nick, LOBBY));
@@ -285,13 +258,14 @@ export class ChatHub {
   #handle(member: Member, text: string): void {
     const seat = this.#seats.get(member);
     if (!seat) return; // Why: a line can race its sender's leave.
-    const command = parseCommand(stripControls(text));
+    const command = parseCommand(sanitizeText(text));
     if (!command) return;
     const { room } = seat;
-    // Why not these: a probe, a quit, a move or a rename before the first
-    // announcement would tell the room of a name that is about to go.
-    if (!seat.announced && command.kind !== "ping" && command.kind !== "quit" && command.kind !== "join" && command.kind !== "nick") {
-      this.#announce(member, seat);
+    if (!seat.announced && announcesSender(command)) this.#announce(member, seat);
+    const immediate = immediateReply(command);
+    if (immediate !== null) {
+      this.#cost.replyAll(member, immediate);
+      return;
     }
     switch (command.kind) {
       case "message":
@@ -309,22 +283,20 @@ export class ChatHub {
       case "join":
         this.#move(member, seat, command.room);
         return;
-      case "who":
-        this.#replyPage(member, command.page, room.members.size, (page) =>
-          whoLines(room.name, { items: pageOf(room.members, page, (m) => m.nick), page, total: room.members.size }),
-        );
+      case "who": {
+        const { page } = command;
+        const total = room.members.size;
+        const lines = pageReply(page, total, () => whoLines(room.name, { items: pageOf(room.members, page, (m) => m.nick), page, total }));
+        this.#cost.replyAll(member, lines);
         return;
-      case "rooms":
-        this.#replyPage(member, command.page, this.#rooms.size, (page) =>
-          roomsLines({ items: pageOf(this.#rooms.values(), page, roomSummary), page, total: this.#rooms.size }),
-        );
+      }
+      case "rooms": {
+        const { page } = command;
+        const total = this.#rooms.size;
+        const lines = pageReply(page, total, () => roomsLines({ items: pageOf(this.#rooms.values(), page, roomSummary), page, total }));
+        this.#cost.replyAll(member, lines);
         return;
-      case "help":
-        this.#replyAll(member, HELP);
-        return;
-      case "ping":
-        this.#reply(member, PONG);
-        return;
+      }
       case "quit": {
         const reason = quitReason(command.reason);
         this.#reply(member, GOODBYE);
@@ -332,9 +304,6 @@ export class ChatHub {
         member.close(reason);
         return;
       }
-      case "error":
-        this.#reply(member, command.line);
-        return;
     }
   }
 
@@ -349,16 +318,12 @@ export class ChatHub {
   }
 
   #rename(member: Member, seat: Seat, requested: string): void {
-    const result = normalizeNick(requested);
-    if (!result.ok) {
-      this.#reply(member, error(result.reason));
+    const check = checkRename(requested, member.nick);
+    if (!check.ok) {
+      this.#reply(member, check.reply);
       return;
     }
-    const { nick } = result;
-    if (nick === member.nick) {
-      this.#reply(member, sameNick(nick));
-      return;
-    }
+    const { nick } = check;
     const key = nickKey(nick);
     const holder = this.#nicks.get(key);
     // Why: holder === member is a change of case only, which is allowed.
@@ -460,7 +425,7 @@ export class ChatHub {
 
   /** A notice to a room, charged to the line being handled. */
   #notify(room: Room, line: string, except?: Member): void {
-    this.#noticeDeliveries += room.members.size;
+    this.#cost.notice(room.members.size);
     this.#broadcast(room, line, except);
   }
 
@@ -478,18 +443,7 @@ export class ChatHub {
 
   /** A line to the sender of the line being handled, charged to it. */
   #reply(member: Member, line: string): void {
-    this.#replyBytes += Buffer.byteLength(line) + 1;
-    member.send(line);
-  }
-
-  #replyAll(member: Member, lines: readonly string[]): void {
-    for (const line of lines) this.#reply(member, line);
-  }
-
-  #replyPage(member: Member, page: number, total: number, lines: (page: number) => string[]): void {
-    const pages = pageCount(total);
-    if (page > pages) this.#reply(member, noSuchPage(page, pages));
-    else this.#replyAll(member, lines(page));
+    this.#cost.reply(member, line);
   }
 
   #guestNick(): string {
@@ -498,19 +452,6 @@ export class ChatHub {
     while (this.#nicks.has(nickKey(nick)));
     return nick;
   }
-}
-
-/** The entries of page `page` (from 1), walking only as far as that page. */
-function pageOf<T, R>(items: Iterable<T>, page: number, map: (item: T) => R): R[] {
-  const skip = (page - 1) * PAGE_SIZE;
-  const out: R[] = [];
-  let i = 0;
-  for (const item of items) {
-    if (i++ < skip) continue;
-    out.push(map(item));
-    if (out.length === PAGE_SIZE) break;
-  }
-  return out;
 }
 
 function roomSummary(room: Room): { name: string; size: number } {

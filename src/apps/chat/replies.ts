@@ -232,3 +232,17 @@ export function nickFlood(): string {
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
+
+/** The leave reason of the members of a server that stopped answering (several servers on one Redis). */
+export const NODE_LOST_REASON = "node lost";
+
+/** The leave reason, on the other servers, of the members of a server that stopped normally. */
+export const SHUTDOWN_REASON = "server shutting down";
+
+/** Told to everyone on a server that could not resume the shared chat where it left off. */
+export const MAYBE_MISSED = "* some messages may have been missed";
+
+/** The error for a line that could not go out because the shared chat (Redis) is unreachable. */
+export function chatUnavailable(detail: string): string {
+  return `! ${detail}; try again`;
+}

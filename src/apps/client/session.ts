@@ -10,7 +10,9 @@
  */
 import { Event, Future, getRunningLoop, sleep, taskGroup, type Coro } from "../../loop/index.ts";
 import { LimitOverrunError, NetError, type StreamReader, type StreamWriter } from "../../net/index.ts";
+import { SHUTTING_DOWN } from "../chat/replies.ts";
 import { decodeLine, stripControls } from "../chat/sanitize.ts";
+import { ERASE_LINE } from "./render.ts";
 import type { ChatView } from "./view.ts";
 
 /** Exit code after Ctrl-C: 128 + SIGINT, what a shell reports for a program killed by Ctrl-C. */
@@ -25,6 +27,8 @@ export const LEAVE_TIMEOUT_MS = 3000;
 const KEYBOARD_CHUNK = 4096;
 
 export const CLOSED_BY_SERVER = "connection closed by server";
+/** What the client says when the server announced its shutdown, then closed: a clean end (exit 0). */
+export const SERVER_SHUT_DOWN = "the server shut down";
 
 /** Where the client writes: stdout for the chat, stderr for its own errors. */
 export interface Output {
@@ -45,14 +49,20 @@ export function isQuit(line: string): boolean {
 /**
  * Pass each line the server sends to `show`, decoded and stripped of
  * controls, until the server closes. A line longer than the reader's limit
- * is dropped with a local notice instead of failing.
+ * is dropped with a local notice instead of failing. Resolves with whether
+ * the last line was the server's shutdown notice (a clean end).
  * @throws NetError if the connection breaks (reset...)
  */
-function* receiveLines(reader: StreamReader, show: (line: string) => void): Coro<void> {
+function* receiveLines(reader: StreamReader, show: (line: string) => void): Coro<boolean> {
   const options = {
     discardOverLong: (dropped: number) => show(`! (client: dropped a line of ${dropped} bytes from the server, too long)`),
   };
-  for (let line; (line = yield* reader.nextLine(options)) !== null; ) show(stripControls(decodeLine(line)));
+  let last = "";
+  for (let line; (line = yield* reader.nextLine(options)) !== null; ) {
+    last = stripControls(decodeLine(line));
+    show(last);
+  }
+  return last === SHUTTING_DOWN;
 }
 
 function lostMessage(error: unknown): string {
@@ -62,10 +72,12 @@ function lostMessage(error: unknown): string {
 /**
  * The interactive client: keyboard bytes from `keyboard` (a terminal in raw
  * mode), screen output through `view`. Resolves with the exit code: 0 after
- * /quit or Ctrl-D once the server closed, 1 if the server closed first or
- * the connection broke, {@link EXIT_INTERRUPTED} on Ctrl-C.
+ * /quit or Ctrl-D once the server closed, or when the server closed after
+ * announcing its shutdown; 1 if the server closed first otherwise or the
+ * connection broke; {@link EXIT_INTERRUPTED} on Ctrl-C. Ctrl-Z calls
+ * `suspend` (which returns once the program is resumed), then redraws.
  */
-export function* runInteractive(conn: Connection, keyboard: StreamReader, view: ChatView, io: Output): Coro<number> {
+export function* runInteractive(conn: Connection, keyboard: StreamReader, view: ChatView, io: Output, suspend: () => void = () => {}): Coro<number> {
   const outcome = new Future<number>(getRunningLoop());
   const finish = (code: number): void => {
     if (!outcome.done()) outcome.setResult(code);
@@ -74,16 +86,17 @@ export function* runInteractive(conn: Connection, keyboard: StreamReader, view: 
 
   function* serverLines(): Coro<void> {
     let failure: unknown = null;
+    let shutDown = false;
     try {
-      yield* receiveLines(conn.reader, (line) => io.out(view.incoming(line)));
+      shutDown = yield* receiveLines(conn.reader, (line) => io.out(view.incoming(line)));
     } catch (error) {
       if (!(error instanceof NetError)) throw error;
       failure = error;
     }
     if (left.isSet()) return finish(0); // We were leaving: however it closed, that is the end.
     io.out(view.leave());
-    io.err(lostMessage(failure) + "\n");
-    finish(1);
+    io.err((shutDown ? SERVER_SHUT_DOWN : lostMessage(failure)) + "\n");
+    finish(shutDown ? 0 : 1);
   }
 
   function leave(): void {
@@ -106,6 +119,12 @@ export function* runInteractive(conn: Connection, keyboard: StreamReader, view: 
       try {
         for (const action of actions) {
           if (action.kind === "interrupt") return finish(EXIT_INTERRUPTED);
+          if (action.kind === "suspend") {
+            io.out(ERASE_LINE); // the shell's prompt will use this line
+            suspend();
+            io.out(view.start()); // resumed (fg): the input line again
+            continue;
+          }
           if (left.isSet()) continue;
           if (action.kind === "send") {
             conn.writer.write(action.line + "\n");
@@ -142,7 +161,8 @@ export function* runInteractive(conn: Connection, keyboard: StreamReader, view: 
  * The piped client: each line of `input` is sent as it is read; at EOF (or
  * after a `/quit` line) the sending side is half-closed; every server line
  * is printed as plain text until the server closes. Resolves with 0 if the
- * server closed after we finished sending, else 1 with a message on stderr.
+ * server closed after we finished sending or after announcing its
+ * shutdown, else 1 with a message on stderr.
  */
 export function* runPiped(conn: Connection, input: StreamReader, io: Output): Coro<number> {
   let finishedSending = false;
@@ -175,14 +195,15 @@ export function* runPiped(conn: Connection, input: StreamReader, io: Output): Co
   return yield* taskGroup(function* (group) {
     const sending = group.createTask(sendLines());
     let failure: unknown = null;
+    let shutDown = false;
     try {
-      yield* receiveLines(conn.reader, (line) => io.out(line + "\n"));
+      shutDown = yield* receiveLines(conn.reader, (line) => io.out(line + "\n"));
     } catch (error) {
       if (!(error instanceof NetError)) throw error;
       failure = error;
     }
     sending.cancel();
-    if (finishedSending && failure === null) return 0;
+    if (failure === null && (finishedSending || shutDown)) return 0;
     io.err(lostMessage(failure) + "\n");
     return 1;
   });

@@ -103,10 +103,10 @@ export function* supervise(ctx: RunContext, progress: ModeProgress, bar: Progres
 }
 
 /** The progress bar for this run, or null when it must stay quiet. */
-export function progressBarFor(options: LoadtestOptions, stderr: { isTTY?: boolean; write(text: string): unknown }): ProgressBar | null {
+export function progressBarFor(options: LoadtestOptions, stderr: { isTTY?: boolean; columns?: number; write(text: string): unknown }): ProgressBar | null {
   if (!options.progress || stderr.isTTY !== true) return null;
   const planned = options.messages === null ? options.warmupMs + options.durationMs : undefined;
   const loop = getRunningLoop();
-  return new ProgressBar({ write: (text) => void stderr.write(text), isTTY: true, durationMs: planned, now: () => loop.time() });
+  return new ProgressBar({ write: (text) => void stderr.write(text), isTTY: true, durationMs: planned, now: () => loop.time(), columns: () => stderr.columns });
 }
 
