@@ -34,6 +34,15 @@ describe("wait", () => {
     expect(value).toEqual({ at: 20, done: 2, pending: 0, errors: [boom] });
   });
 
+  it('returnWhen "all" does not stop at a failure that comes first', async () => {
+    const boom = new Error("boom");
+    const { value } = await runVirtual(function* (loop) {
+      const { done, pending } = yield* wait<string>([sleepThenThrow(5, boom), sleepThen(new Log(), 20, "x", "ok")]);
+      return { at: loop.time(), done: done.size, pending: pending.size };
+    });
+    expect(value).toEqual({ at: 20, done: 2, pending: 0 });
+  });
+
   it('returnWhen "firstException" returns at the first failure, not at the first success', async () => {
     const { value } = await runVirtual(function* (loop) {
       const { done, pending } = yield* wait<unknown>(

@@ -169,6 +169,44 @@ describe("end of stream", () => {
 
 });
 
+describe("StreamWriter.abort and flush", () => {
+  /** A server that reads everything its one client sends until EOF; the client is `client`. */
+  function readAllFrom(client: (writer: StreamWriter) => void): Coro<string> {
+    return withServer(
+      function* (reader) {
+        return (yield* within(5_000, reader.read())).toString();
+      },
+      function* (port) {
+        const [, writer] = yield* openConnection("127.0.0.1", port);
+        client(writer);
+        expect(writer.isClosing()).toBe(true);
+      },
+    );
+  }
+
+  it("abort() closes at once and drops what is buffered: the peer reads EOF and none of it", async () => {
+    const { value } = await runNet(() =>
+      readAllFrom((writer) => {
+        writer.write("never sent\n");
+        writer.abort();
+      }),
+    );
+    expect(value).toBe("");
+  });
+
+  it("flush() hands what is written to the socket now: a flushed line survives an abort() in the same iteration", async () => {
+    const { value } = await runNet(() =>
+      readAllFrom((writer) => {
+        writer.write("kept\n");
+        writer.flush();
+        writer.write("dropped\n");
+        writer.abort();
+      }),
+    );
+    expect(value).toBe("kept\n");
+  });
+});
+
 describe("half-close", () => {
   it("after the client's shutdownWrite the server reads EOF and can still write back", async () => {
     const { value } = await runNet(function* () {
