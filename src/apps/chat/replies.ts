@@ -2,9 +2,11 @@
  * Every line the chat server sends, built in one place so the wording of the
  * protocol (docs/PROTOCOL.md) lives in one file.
  *
- * Lines carry their marker (`<nick> `, `[nick] `, `* `, `! `) and no trailing
+ * Lines carry their marker (`<nick> `, `[nick] `, `* `, `** `, `! `; see
+ * markers.ts) and no trailing
  * newline. Builders take text that is already stripped of controls.
  */
+import { ACTION } from "./markers.ts";
 import { ROOM_NAME_MAX } from "./room.ts";
 
 /** `<nick> text`: a message from a member of your room. */
@@ -22,9 +24,12 @@ export function privateSent(to: string, text: string): string {
   return `* to ${to}: ${text}`;
 }
 
-/** `/me` as the whole room sees it. */
+/**
+ * `/me` as the whole room sees it: `** nick text`, never `* `, which is the
+ * server's alone (markers.ts), so `/me joined #lobby` cannot pass for a notice.
+ */
 export function action(nick: string, text: string): string {
-  return `* ${nick} ${text}`;
+  return `${ACTION}${nick} ${text}`;
 }
 
 /** The first line a newcomer receives. */
@@ -81,7 +86,7 @@ export const HELP: readonly string[] = [
   "*   /rooms [PAGE]   list the rooms and their member counts, 100 a page",
   "*   /who [PAGE]     list the members of your room, 100 a page",
   "*   /msg NICK text  send a private message",
-  "*   /me action      show an action: * nick action",
+  "*   /me action      show an action: ** nick action",
   "*   /quit [reason]  leave the chat",
   "*   /help           show this help",
   "*   /ping           answered * pong (a health probe; the room is not told)",
