@@ -14,7 +14,8 @@
  * waits for it.
  */
 import { ChatHub, floodNotice, lineTooLong, SLOW_READER_REASON, type Member } from "../chat/hub.ts";
-import { SHUTTING_DOWN } from "../chat/replies.ts";
+import { Liveness, type Silence } from "../chat/liveness.ts";
+import { NO_LINE_REASON, PING_TIMEOUT_REASON, ping, SHUTTING_DOWN, silenceError } from "../chat/replies.ts";
 import { decodeLine } from "../chat/sanitize.ts";
 import { TokenBucket } from "../chat/token-bucket.ts";
 import { currentTask, getRunningLoop, release, type Coro, type Task } from "../../loop/index.ts";
@@ -38,7 +39,18 @@ export interface ClientSettings {
   maxQueueBytes: number;
   floodLimit: boolean;
   priorities: boolean;
+  /** Silence before `* ping`, and again before closing (liveness.ts); 0 or absent: never. */
+  idleMs?: number;
+  /** Time to send a first complete line; 0 or absent: no bound. */
+  firstLineMs?: number;
 }
+
+/**
+ * How long a closing connection may take to send what is queued for it
+ * before it is dropped. Why 5 s: ample for a live client to take its last
+ * lines (the queue is bounded), short enough that dead peers don't pile up.
+ */
+export const CLOSE_LINGER_MS = 5000;
 
 // Why a one-entry cache: a fan-out sends the same line to every member in a
 // row, so its bytes are encoded once per broadcast, not per member, and the
@@ -135,6 +147,23 @@ export class ChatClient implements Member, QueuedOutput {
   }
 
   /**
+   * Close a connection that stayed silent too long (see liveness.ts): it is
+   * told why, its room gets `* nick left (ping timeout)` (or `no line
+   * received`), and a peer that does not take that last line is dropped
+   * after {@link CLOSE_LINGER_MS}.
+   */
+  timeOut(why: Silence): void {
+    if (this.#ended !== null) return;
+    const reason = why === "ping timeout" ? PING_TIMEOUT_REASON : NO_LINE_REASON;
+    this.send(silenceError(reason));
+    this.#hub.leave(this, reason);
+    this.close(reason);
+    // Why: the reader wakes only once the socket is closed, which a dead
+    // peer with a full window would put off for ever.
+    getRunningLoop().callLater(CLOSE_LINGER_MS, () => this.#writer.abort());
+  }
+
+  /**
    * Hand what is queued to Node now instead of at the end of the iteration,
    * so a reply does not wait behind the iteration's fan-out.
    */
@@ -162,6 +191,24 @@ export class ChatClient implements Member, QueuedOutput {
       flooding = true;
       return false;
     };
+    const { idleMs = 0, firstLineMs = 0 } = this.#settings;
+    const liveness = new Liveness(loop, { idleMs, firstLineMs }, {
+      ping: (token) => {
+        this.send(ping(token));
+        this.flushNow();
+      },
+      silent: (why) => this.timeOut(why),
+    });
+    try {
+      yield* this.#readLoop(reader, liveness, task, admit, bucket);
+    } finally {
+      liveness.stop();
+    }
+  }
+
+  /** {@link readLines}'s loop: one line at a time, no recursion. */
+  *#readLoop(reader: StreamReader, liveness: Liveness, task: Task<unknown> | null, admit: () => boolean, bucket: TokenBucket | null): Coro<void> {
+    const { priorities } = this.#settings;
     let linesThisStep = 0;
     while (this.#ended === null) {
       if (reader.buffered === 0) {
@@ -186,9 +233,11 @@ export class ChatClient implements Member, QueuedOutput {
           this.flushNow();
         }
         yield* reader.discardLine(); // Drops the rest of the line as it comes; holds none of it.
+        liveness.alive();
         continue;
       }
       if (line === null) return;
+      liveness.alive(); // Any complete line, even one flood control drops.
       if (this.#ended !== null) return; // Lines after /quit are not handled.
       if (!admit()) continue;
       const length = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;

@@ -2,7 +2,8 @@
  * `boucle chat-server`'s command line: flags, environment and defaults.
  */
 import { DEFAULT_QUIET_ROOM_SIZE } from "../chat/hub.ts";
-import { intOption, parseCommandArgs, type CommandSpec, type Parsed } from "../cli/args.ts";
+import { DEFAULT_FIRST_LINE_MS, DEFAULT_IDLE_MS } from "../chat/liveness.ts";
+import { intOption, parseCommandArgs, UsageError, type CommandSpec, type Parsed } from "../cli/args.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 7777;
@@ -31,6 +32,8 @@ export const SPEC: CommandSpec = {
     "max-queue": { type: "string", value: "BYTES", help: `outgoing bytes queued per client before it is dropped as a slow reader (default ${DEFAULT_MAX_QUEUE})` },
     "max-output-memory": { type: "string", value: "BYTES", help: `outgoing bytes queued for all clients together; past it the largest queues are dropped as slow readers (default ${DEFAULT_MAX_OUTPUT_MEMORY})` },
     "quiet-room-size": { type: "string", value: "N", help: `rooms above N members get one line of joins and leaves per second instead of one per event (default ${DEFAULT_QUIET_ROOM_SIZE})` },
+    "idle-timeout": { type: "string", value: "SECONDS", help: `silence before "* ping TOKEN", and again before closing with "left (ping timeout)"; 0 never (default ${DEFAULT_IDLE_MS / 1000})` },
+    "first-line-timeout": { type: "string", value: "SECONDS", help: `time a new connection has to send its first complete line; 0 no bound (default ${DEFAULT_FIRST_LINE_MS / 1000})` },
     "no-flood-limit": { type: "boolean", help: "lift the per-client token bucket (for load tests)" },
     "no-priorities": { type: "boolean", help: "run every client at one priority, replies flushed with the rest (to measure what priorities buy)" },
     quiet: { type: "boolean", short: "q", help: "no log line per connect, disconnect and error" },
@@ -46,6 +49,10 @@ export interface ChatServerOptions {
   quietRoomSize: number;
   floodLimit: boolean;
   priorities: boolean;
+  /** Silence before a ping, and again before closing; 0 never. */
+  idleMs: number;
+  /** Time for a new connection's first complete line; 0 no bound. */
+  firstLineMs: number;
   /** Writes one log line (connects, disconnects, errors); a no-op when quiet. */
   log: (line: string) => void;
 }
@@ -63,8 +70,20 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
     quietRoomSize: intOption(SPEC, "quiet-room-size", v["quiet-room-size"], DEFAULT_QUIET_ROOM_SIZE, 0),
     floodLimit: v["no-flood-limit"] !== true,
     priorities: v["no-priorities"] !== true,
+    idleMs: secondsOption("idle-timeout", v["idle-timeout"], DEFAULT_IDLE_MS),
+    firstLineMs: secondsOption("first-line-timeout", v["first-line-timeout"], DEFAULT_FIRST_LINE_MS),
     log: quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
   };
+}
+
+/** A duration in seconds (decimals allowed, so tests can use 0.3), returned in ms. */
+function secondsOption(name: string, raw: string | boolean | undefined, fallbackMs: number): number {
+  if (raw === undefined || raw === false) return fallbackMs;
+  const seconds = Number(raw);
+  if (raw === "" || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400) {
+    throw new UsageError(`${SPEC.name}: --${name} must be a number of seconds from 0 to 86400, not "${String(raw)}"`);
+  }
+  return Math.round(seconds * 1000);
 }
 
 export function parseChatServerArgs(argv: string[]): Parsed {

@@ -14,7 +14,7 @@ import {
   type StreamServer,
   type StreamWriter,
 } from "../../net/index.ts";
-import { ChatClient, READ_LIMIT } from "./client.ts";
+import { ChatClient, CLOSE_LINGER_MS, READ_LIMIT } from "./client.ts";
 import type { ChatServerOptions } from "./options.ts";
 import { OutputBudget } from "./output-budget.ts";
 import { INTERACTIVE_PRIORITY } from "./priorities.ts";
@@ -26,12 +26,7 @@ import { INTERACTIVE_PRIORITY } from "./priorities.ts";
  */
 export const SHUTDOWN_GRACE_MS = 1000;
 
-/**
- * How long a closing connection may take to send what is queued for it
- * before it is dropped. Why 5 s: ample for a live client to take its last
- * lines (the queue is bounded), short enough that dead peers don't pile up.
- */
-export const CLOSE_LINGER_MS = 5000;
+export { CLOSE_LINGER_MS } from "./client.ts";
 
 /**
  * How long a newcomer that sends nothing waits before its room is told of

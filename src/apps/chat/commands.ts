@@ -12,6 +12,7 @@ export type Command =
   | { kind: "rooms"; page: number }
   | { kind: "who"; page: number }
   | { kind: "ping" }
+  | { kind: "pong"; token: string }
   | { kind: "msg"; nick: string; text: string }
   | { kind: "me"; text: string }
   | { kind: "help" }
@@ -55,6 +56,8 @@ export function parseCommand(line: string): Command | undefined {
       return parsePaged("who", arg);
     case "/ping":
       return { kind: "ping" };
+    case "/pong":
+      return { kind: "pong", token: arg };
     case "/msg":
       return parseMsg(arg);
     case "/me":

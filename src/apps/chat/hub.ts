@@ -8,7 +8,7 @@
  * interleave (see {@link ChatHub}), so all members of a room see its lines in
  * the same order.
  */
-import { parseCommand } from "./commands.ts";
+import { parseCommand, type Command } from "./commands.ts";
 import { nickKey, normalizeNick } from "./nick.ts";
 import {
   action,
@@ -46,6 +46,8 @@ import { TokenBucket } from "./token-bucket.ts";
 export {
   floodNotice,
   lineTooLong,
+  NO_LINE_REASON,
+  PING_TIMEOUT_REASON,
   serverFull,
   SLOW_READER_REASON,
   slowReaderLeft,
@@ -97,6 +99,9 @@ export const NOTICE_DELIVERIES_PER_TOKEN = 20;
  */
 export const NICK_BURST = 3;
 export const NICK_RATE_PER_SEC = 0.1;
+
+/** First lines that do not announce a newcomer (see {@link ChatHub.announce}). */
+const SILENT_FIRST: ReadonlySet<Command["kind"]> = new Set(["ping", "pong", "quit", "join", "nick"]);
 
 /** Options of {@link ChatHub}; every field has a default. */
 export interface ChatHubOptions {
@@ -288,11 +293,9 @@ export class ChatHub {
     const command = parseCommand(stripControls(text));
     if (!command) return;
     const { room } = seat;
-    // Why not these: a probe, a quit, a move or a rename before the first
-    // announcement would tell the room of a name that is about to go.
-    if (!seat.announced && command.kind !== "ping" && command.kind !== "quit" && command.kind !== "join" && command.kind !== "nick") {
-      this.#announce(member, seat);
-    }
+    // Why not SILENT_FIRST: a probe, a keepalive, a quit, a move or a rename
+    // before the first announcement would tell the room of a name about to go.
+    if (!seat.announced && !SILENT_FIRST.has(command.kind)) this.#announce(member, seat);
     switch (command.kind) {
       case "message":
         this.#broadcast(room, message(member.nick, command.text), member);
@@ -325,6 +328,8 @@ export class ChatHub {
       case "ping":
         this.#reply(member, PONG);
         return;
+      case "pong":
+        return; // A line: the server already counted it as a sign of life.
       case "quit": {
         const reason = quitReason(command.reason);
         this.#reply(member, GOODBYE);

@@ -6,7 +6,7 @@
  * markers.ts) and no trailing
  * newline. Builders take text that is already stripped of controls.
  */
-import { ACTION } from "./markers.ts";
+import { ACTION, NOTICE } from "./markers.ts";
 import { ROOM_NAME_MAX } from "./room.ts";
 
 /** `<nick> text`: a message from a member of your room. */
@@ -90,6 +90,7 @@ export const HELP: readonly string[] = [
   "*   /quit [reason]  leave the chat",
   "*   /help           show this help",
   "*   /ping           answered * pong (a health probe; the room is not told)",
+  "*   /pong TOKEN     answer the server's * ping TOKEN (any line does)",
   "*   //text          send a message starting with /",
 ];
 
@@ -212,6 +213,28 @@ function pageLines(header: string, page: Page<string>, command: string): string[
 
 /** Reply to `/ping`, a probe that disturbs no one (see docs/PROTOCOL.md). */
 export const PONG = "* pong";
+
+/**
+ * Sent after a connection's silence; any line answers it, `/pong token` by
+ * convention (the bundled client does it by itself).
+ *
+ * @example
+ * ping("3fa9c2d1"); // "* ping 3fa9c2d1"
+ */
+export function ping(token: string): string {
+  return `${NOTICE}ping ${token}`;
+}
+
+/** The leave reason of a member that answered no ping: `* nick left (ping timeout)`. */
+export const PING_TIMEOUT_REASON = "ping timeout";
+
+/** The leave reason of a connection that sent no complete line in time. */
+export const NO_LINE_REASON = "no line received";
+
+/** Said to a connection closed for silence, before it is closed. */
+export function silenceError(reason: string): string {
+  return `! ${reason}, closing the connection`;
+}
 
 /**
  * What a quiet room (one above `--quiet-room-size`) gets once per interval

@@ -42,13 +42,27 @@ export function isQuit(line: string): boolean {
   return /^\/quit(?:[ \t]|$)/i.test(line);
 }
 
+/** The server's `* ping TOKEN` (only the server starts a line with `* `). */
+const PING = /^\* ping (\S+)$/;
+
+/**
+ * The first line the interactive client sends, at once: the server closes
+ * a connection that sends no complete line within `--first-line-timeout`,
+ * and a person may well read for a while before typing. `/pong` is a sign
+ * of life that announces no one and is answered with nothing. (Piped input
+ * is sent as it is: its lines are the program's own.)
+ */
+const HELLO = "/pong\n";
+
 /**
  * Pass each line the server sends to `show`, decoded and stripped of
- * controls, until the server closes. A line longer than the reader's limit
- * is dropped with a local notice instead of failing.
+ * controls, until the server closes; a `* ping TOKEN` is answered with
+ * `/pong TOKEN` instead of shown. A line longer than the reader's limit is
+ * dropped with a local notice instead of failing.
  * @throws NetError if the connection breaks (reset...)
  */
-function* receiveLines(reader: StreamReader, show: (line: string) => void): Coro<void> {
+function* receiveLines(conn: Connection, show: (line: string) => void): Coro<void> {
+  const { reader, writer } = conn;
   for (;;) {
     let line: Buffer | null;
     try {
@@ -60,7 +74,10 @@ function* receiveLines(reader: StreamReader, show: (line: string) => void): Coro
       continue;
     }
     if (line === null) return;
-    show(stripControls(decodeLine(line)));
+    const text = stripControls(decodeLine(line));
+    const ping = PING.exec(text);
+    if (ping === null) show(text);
+    else if (!writer.isClosing()) writer.write(`/pong ${ping[1]}\n`);
   }
 }
 
@@ -84,7 +101,7 @@ export function* runInteractive(conn: Connection, keyboard: StreamReader, view: 
   function* serverLines(): Coro<void> {
     let failure: unknown = null;
     try {
-      yield* receiveLines(conn.reader, (line) => io.out(view.incoming(line)));
+      yield* receiveLines(conn, (line) => io.out(view.incoming(line)));
     } catch (error) {
       if (!(error instanceof NetError)) throw error;
       failure = error;
@@ -138,6 +155,7 @@ export function* runInteractive(conn: Connection, keyboard: StreamReader, view: 
     finish(0);
   }
 
+  conn.writer.write(HELLO);
   return yield* taskGroup(function* (group) {
     const tasks = [group.createTask(serverLines()), group.createTask(keys()), group.createTask(leaveTimeout())];
     io.out(view.start());
@@ -185,7 +203,7 @@ export function* runPiped(conn: Connection, input: StreamReader, io: Output): Co
     const sending = group.createTask(sendLines());
     let failure: unknown = null;
     try {
-      yield* receiveLines(conn.reader, (line) => io.out(line + "\n"));
+      yield* receiveLines(conn, (line) => io.out(line + "\n"));
     } catch (error) {
       if (!(error instanceof NetError)) throw error;
       failure = error;
