@@ -22,6 +22,15 @@ export const DEFAULT_MAX_QUEUE = 1024 * 1024;
  */
 export const DEFAULT_MAX_OUTPUT_MEMORY = 256 * 1024 * 1024;
 
+/**
+ * Connections at once per address (an IPv6 /64 counts as one). Why 10: a
+ * household or a small office behind one NAT, not one user's 10 000 slots.
+ */
+export const DEFAULT_MAX_PER_IP = 10;
+/** New connections per second per address, sustained, and at once. Why: a reconnect loop gets 1/s. */
+export const DEFAULT_CONNECT_RATE = 1;
+export const DEFAULT_CONNECT_BURST = 10;
+
 export const SPEC: CommandSpec = {
   name: "chat-server",
   summary: "Run the chat server (the protocol is in docs/PROTOCOL.md).",
@@ -31,6 +40,9 @@ export const SPEC: CommandSpec = {
     "max-clients": { type: "string", value: "N", help: `clients at once; one more gets "! server full" (default ${DEFAULT_MAX_CLIENTS})` },
     "max-queue": { type: "string", value: "BYTES", help: `outgoing bytes queued per client before it is dropped as a slow reader (default ${DEFAULT_MAX_QUEUE})` },
     "max-output-memory": { type: "string", value: "BYTES", help: `outgoing bytes queued for all clients together; past it the largest queues are dropped as slow readers (default ${DEFAULT_MAX_OUTPUT_MEMORY})` },
+    "max-per-ip": { type: "string", value: "N", help: `connections at once per address, IPv6 by /64, loopback included; one more gets "! too many connections from your address"; 0 no limit (default ${DEFAULT_MAX_PER_IP})` },
+    "connect-rate": { type: "string", value: "N", help: `new connections per second per address, sustained; 0 no limit (default ${DEFAULT_CONNECT_RATE})` },
+    "connect-burst": { type: "string", value: "N", help: `new connections at once per address before --connect-rate applies (default ${DEFAULT_CONNECT_BURST})` },
     "quiet-room-size": { type: "string", value: "N", help: `rooms above N members get one line of joins and leaves per second instead of one per event (default ${DEFAULT_QUIET_ROOM_SIZE})` },
     "idle-timeout": { type: "string", value: "SECONDS", help: `silence before "* ping TOKEN", and again before closing with "left (ping timeout)"; 0 never (default ${DEFAULT_IDLE_MS / 1000})` },
     "first-line-timeout": { type: "string", value: "SECONDS", help: `time a new connection has to send its first complete line; 0 no bound (default ${DEFAULT_FIRST_LINE_MS / 1000})` },
@@ -47,6 +59,11 @@ export interface ChatServerOptions {
   maxQueueBytes: number;
   maxOutputBytes: number;
   quietRoomSize: number;
+  /** Connections at once per address group; 0 no limit. */
+  maxPerAddress: number;
+  /** New connections per second per address group; 0 no limit. */
+  connectsPerSec: number;
+  connectBurst: number;
   floodLimit: boolean;
   priorities: boolean;
   /** Silence before a ping, and again before closing; 0 never. */
@@ -68,6 +85,9 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
     maxQueueBytes: intOption(SPEC, "max-queue", v["max-queue"], DEFAULT_MAX_QUEUE, 1024),
     maxOutputBytes: intOption(SPEC, "max-output-memory", v["max-output-memory"], DEFAULT_MAX_OUTPUT_MEMORY, 1024),
     quietRoomSize: intOption(SPEC, "quiet-room-size", v["quiet-room-size"], DEFAULT_QUIET_ROOM_SIZE, 0),
+    maxPerAddress: intOption(SPEC, "max-per-ip", v["max-per-ip"], DEFAULT_MAX_PER_IP, 0),
+    connectsPerSec: intOption(SPEC, "connect-rate", v["connect-rate"], DEFAULT_CONNECT_RATE, 0),
+    connectBurst: intOption(SPEC, "connect-burst", v["connect-burst"], DEFAULT_CONNECT_BURST, 1),
     floodLimit: v["no-flood-limit"] !== true,
     priorities: v["no-priorities"] !== true,
     idleMs: secondsOption("idle-timeout", v["idle-timeout"], DEFAULT_IDLE_MS),

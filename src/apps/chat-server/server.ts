@@ -3,7 +3,9 @@
  * the maximum), runs one task per client (see client.ts), logs connects,
  * disconnects and errors, and shuts down cleanly.
  */
+import { addressGroup } from "../chat/address.ts";
 import { ChatHub, serverFull } from "../chat/hub.ts";
+import { CONNECTING_TOO_FAST, TOO_MANY_FROM_ADDRESS } from "../chat/replies.ts";
 import { CancelledError, getRunningLoop, timeout, TimeoutError, type Coro, type TimerHandle } from "../../loop/index.ts";
 import {
   AddressInUseError,
@@ -16,6 +18,7 @@ import {
 } from "../../net/index.ts";
 import { ChatClient, CLOSE_LINGER_MS, READ_LIMIT } from "./client.ts";
 import type { ChatServerOptions } from "./options.ts";
+import { AddressLimits } from "./address-limits.ts";
 import { OutputBudget } from "./output-budget.ts";
 import { INTERACTIVE_PRIORITY } from "./priorities.ts";
 
@@ -44,6 +47,8 @@ export class ChatServer {
   readonly options: ChatServerOptions;
   /** The server-wide bound on unsent output (`--max-output-memory`). */
   readonly budget: OutputBudget;
+  /** Connections per address (`--max-per-ip`, `--connect-rate`). */
+  readonly addressLimits: AddressLimits;
   readonly #clients = new Set<ChatClient>();
   #server: StreamServer | null = null;
   #nextId = 0;
@@ -53,6 +58,13 @@ export class ChatServer {
     this.options = options;
     this.hub = new ChatHub({ quietRoomSize: options.quietRoomSize });
     this.budget = new OutputBudget(options.maxOutputBytes);
+    const loop = getRunningLoop();
+    this.addressLimits = new AddressLimits({
+      maxPerAddress: options.maxPerAddress,
+      connectsPerSec: options.connectsPerSec,
+      connectBurst: options.connectBurst,
+      now: () => loop.time(),
+    });
   }
 
   /**
@@ -125,6 +137,24 @@ export class ChatServer {
     const { log } = this.options;
     const { host, port } = writer.socket.remote;
     const peer = host === undefined ? "?" : formatAddress(host, port);
+    const group = addressGroup(host);
+    const refusal = this.addressLimits.admit(group);
+    if (refusal !== undefined) {
+      writer.write(`${refusal === "too many" ? TOO_MANY_FROM_ADDRESS : CONNECTING_TOO_FAST}\n`);
+      writer.close();
+      log(`refused ${peer}: ${refusal === "too many" ? "too many connections" : "connecting too fast"} from ${group}`);
+      return;
+    }
+    try {
+      yield* this.#serveClient(reader, writer, peer);
+    } finally {
+      this.addressLimits.release(group);
+    }
+  }
+
+  /** Serve a client its address admitted: the maximum of clients, then its task. */
+  *#serveClient(reader: StreamReader, writer: StreamWriter, peer: string): Coro<void> {
+    const { log } = this.options;
     if (this.#clients.size >= this.options.maxClients) {
       writer.write(`${serverFull()}\n`);
       writer.close();

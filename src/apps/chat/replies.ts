@@ -139,6 +139,12 @@ export function serverFull(): string {
   return "! server full";
 }
 
+/** Sent to a connection refused because its address holds `--max-per-ip` already. */
+export const TOO_MANY_FROM_ADDRESS = "! too many connections from your address";
+
+/** Sent to a connection refused because its address connects faster than `--connect-rate`. */
+export const CONNECTING_TOO_FAST = "! too many new connections from your address, try again in a few seconds";
+
 /** Sent for a line dropped by flood control. */
 export function floodNotice(): string {
   return "! slow down: too many lines, line dropped";
