@@ -77,6 +77,7 @@ export class ChatClient implements Member, QueuedOutput {
   nick = "";
   room = "";
   readonly peer: string;
+  readonly address: string | undefined;
   readonly #hub: ChatHub;
   readonly #writer: StreamWriter;
   readonly #settings: ClientSettings;
@@ -84,9 +85,11 @@ export class ChatClient implements Member, QueuedOutput {
   /** Set once the connection is closing, whoever closes it. */
   #ended: EndReason | null = null;
 
-  constructor(id: number, peer: string, hub: ChatHub, writer: StreamWriter, settings: ClientSettings, budget: OutputBudget | null = null) {
+  /** `address`: the peer's address group (address.ts), for bans. */
+  constructor(id: number, peer: string, hub: ChatHub, writer: StreamWriter, settings: ClientSettings, budget: OutputBudget | null = null, address?: string) {
     this.id = id;
     this.peer = peer;
+    this.address = address;
     this.#hub = hub;
     this.#writer = writer;
     this.#settings = settings;

@@ -2,6 +2,8 @@
  * `boucle chat-server`'s command line: flags, environment and defaults.
  */
 import { DEFAULT_QUIET_ROOM_SIZE } from "../chat/hub.ts";
+import { readFileSync } from "node:fs";
+import { DEFAULT_HISTORY_LINES } from "../chat/history.ts";
 import { DEFAULT_FIRST_LINE_MS, DEFAULT_IDLE_MS } from "../chat/liveness.ts";
 import { intOption, parseCommandArgs, UsageError, type CommandSpec, type Parsed } from "../cli/args.ts";
 
@@ -46,6 +48,8 @@ export const SPEC: CommandSpec = {
     "quiet-room-size": { type: "string", value: "N", help: `rooms above N members get one line of joins and leaves per second instead of one per event (default ${DEFAULT_QUIET_ROOM_SIZE})` },
     "idle-timeout": { type: "string", value: "SECONDS", help: `silence before "* ping TOKEN", and again before closing with "left (ping timeout)"; 0 never (default ${DEFAULT_IDLE_MS / 1000})` },
     "first-line-timeout": { type: "string", value: "SECONDS", help: `time a new connection has to send its first complete line; 0 no bound (default ${DEFAULT_FIRST_LINE_MS / 1000})` },
+    history: { type: "string", value: "N", help: `lines of a room replayed to whoever joins it, marked "~ HH:MM"; 0 none (default ${DEFAULT_HISTORY_LINES})` },
+    "oper-password-file": { type: "string", value: "FILE", help: "file holding the /oper password (or env BOUCLE_OPER_PASSWORD; never on the command line, where ps shows it)" },
     "no-flood-limit": { type: "boolean", help: "lift the per-client token bucket (for load tests)" },
     "no-priorities": { type: "boolean", help: "run every client at one priority, replies flushed with the rest (to measure what priorities buy)" },
     quiet: { type: "boolean", short: "q", help: "no log line per connect, disconnect and error" },
@@ -66,6 +70,10 @@ export interface ChatServerOptions {
   connectBurst: number;
   floodLimit: boolean;
   priorities: boolean;
+  /** Lines of history per room; 0 none. */
+  historyLines: number;
+  /** The `/oper` password, or undefined: no operators. */
+  operPassword: string | undefined;
   /** Silence before a ping, and again before closing; 0 never. */
   idleMs: number;
   /** Time for a new connection's first complete line; 0 no bound. */
@@ -90,10 +98,28 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
     connectBurst: intOption(SPEC, "connect-burst", v["connect-burst"], DEFAULT_CONNECT_BURST, 1),
     floodLimit: v["no-flood-limit"] !== true,
     priorities: v["no-priorities"] !== true,
+    historyLines: intOption(SPEC, "history", v["history"], DEFAULT_HISTORY_LINES, 0, 10_000),
+    operPassword: operPassword(v["oper-password-file"] as string | undefined, env),
     idleMs: secondsOption("idle-timeout", v["idle-timeout"], DEFAULT_IDLE_MS),
     firstLineMs: secondsOption("first-line-timeout", v["first-line-timeout"], DEFAULT_FIRST_LINE_MS),
     log: quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
   };
+}
+
+/**
+ * The operator password: the file's first line (a trailing newline is not
+ * part of it), else env BOUCLE_OPER_PASSWORD; empty means none.
+ * @throws UsageError if the file cannot be read.
+ */
+function operPassword(file: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (file === undefined) return env["BOUCLE_OPER_PASSWORD"] || undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`${SPEC.name}: cannot read --oper-password-file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return text.split(/\r?\n/, 1)[0] || undefined;
 }
 
 /** A duration in seconds (decimals allowed, so tests can use 0.3), returned in ms. */

@@ -5,7 +5,7 @@
  */
 import { addressGroup } from "../chat/address.ts";
 import { ChatHub, serverFull } from "../chat/hub.ts";
-import { CONNECTING_TOO_FAST, TOO_MANY_FROM_ADDRESS } from "../chat/replies.ts";
+import { BANNED, CONNECTING_TOO_FAST, TOO_MANY_FROM_ADDRESS } from "../chat/replies.ts";
 import { CancelledError, getRunningLoop, timeout, TimeoutError, type Coro, type TimerHandle } from "../../loop/index.ts";
 import {
   AddressInUseError,
@@ -56,9 +56,14 @@ export class ChatServer {
 
   private constructor(options: ChatServerOptions) {
     this.options = options;
-    this.hub = new ChatHub({ quietRoomSize: options.quietRoomSize });
-    this.budget = new OutputBudget(options.maxOutputBytes);
     const loop = getRunningLoop();
+    this.hub = new ChatHub({
+      quietRoomSize: options.quietRoomSize,
+      now: () => loop.time(),
+      historyLines: options.historyLines,
+      operPassword: options.operPassword,
+    });
+    this.budget = new OutputBudget(options.maxOutputBytes);
     this.addressLimits = new AddressLimits({
       maxPerAddress: options.maxPerAddress,
       connectsPerSec: options.connectsPerSec,
@@ -138,6 +143,12 @@ export class ChatServer {
     const { host, port } = writer.socket.remote;
     const peer = host === undefined ? "?" : formatAddress(host, port);
     const group = addressGroup(host);
+    if (this.hub.isBanned(group)) {
+      writer.write(`${BANNED}\n`);
+      writer.close();
+      log(`refused ${peer}: banned`);
+      return;
+    }
     const refusal = this.addressLimits.admit(group);
     if (refusal !== undefined) {
       writer.write(`${refusal === "too many" ? TOO_MANY_FROM_ADDRESS : CONNECTING_TOO_FAST}\n`);
@@ -146,14 +157,14 @@ export class ChatServer {
       return;
     }
     try {
-      yield* this.#serveClient(reader, writer, peer);
+      yield* this.#serveClient(reader, writer, peer, group);
     } finally {
       this.addressLimits.release(group);
     }
   }
 
   /** Serve a client its address admitted: the maximum of clients, then its task. */
-  *#serveClient(reader: StreamReader, writer: StreamWriter, peer: string): Coro<void> {
+  *#serveClient(reader: StreamReader, writer: StreamWriter, peer: string, group: string): Coro<void> {
     const { log } = this.options;
     if (this.#clients.size >= this.options.maxClients) {
       writer.write(`${serverFull()}\n`);
@@ -161,7 +172,7 @@ export class ChatServer {
       log(`refused ${peer}: server full`);
       return;
     }
-    const client = new ChatClient(++this.#nextId, peer, this.hub, writer, this.options, this.budget);
+    const client = new ChatClient(++this.#nextId, peer, this.hub, writer, this.options, this.budget, group);
     this.#clients.add(client);
     this.budget.add(client);
     let reason = "eof";
