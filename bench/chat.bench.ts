@@ -13,11 +13,17 @@
  *
  * The bar (issue 5): >= 5x the baseline's delivered messages/s at 100 and
  * 1 000 clients, with nothing lost.
+ *
+ * TLS rows (issue 11): rooms of 10 and 100 over TLS, `boucle chat-server
+ * --tls-cert --tls-key --no-plain` against the same baseline on Node's
+ * `tls.createServer`, with a certificate made for the run; then our TLS
+ * figures against our plain ones (TLS's cost).
  */
 import { fileURLToPath } from "node:url";
 import { environment, median, table } from "./lib/measure.ts";
 import { ms, pinningNote, ratio, startServerProcess } from "./lib/processes.ts";
-import { runRounds } from "./lib/rounds.ts";
+import { runRounds, type Sample } from "./lib/rounds.ts";
+import { makeCertificate } from "../test/net/tls-certificate.ts";
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 2);
 const WARMUP_S = "1";
@@ -29,18 +35,28 @@ interface Room {
   /** Messages each sender may have in flight: about 1 000 messages queued per receiver at most. */
   window: number;
   gated: boolean;
+  tls: boolean;
 }
 
-const ROOMS: Room[] = [
-  { clients: 10, window: 64, gated: false },
-  { clients: 100, window: 8, gated: true },
-  { clients: 1000, window: 1, gated: true },
+const PLAIN_ROOMS: Room[] = [
+  { clients: 10, window: 64, gated: false, tls: false },
+  { clients: 100, window: 8, gated: true, tls: false },
+  { clients: 1000, window: 1, gated: true, tls: false },
 ];
+const TLS_ROOMS: Room[] = [
+  { clients: 10, window: 64, gated: false, tls: true },
+  { clients: 100, window: 8, gated: false, tls: true },
+];
+const ROOMS = [...PLAIN_ROOMS, ...TLS_ROOMS];
+const certificate = makeCertificate();
+const TLS_SERVER = ["--tls-cert", certificate.certFile, "--tls-key", certificate.keyFile];
+const nameOf = (room: Room): string => `${room.tls ? "TLS " : ""}room of ${room.clients}`;
 
 function loadArgs(room: Room, port: number): string[] {
   return [
     "--mode", "chat", "--port", String(port), "--clients", String(room.clients), "--pipeline", String(room.window),
     "--size", "64", "--warmup", WARMUP_S, "--duration", DURATION_S, "--ramp", "2000/s", "--drain-timeout", "10",
+    ...(room.tls ? ["--tls", "--ca", certificate.certFile] : []),
   ];
 }
 
@@ -49,16 +65,17 @@ async function main(): Promise<void> {
   for (const line of [...environment(), pinningNote()]) console.log(line);
   const ours = await startServerProcess("boucle chat-server", [BOUCLE, "chat-server", "--port", "0", "--quiet", "--max-per-ip", "0", "--connect-rate", "0", "--no-flood-limit"]);
   const baseline = await startServerProcess("bench/baselines/chat-server.ts", ["--import", "tsx", "bench/baselines/chat-server.ts", "--port", "0"]);
-  console.log(`ours: ${ours.label}; baseline: ${baseline.label}`);
+  const oursTls = await startServerProcess("boucle chat-server (TLS)", [BOUCLE, "chat-server", "--quiet", "--no-flood-limit", "--no-plain", "--tls-port", "0", ...TLS_SERVER]);
+  const baselineTls = await startServerProcess("baseline (tls)", ["--import", "tsx", "bench/baselines/chat-server.ts", "--port", "0", ...TLS_SERVER]);
+  console.log(`ours: ${ours.label}; baseline: ${baseline.label}; TLS rows: the same two over TLS (Node's tls.createServer for the baseline)`);
   console.log(`each cell: median of ${ROUNDS} runs of ${WARMUP_S} s warm-up + ${DURATION_S} s of sending (then the drain), 64-byte bodies\n`);
-  let samples;
+  const samples = new Map<Room, { ours: Sample[]; baseline: Sample[] }>();
   try {
-    samples = await runRounds(
-      { ours, baseline },
-      { cases: ROOMS, rounds: ROUNDS, argsFor: loadArgs, nameOf: (room) => `room of ${room.clients}`, unit: "msg/s", timeoutMs: 180_000 },
-    );
+    const options = { rounds: ROUNDS, argsFor: loadArgs, nameOf, unit: "msg/s", timeoutMs: 180_000 };
+    for (const [room, s] of await runRounds({ ours, baseline }, { ...options, cases: PLAIN_ROOMS })) samples.set(room, s);
+    for (const [room, s] of await runRounds({ ours: oursTls, baseline: baselineTls }, { ...options, cases: TLS_ROOMS })) samples.set(room, s);
   } finally {
-    await Promise.all([ours.stop(), baseline.stop()]);
+    await Promise.all([ours.stop(), baseline.stop(), oursTls.stop(), baselineTls.stop()]);
   }
 
   const rows: string[][] = [];
@@ -71,9 +88,9 @@ async function main(): Promise<void> {
     const rateB = median(b.map((j) => j.messagesPerSecond));
     const lost = [...a, ...b].reduce((n, j) => n + j.lost + j.duplicated + j.reordered + j.corrupted, 0);
     const clean = [...a, ...b].every((j) => j.verdict.passed);
-    if (!clean) failures.push(`room of ${room.clients}: ${[...a, ...b].flatMap((j) => j.verdict.reasons).join("; ")}`);
+    if (!clean) failures.push(`${nameOf(room)}: ${[...a, ...b].flatMap((j) => j.verdict.reasons).join("; ")}`);
     rows.push([
-      String(room.clients),
+      `${room.tls ? "TLS " : ""}${room.clients}`,
       String(room.window),
       Math.round(rateA).toLocaleString("en-US"),
       Math.round(rateB).toLocaleString("en-US"),
@@ -99,6 +116,12 @@ async function main(): Promise<void> {
       "\nserver µs/msg: the server process's CPU time (from /proc) over the whole run per delivery; it includes the setup (joins and nick changes: O(N^2) notices, which weigh most in the room of 1000)." +
       "\nclient cpu: the load generator's, in % of one core, in our server's runs (near 100%: the client, not the server, is the limit).",
   );
+  const oursRate = (room: Room): number => median(samples.get(room)!.ours.map((x) => x.json.messagesPerSecond));
+  console.log("\nTLS's cost, ours (TLS msg/s / plain msg/s, same room):");
+  for (const room of TLS_ROOMS) {
+    const plain = PLAIN_ROOMS.find((p) => p.clients === room.clients)!;
+    console.log(`  ${nameOf(room)}: ${ratio(oursRate(room), oursRate(plain))}`);
+  }
   if (failures.length > 0) {
     console.log(`\nruns with errors or losses:\n${failures.map((f) => `  ${f}`).join("\n")}`);
     process.exitCode = 1;

@@ -12,11 +12,17 @@
  *
  * The bar (issue 3): >= 0.8x the baseline's round trips/s at 100 and 1 000
  * connections, with p99 no worse than 1.5x.
+ *
+ * TLS rows (issue 11): the same loads over TLS, `boucle echo-server
+ * --tls-cert --tls-key` against a plain Node `tls` callback echo server
+ * (the same baseline on `tls.createServer`), with a certificate made for
+ * the run; then our TLS figures against our plain ones (TLS's cost).
  */
 import { fileURLToPath } from "node:url";
 import { environment, median, table } from "./lib/measure.ts";
 import { ms, pinningNote, ratio, startServerProcess } from "./lib/processes.ts";
-import { runRounds } from "./lib/rounds.ts";
+import { runRounds, type Sample } from "./lib/rounds.ts";
+import { makeCertificate } from "../test/net/tls-certificate.ts";
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
 const WARMUP_S = "0.5";
@@ -29,19 +35,28 @@ interface Load {
   pipeline: number;
   /** Judged against the bar. */
   gated: boolean;
+  tls: boolean;
 }
 
-const LOADS: Load[] = [
-  { name: "ping-pong, 1 conn", clients: 1, pipeline: 1, gated: false },
-  { name: "ping-pong, 100 conns", clients: 100, pipeline: 1, gated: true },
-  { name: "ping-pong, 1000 conns", clients: 1000, pipeline: 1, gated: true },
-  { name: "pipelined 16, 100 conns", clients: 100, pipeline: 16, gated: false },
+const PLAIN_LOADS: Load[] = [
+  { name: "ping-pong, 1 conn", clients: 1, pipeline: 1, gated: false, tls: false },
+  { name: "ping-pong, 100 conns", clients: 100, pipeline: 1, gated: true, tls: false },
+  { name: "ping-pong, 1000 conns", clients: 1000, pipeline: 1, gated: true, tls: false },
+  { name: "pipelined 16, 100 conns", clients: 100, pipeline: 16, gated: false, tls: false },
 ];
+const TLS_LOADS: Load[] = [
+  { name: "TLS ping-pong, 100 conns", clients: 100, pipeline: 1, gated: false, tls: true },
+  { name: "TLS pipelined 16, 100 conns", clients: 100, pipeline: 16, gated: false, tls: true },
+];
+const LOADS = [...PLAIN_LOADS, ...TLS_LOADS];
+const certificate = makeCertificate();
+const TLS_SERVER = ["--tls-cert", certificate.certFile, "--tls-key", certificate.keyFile];
 
 function loadArgs(load: Load, port: number): string[] {
   return [
     "--mode", "echo", "--port", String(port), "--clients", String(load.clients), "--pipeline", String(load.pipeline),
     "--size", "63", "--warmup", WARMUP_S, "--duration", DURATION_S, "--ramp", "2000/s",
+    ...(load.tls ? ["--tls", "--ca", certificate.certFile] : []),
   ];
 }
 
@@ -50,13 +65,17 @@ async function main(): Promise<void> {
   for (const line of [...environment(), pinningNote()]) console.log(line);
   const ours = await startServerProcess("boucle echo-server", [BOUCLE, "echo-server", "--port", "0", "--quiet"]);
   const baseline = await startServerProcess("bench/baselines/echo-server.ts", ["--import", "tsx", "bench/baselines/echo-server.ts", "--port", "0"]);
-  console.log(`ours: ${ours.label}; baseline: ${baseline.label}`);
+  const oursTls = await startServerProcess("boucle echo-server (TLS)", [BOUCLE, "echo-server", "--port", "0", "--quiet", ...TLS_SERVER]);
+  const baselineTls = await startServerProcess("baseline (tls)", ["--import", "tsx", "bench/baselines/echo-server.ts", "--port", "0", ...TLS_SERVER]);
+  console.log(`ours: ${ours.label}; baseline: ${baseline.label}; TLS rows: the same two over TLS (Node's tls.createServer for the baseline)`);
   console.log(`each cell: median of ${ROUNDS} runs of ${WARMUP_S} s warm-up + ${DURATION_S} s measured\n`);
-  let samples;
+  const samples = new Map<Load, { ours: Sample[]; baseline: Sample[] }>();
   try {
-    samples = await runRounds({ ours, baseline }, { cases: LOADS, rounds: ROUNDS, argsFor: loadArgs, nameOf: (load) => load.name, unit: "rt/s" });
+    const options = { rounds: ROUNDS, argsFor: loadArgs, nameOf: (load: Load) => load.name, unit: "rt/s" };
+    for (const [load, s] of await runRounds({ ours, baseline }, { ...options, cases: PLAIN_LOADS })) samples.set(load, s);
+    for (const [load, s] of await runRounds({ ours: oursTls, baseline: baselineTls }, { ...options, cases: TLS_LOADS })) samples.set(load, s);
   } finally {
-    await Promise.all([ours.stop(), baseline.stop()]);
+    await Promise.all([ours.stop(), baseline.stop(), oursTls.stop(), baselineTls.stop()]);
   }
 
   const rows: string[][] = [];
@@ -101,6 +120,12 @@ async function main(): Promise<void> {
       "\nserver µs/rt: the server process's CPU time (user + system, from /proc) over the run, per round trip: its cost per message, meaningful even when the client is the limit." +
       "\nclient cpu: the load generator's, in % of one core, in our server's runs (near 100%: the client, not the server, is the limit).",
   );
+  const oursRate = (load: Load): number => median(samples.get(load)!.ours.map((x) => x.json.messagesPerSecond));
+  console.log("\nTLS's cost, ours (TLS rt/s / plain rt/s, same load):");
+  for (const load of TLS_LOADS) {
+    const plain = PLAIN_LOADS.find((p) => p.clients === load.clients && p.pipeline === load.pipeline)!;
+    console.log(`  ${load.name}: ${ratio(oursRate(load), oursRate(plain))}`);
+  }
   if (failures.length > 0) {
     console.log(`\nruns with errors or losses:\n${failures.map((f) => `  ${f}`).join("\n")}`);
     process.exitCode = 1;

@@ -14,7 +14,7 @@
  * Run: `npx tsx bench/baselines/chat-server.ts --port 7778`
  */
 import net from "node:net";
-import { isMain, listenTracked, runBaselineCli } from "./serve.ts";
+import { createBaselineServer, isMain, listenTracked, runBaselineCli } from "./serve.ts";
 import type { BaselineOptions, BaselineServer } from "./serve.ts";
 
 /** Default CLI port: next to our chat server's 7777 so both can run at once. */
@@ -142,7 +142,7 @@ export function startBaselineChatServer(options: BaselineOptions): Promise<Basel
     else broadcast(client.room, client, `<${client.nick}> ${line.startsWith("//") ? line.slice(1) : line}`);
   };
 
-  const server = net.createServer((socket) => {
+  const server = createBaselineServer(options, (socket) => {
     socket.setNoDelay(true);
     socket.setEncoding("utf8");
     const client: Client = { socket, nick: freshGuestNick(), room: "" };

@@ -5,8 +5,7 @@
  *
  * Run: `npx tsx bench/baselines/echo-server.ts --port 7008`
  */
-import net from "node:net";
-import { isMain, listenTracked, runBaselineCli } from "./serve.ts";
+import { createBaselineServer, isMain, listenTracked, runBaselineCli } from "./serve.ts";
 import type { BaselineOptions, BaselineServer } from "./serve.ts";
 
 /** Default CLI port: next to our echo server's 7007 so both can run at once. */
@@ -21,7 +20,7 @@ const DEFAULT_PORT = 7008;
  * await server.close();
  */
 export function startBaselineEchoServer(options: BaselineOptions): Promise<BaselineServer> {
-  const server = net.createServer((socket) => {
+  const server = createBaselineServer(options, (socket) => {
     socket.setNoDelay(true);
     socket.on("error", () => socket.destroy());
     socket.on("data", (data) => socket.write(data));

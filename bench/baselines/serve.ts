@@ -5,7 +5,9 @@
  * Why tracked sockets: `net.Server.close()` only stops accepting and waits
  * for open connections, so a benchmark harness would hang on idle clients.
  */
+import { readFileSync } from "node:fs";
 import net from "node:net";
+import tls from "node:tls";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
@@ -15,6 +17,17 @@ export interface BaselineOptions {
   host: string;
   /** TCP port; 0 picks a free one. */
   port: number;
+  /** Serve TLS (Node's `tls.createServer`, callbacks too) with this certificate and key. */
+  tls?: { cert: string; key: string };
+}
+
+/**
+ * A plain `net` server, or with `options.tls` a `tls` one, calling
+ * `onSocket` for each connection once it is ready for the protocol (after
+ * the handshake for TLS).
+ */
+export function createBaselineServer(options: BaselineOptions, onSocket: (socket: net.Socket) => void): net.Server {
+  return options.tls === undefined ? net.createServer(onSocket) : tls.createServer({ ...options.tls }, onSocket);
 }
 
 /** A running baseline server. */
@@ -64,7 +77,8 @@ export function isMain(moduleUrl: string): boolean {
 }
 
 /**
- * Runs a baseline as a CLI: `--host` (default 127.0.0.1) and `--port`,
+ * Runs a baseline as a CLI: `--host` (default 127.0.0.1), `--port` and
+ * optionally `--tls-cert FILE --tls-key FILE`,
  * prints `listening on HOST:PORT` to stderr, closes and exits 0 on
  * SIGINT/SIGTERM. A bad flag or listen error prints one line and exits 1.
  */
@@ -78,11 +92,17 @@ export async function runBaselineCli(
       options: {
         host: { type: "string", default: "127.0.0.1" },
         port: { type: "string", default: String(defaultPort) },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
       },
     });
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
-    const server = await start({ host: values.host, port });
+    const certFile = values["tls-cert"];
+    const keyFile = values["tls-key"];
+    if ((certFile === undefined) !== (keyFile === undefined)) throw new Error("--tls-cert and --tls-key go together");
+    const tlsFiles = certFile === undefined ? undefined : { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile!, "utf8") };
+    const server = await start({ host: values.host, port, tls: tlsFiles });
     process.stderr.write(`listening on ${values.host}:${server.port}\n`);
     const stop = (): void => {
       void server.close().then(() => process.exit(0));

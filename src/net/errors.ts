@@ -36,6 +36,24 @@ export class BrokenPipeError extends NetError {
 export class AddressInUseError extends NetError {
   override name = "AddressInUseError";
 }
+/**
+ * The process (EMFILE) or the system (ENFILE) is out of file descriptors:
+ * an accepted connection was closed at once. The server goes on listening.
+ */
+export class TooManyOpenFilesError extends NetError {
+  override name = "TooManyOpenFilesError";
+}
+/**
+ * A TLS handshake failed (bad hello, wrong protocol, timeout, the peer
+ * gone): `host`/`port` say with whom, `cause` holds Node's error.
+ */
+export class TlsHandshakeError extends NetError {
+  override name = "TlsHandshakeError";
+}
+/** The peer's certificate was refused (untrusted, expired, wrong name); `code` is Node's. */
+export class CertificateError extends TlsHandshakeError {
+  override name = "CertificateError";
+}
 /** The socket or server was closed (by us) while an operation waited on it. */
 export class ClosedError extends NetError {
   override name = "ClosedError";
@@ -45,8 +63,9 @@ export class ClosedError extends NetError {
 export class ConnectTimeoutError extends TimeoutError {
   override name = "ConnectTimeoutError";
   readonly host: string;
-  readonly port: number;
-  constructor(host: string, port: number, ms: number) {
+  /** Undefined for a unix socket, whose path is `host`. */
+  readonly port: number | undefined;
+  constructor(host: string, port: number | undefined, ms: number) {
     super(`connect to ${formatAddress(host, port)} timed out after ${ms} ms`);
     this.host = host;
     this.port = port;
@@ -84,6 +103,8 @@ const CLASSES: Record<string, typeof NetError> = {
   ERR_SOCKET_CLOSED: ClosedError,
   ERR_STREAM_WRITE_AFTER_END: BrokenPipeError,
   EADDRINUSE: AddressInUseError,
+  EMFILE: TooManyOpenFilesError,
+  ENFILE: TooManyOpenFilesError,
 };
 
 /** Turn a Node error into the matching NetError (already typed ones pass through). */

@@ -20,6 +20,7 @@ export class Receiver implements ByteSource {
   readonly #selector: Selector;
   /** What `read()` gave beyond the `maxBytes` asked for. */
   #leftover: Buffer | null = null;
+  #stopped = false;
 
   constructor(readable: Readable, key: SelectorKey, selector: Selector) {
     this.#readable = readable;
@@ -27,8 +28,15 @@ export class Receiver implements ByteSource {
     this.#selector = selector;
   }
 
+  /** From now on `recv` reports EOF: the input is no longer the application's (a graceful close drops it). */
+  stop(): void {
+    this.#stopped = true;
+    this.#leftover = null;
+  }
+
   *recv(maxBytes: number): Coro<Buffer> {
     for (;;) {
+      if (this.#stopped) return EMPTY;
       const chunk = this.#leftover ?? (this.#readable.read() as Buffer | string | null);
       this.#leftover = null;
       if (chunk !== null) return this.#cut(typeof chunk === "string" ? Buffer.from(chunk) : chunk, maxBytes);

@@ -3,11 +3,12 @@
  * Node's `'connection'` only queues the socket and marks the server ready.
  */
 import { once } from "node:events";
-import { createServer, type Server as NodeServer } from "node:net";
+import { createServer, type Server as NodeServer, type Socket as NodeSocket } from "node:net";
 import { fromPromise, getRunningLoop, type Coro } from "../loop/index.ts";
-import { ClosedError, toNetError } from "./errors.ts";
+import { ClosedError, toNetError, TooManyOpenFilesError } from "./errors.ts";
 import { EVENT_READ, Selector, type SelectorKey } from "./selector.ts";
 import { Socket, WRITE_HIGH_WATER } from "./socket.ts";
+import { TlsHandshake, TlsServerContext, type TlsServerOptions } from "./tls.ts";
 
 export interface ListenOptions {
   /** Default 127.0.0.1. Use `::1` for IPv6 loopback, `0.0.0.0` / `::` for all interfaces. */
@@ -16,19 +17,28 @@ export interface ListenOptions {
   port?: number;
   /** Pending connections the OS queues before accept (default 511). */
   backlog?: number;
+  /** Serve TLS (implicit: the handshake starts at once) with this certificate and key. */
+  tls?: TlsServerOptions;
 }
 
 export class Server {
   readonly #node: NodeServer;
   readonly #selector: Selector;
   readonly #key: SelectorKey;
+  readonly #tls: TlsServerContext | null;
   #closed = false;
 
   /** @internal use `listen` */
-  constructor(node: NodeServer, selector: Selector) {
+  constructor(node: NodeServer, selector: Selector, tls: TlsServerContext | null = null) {
     this.#node = node;
     this.#selector = selector;
+    this.#tls = tls;
     this.#key = selector.register(node, EVENT_READ, this);
+  }
+
+  /** The TLS handshake's bound for each connection, or undefined for plain TCP. */
+  get handshakeTimeoutMs(): number | undefined {
+    return this.#tls?.handshakeTimeoutMs;
   }
 
   /** The address actually bound (the port is the real one when 0 was asked). */
@@ -49,17 +59,35 @@ export class Server {
 
   /**
    * The next incoming connection, waiting for one if needed. Accepted
-   * sockets have Nagle off (`noDelay`) and half-open allowed.
+   * sockets have Nagle off (`noDelay`) and half-open allowed. On a TLS
+   * server the socket is already wrapped, its handshake under way: call
+   * `yield* socket.handshake(server.handshakeTimeoutMs)` to wait for it.
    * @throws ClosedError once the server is closed.
+   * @throws TooManyOpenFilesError when a connection could not be accepted
+   *   for want of file descriptors (it was closed at once); the server goes
+   *   on, and the next `accept()` waits for the next connection.
    */
   *accept(): Coro<Socket> {
     for (;;) {
       const node = this.#key.incoming.shift();
-      if (node !== undefined) return new Socket(node, this.#selector);
+      if (node !== undefined) return this.#wrap(node);
       if (this.#closed || this.#key.closed) throw new ClosedError("server closed", "ERR_SERVER_NOT_RUNNING");
-      if (this.#key.error !== null) throw this.#key.error;
+      const error = this.#key.error;
+      if (error !== null) {
+        // Why forget it: an accept error concerns one connection, not the listener.
+        if (error instanceof TooManyOpenFilesError) this.#key.error = null;
+        throw error;
+      }
       yield* this.#selector.wait(this.#key, EVENT_READ);
     }
+  }
+
+  #wrap(raw: NodeSocket): Socket {
+    if (this.#tls === null) return new Socket(raw, this.#selector);
+    // Why keep the raw address: the TLSSocket reports it only once it is connected.
+    const remote = { host: raw.remoteAddress, port: raw.remotePort };
+    const secure = this.#tls.wrap(raw);
+    return new Socket(secure, this.#selector, remote, new TlsHandshake(secure, true));
   }
 
   /** Stop listening (the port is released); connections already accepted go on. */
@@ -77,18 +105,25 @@ export class Server {
 }
 
 /**
- * Listen on `host:port` (default 127.0.0.1, a free port).
- * @throws AddressInUseError (carrying the address) or another NetError.
+ * Listen on `host:port` (default 127.0.0.1, a free port), plain TCP or,
+ * with `tls: { cert, key }`, TLS.
+ * @throws AddressInUseError (carrying the address) or another NetError;
+ *   Node's error when the TLS certificate or key can't be loaded.
  * @example
  * const server = yield* listen({ port: 0 });
  * const client = yield* server.accept();
+ * @example
+ * const server = yield* listen({ port: 6697, tls: { cert, key } });
+ * const client = yield* server.accept();
+ * yield* client.handshake(server.handshakeTimeoutMs);
  */
 export function* listen(options: ListenOptions = {}): Coro<Server> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 0;
   const selector = Selector.of(getRunningLoop());
+  const tls = options.tls === undefined ? null : new TlsServerContext(options.tls); // Bad PEM: throws here.
   const node = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: WRITE_HIGH_WATER });
-  const server = new Server(node, selector); // Registered (error listener on) before listen can fail.
+  const server = new Server(node, selector, tls); // Registered (error listener on) before listen can fail.
   const listening = once(node, "listening");
   node.listen({ host, port, backlog: options.backlog });
   try {

@@ -15,10 +15,12 @@
  * one copy however many peers lag, and dropping a peer is O(1).
  */
 import type { Socket as NodeSocket } from "node:net";
-import type { Coro } from "../loop/index.ts";
-import { BrokenPipeError, ClosedError, type NetAddress } from "./errors.ts";
+import { CancelledError, timeout, TimeoutError, type Coro } from "../loop/index.ts";
+import { BrokenPipeError, ClosedError, formatAddress, TlsHandshakeError, type NetAddress } from "./errors.ts";
+import { drainAndClose, type CloseOptions } from "./graceful-close.ts";
 import { Receiver, type ByteSource } from "./receiver.ts";
 import { EVENT_READ, EVENT_WRITE, type Flushable, type Selector, type SelectorKey } from "./selector.ts";
+import { handshakeError, type TlsHandshake } from "./tls.ts";
 
 /**
  * Writers wait (`drain`) once more than this is buffered, ours plus Node's:
@@ -32,6 +34,8 @@ export class Socket implements ByteSource, Flushable {
   readonly #selector: Selector;
   readonly #key: SelectorKey;
   readonly #receiver: Receiver;
+  /** TLS sockets only: whether the handshake is done. */
+  readonly #tls: TlsHandshake | null;
   /** Chunks written during this iteration, not yet handed to Node. */
   readonly #out: (string | Uint8Array)[] = [];
   #outBytes = 0;
@@ -40,12 +44,14 @@ export class Socket implements ByteSource, Flushable {
   /** True while `#out` is held back until Node drains. */
   #holding = false;
   #writeClosed = false;
+  #closing = false;
   /** The peer's address, kept: Node forgets it once the socket is destroyed. */
   readonly remote: NetAddress;
 
   /** @internal use `connect`, `Server.accept` or `openConnection` */
-  constructor(node: NodeSocket, selector: Selector, remote?: NetAddress) {
+  constructor(node: NodeSocket, selector: Selector, remote?: NetAddress, tls: TlsHandshake | null = null) {
     this.#node = node;
+    this.#tls = tls;
     this.#selector = selector;
     this.#key = selector.register(node, EVENT_READ | EVENT_WRITE, this);
     this.#receiver = new Receiver(node, this.#key, selector);
@@ -57,6 +63,46 @@ export class Socket implements ByteSource, Flushable {
   /** The underlying Node socket (for options such as `setKeepAlive`). */
   get nodeSocket(): NodeSocket {
     return this.#node;
+  }
+
+  /** True for a TLS connection (whose handshake may still be under way). */
+  get isTls(): boolean {
+    return this.#tls !== null;
+  }
+
+  /**
+   * Wait until the TLS handshake is done (at once for plain TCP, or when
+   * it is). `startServer` and `connect` call it; a Socket from
+   * `Server.accept()` on a TLS server may call it before trusting the peer.
+   * @throws TlsHandshakeError (CertificateError for a refused certificate)
+   *   with the peer's address, when it fails or takes over `timeoutMs`.
+   */
+  *handshake(timeoutMs?: number): Coro<void> {
+    const tls = this.#tls;
+    if (tls === null || tls.done) return;
+    const key = this.#key;
+    const selector = this.#selector;
+    const node = this.#node;
+    const remote = this.remote;
+    function* secured(): Coro<void> {
+      while (!tls!.done) {
+        if (key.error !== null) throw key.error;
+        if (key.closed || key.eof) throw new TlsHandshakeError("the peer closed the connection during the TLS handshake", "ECONNRESET", remote);
+        // Why read(0): in paused mode Node reports the peer's EOF ('end') only
+        // to a reader; no application data can come before the handshake ends.
+        node.read(0);
+        yield* selector.wait(key, EVENT_READ);
+      }
+    }
+    try {
+      yield* timeoutMs === undefined ? secured() : timeout(timeoutMs, secured());
+    } catch (error) {
+      if (error instanceof TimeoutError) {
+        throw new TlsHandshakeError(`TLS handshake not done after ${timeoutMs} ms`, "ETIMEDOUT", remote, { cause: error });
+      }
+      if (error instanceof Error && !(error instanceof CancelledError)) throw handshakeError(error, remote);
+      throw error;
+    }
   }
 
   /** Up to `maxBytes` bytes, waiting until some arrive; an empty Buffer at EOF. */
@@ -165,11 +211,25 @@ export class Socket implements ByteSource, Flushable {
     this.#node.end();
   }
 
-  /** Send what is buffered, then close both directions. */
-  close(): void {
+  /**
+   * Close gracefully (see graceful-close.ts): readers get EOF at once; what
+   * is buffered is sent, then EOF; the peer's further input is read and
+   * dropped until its own EOF (bounded by CLOSE_DRAIN_BYTES and
+   * CLOSE_DRAIN_MS, or `options.drainMs`), so the kernel never resets the
+   * connection over unread input and the peer gets every byte.
+   * `waitClosed()` waits for the end.
+   */
+  close(options: CloseOptions = {}): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#receiver.stop();
     this.shutdownWrite();
-    if (this.#node.writableFinished) this.#node.destroy();
-    else this.#node.once("finish", () => this.#node.destroy());
+    if (this.#key.closed) return;
+    this.#selector.notify(this.#key, EVENT_READ); // A parked reader wakes up to its EOF.
+    const { host, port } = this.remote;
+    this.#selector.loop.createTask(drainAndClose(this.#node, this.#key, this.#selector, options.drainMs), {
+      name: `close ${host === undefined ? "?" : formatAddress(host, port)}`,
+    });
   }
 
   /** Close at once, dropping unsent data (a peer that never reads). */

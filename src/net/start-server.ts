@@ -2,10 +2,12 @@
  * `startServer(handler, options)`: asyncio's `start_server`. One accept task
  * (more urgent than the clients, so newcomers get in under load) and one
  * task per client running `handler(reader, writer)`. An error in one handler
- * is reported and closes that client only.
+ * is reported and closes that client only. When the handler returns (or is
+ * cancelled) the connection is closed gracefully (see graceful-close.ts) and
+ * its task ends once it is closed.
  */
 import { CancelledError, gatherWith, getRunningLoop, type Coro, type Task } from "../loop/index.ts";
-import { ClosedError, formatAddress } from "./errors.ts";
+import { ClosedError, formatAddress, TlsHandshakeError, TooManyOpenFilesError } from "./errors.ts";
 import { listen, type ListenOptions, type Server } from "./server.ts";
 import type { Socket } from "./socket.ts";
 import { streamsOf, type StreamReader, type StreamReaderOptions, type StreamWriter } from "./streams.ts";
@@ -18,6 +20,12 @@ export type ConnectionHandler = (reader: StreamReader, writer: StreamWriter) => 
 export interface StartServerOptions extends ListenOptions, StreamReaderOptions {
   /** Priority of each client's task (default 0). */
   clientPriority?: number;
+  /**
+   * Told of each connection that could not be accepted for want of file
+   * descriptors, or whose TLS handshake failed (the server goes on; the
+   * handler never sees it); default: the loop's exception handler.
+   */
+  onAcceptError?: (error: TooManyOpenFilesError | TlsHandshakeError) => void;
 }
 
 export class StreamServer {
@@ -29,9 +37,21 @@ export class StreamServer {
   constructor(server: Server, handler: ConnectionHandler, options: StartServerOptions) {
     this.server = server;
     const loop = getRunningLoop();
+    const reportAcceptError = (error: TooManyOpenFilesError | TlsHandshakeError): void => {
+      if (options.onAcceptError) options.onAcceptError(error);
+      else loop.callExceptionHandler({ message: "a connection could not be accepted", exception: error });
+    };
     const serveClient = function* (socket: Socket): Coro<void> {
       const [reader, writer] = streamsOf(socket, options);
       try {
+        try {
+          yield* socket.handshake(server.handshakeTimeoutMs); // At once for plain TCP.
+        } catch (error) {
+          if (!(error instanceof TlsHandshakeError)) throw error;
+          reportAcceptError(error);
+          writer.abort(); // Nothing was said on it: nothing to close gracefully.
+          return;
+        }
         yield* handler(reader, writer);
       } catch (error) {
         if (!(error instanceof CancelledError)) {
@@ -39,6 +59,9 @@ export class StreamServer {
         }
       } finally {
         writer.close();
+        // Why wait: the task ends when its connection has, so waitClosed()
+        // means every peer got its last bytes. Bounded by CLOSE_DRAIN_MS.
+        yield* writer.waitClosed();
       }
     };
     const clients = this.#clients;
@@ -50,7 +73,9 @@ export class StreamServer {
             socket = yield* server.accept();
           } catch (error) {
             if (error instanceof ClosedError) return;
-            throw error;
+            if (!(error instanceof TooManyOpenFilesError)) throw error;
+            reportAcceptError(error);
+            continue;
           }
           // Eager: the handler's first step (often a greeting) runs in this iteration.
           const task = loop.createTask(serveClient(socket), {
@@ -105,7 +130,9 @@ function formatPeer(socket: Socket): string {
 }
 
 /**
- * Listen and serve each client with `handler` in its own task.
+ * Listen and serve each client with `handler` in its own task; with
+ * `tls: { cert, key }`, over TLS, the handler running once the handshake is
+ * done (a failed one goes to `onAcceptError`).
  * @example
  * const server = yield* startServer(function* (reader, writer) {
  *   for (let line; (line = yield* reader.readline()).length > 0; ) {

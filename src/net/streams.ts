@@ -6,6 +6,7 @@
 import type { Coro } from "../loop/index.ts";
 import { connect, type ConnectOptions } from "./connect.ts";
 import { IncompleteReadError, LimitOverrunError } from "./errors.ts";
+import type { CloseOptions } from "./graceful-close.ts";
 import type { ByteSource } from "./receiver.ts";
 import type { Socket } from "./socket.ts";
 
@@ -219,9 +220,9 @@ export class StreamWriter {
     this.socket.shutdownWrite();
   }
 
-  /** Send what is buffered, then close. */
-  close(): void {
-    this.socket.close();
+  /** Send what is buffered, then close gracefully (see `Socket.close`). */
+  close(options?: CloseOptions): void {
+    this.socket.close(options);
   }
 
   /** Close now, dropping what is buffered. */
@@ -255,12 +256,14 @@ export function streamsOf(socket: Socket, options?: StreamReaderOptions): [Strea
  * const [reader, writer] = yield* openConnection("127.0.0.1", 7777);
  * writer.write("/nick ada\n");
  * const line = yield* reader.readline();
+ * @example
+ * const [reader, writer] = yield* openConnection("localhost", 6697, { tls: { ca } });
  */
 export function* openConnection(
   host: string,
   port: number,
   options: Omit<ConnectOptions, "host" | "port"> & StreamReaderOptions = {},
 ): Coro<[StreamReader, StreamWriter]> {
-  const socket = yield* connect({ host, port, timeoutMs: options.timeoutMs });
+  const socket = yield* connect({ host, port, timeoutMs: options.timeoutMs, tls: options.tls });
   return streamsOf(socket, options);
 }

@@ -129,7 +129,7 @@ describe("chat-server protocol", () => {
     await a.expect("* first is now known as second");
   });
 
-  it("turns invalid UTF-8 into U+FFFD and strips control characters and escape sequences", async () => {
+  it("turns invalid UTF-8 into U+FFFD, strips control characters and escape sequences, and a TAB becomes a space", async () => {
     const port = await chatServer();
     const [a, an] = await LineClient.joined(port);
     const [b] = await LineClient.joined(port);
@@ -137,7 +137,19 @@ describe("chat-server protocol", () => {
     a.sendRaw("\x1b[31mred\x1b[0m \x07bell\x1b]0;title\x07 \x9b2Jdone\ttab\r\n");
     a.send("/me \x1b[2Jclears", "\x1b[H\x1b[2J"); // The last is empty once stripped: ignored.
     await a.sync();
-    expect(await b.sync()).toEqual([`<${an}> h\uFFFDi\uFFFD`, `<${an}> red bell done\ttab`, `** ${an} clears`]);
+    expect(await b.sync()).toEqual([`<${an}> h\uFFFDi\uFFFD`, `<${an}> red bell done tab`, `** ${an} clears`]);
+  });
+
+  it("collapses whitespace padding and strips bidi and zero-width characters, in messages and nicknames", async () => {
+    const port = await chatServer();
+    const [a] = await LineClient.joined(port);
+    const [b, bn] = await LineClient.joined(port);
+    await a.until(`* ${bn} joined #lobby`);
+    a.send("/nick ad\u200Bmin\u202E");
+    await a.until("* guest1 is now known as admin");
+    a.send(`look${" ".repeat(500)}<root> please run curl x | sh`, "\u202Eexe.gnp\u2028\u2029!");
+    await a.sync();
+    expect(await b.sync()).toEqual(["* guest1 is now known as admin", "<admin> look <root> please run curl x | sh", "<admin> exe.gnp !"]);
   });
 
   it("treats a half-close as leaving: lines before the EOF are handled and answered, then the room is told", async () => {

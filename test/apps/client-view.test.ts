@@ -3,6 +3,7 @@
  * editor, the input line renderer, colours, addresses, and the view that
  * ties them together (asserted byte for byte).
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseHostPort } from "../../src/apps/cli/host-port.ts";
 
@@ -10,7 +11,7 @@ const parseAddress = (text: string) => parseHostPort(text, { command: "connect",
 import { formatServerLine, nickColor } from "../../src/apps/client/colors.ts";
 import { KeyDecoder, type Key } from "../../src/apps/client/keys.ts";
 import { LineEditor } from "../../src/apps/client/line-editor.ts";
-import { ERASE_LINE, charWidth, renderInput } from "../../src/apps/client/render.ts";
+import { CONTINUATION, ERASE_LINE, charWidth, renderInput, wrapRows } from "../../src/apps/client/render.ts";
 import { isQuit } from "../../src/apps/client/session.ts";
 import { ChatView } from "../../src/apps/client/view.ts";
 
@@ -186,6 +187,48 @@ describe("isQuit", () => {
   });
 });
 
+describe("wrapRows", () => {
+  const widthOf = (row: string) => [...row.replace(/\x1b\[[0-9;]*m/g, "")].reduce((w, ch) => w + (ch === "\t" ? 8 : charWidth(ch)), 0);
+
+  it("leaves a line that fits as it is", () => {
+    expect(wrapRows("<ada> hello", 80)).toBe("<ada> hello");
+    expect(wrapRows("x".repeat(79), 80)).toBe("x".repeat(79));
+  });
+
+  it("cuts at columns - 1 and marks every continuation", () => {
+    expect(wrapRows("a".repeat(12), 10)).toBe(`${"a".repeat(9)}\r\n${CONTINUATION}aaa`);
+    expect(wrapRows("b".repeat(20), 10)).toBe(`${"b".repeat(9)}\r\n${CONTINUATION}bbbbb\r\n${CONTINUATION}bbbbb\r\n${CONTINUATION}b`);
+  });
+
+  it("counts wide characters as two columns and never splits one", () => {
+    expect(wrapRows("日本語のテキスト", 10)).toBe(`日本語の\r\n${CONTINUATION}テキ\r\n${CONTINUATION}スト`);
+  });
+
+  it("expands TABs to the next tab stop, so a TAB can't pad past the edge unseen", () => {
+    expect(wrapRows("a\tb", 80)).toBe("a       b");
+    expect(wrapRows("\t\t\t\t\tX", 30)).toBe(`${" ".repeat(24)}\r\n${CONTINUATION}${" ".repeat(4 + 8)}X`);
+  });
+
+  it("gives colour sequences no width", () => {
+    const red = `\x1b[31m${"r".repeat(9)}\x1b[0m`;
+    expect(wrapRows(red, 10)).toBe(red);
+  });
+
+  it("keeps every row within columns - 1, whatever the text (random lines)", () => {
+    const alphabet = ["a", " ", "\t", "日", "👍", "é", "\u0301", "\x1b[32m", "\x1b[0m", "─"];
+    const lines = fc.array(fc.constantFrom(...alphabet), { maxLength: 200 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(lines, fc.integer({ min: 10, max: 70 }), (line, columns) => {
+        wrapRows(line, columns).split("\r\n").forEach((row, i) => {
+          expect(widthOf(row)).toBeLessThanOrEqual(columns - 1);
+          if (i > 0) expect(row.startsWith(CONTINUATION)).toBe(true);
+        });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe("ChatView", () => {
   const view = (columns = 80) => new ChatView({ color: false, columns: () => columns });
 
@@ -226,6 +269,20 @@ describe("ChatView", () => {
       { kind: "send", line: "one" },
       { kind: "send", line: "two" },
     ]);
+  });
+
+  it("cuts a message padded to the terminal's width into marked rows: nothing else reaches column 0", () => {
+    const v = view(40);
+    const spoof = `hi${" ".repeat(37)}<admin> run curl x | sh`;
+    const rows = v.incoming(`<eve> ${spoof}`).split("\r\n");
+    expect(rows).toHaveLength(3); // Two rows of the message, then the input line.
+    expect(rows[0]).toBe(`${ERASE_LINE}<eve> hi${" ".repeat(31)}`);
+    expect(rows[1]).toBe(`${CONTINUATION}${" ".repeat(6)}<admin> run curl x | sh`);
+    expect(rows[2]).toBe(`${ERASE_LINE}> `);
+  });
+
+  it("strips bidi and zero-width characters from incoming lines", () => {
+    expect(view().incoming("<eve> \u202Egnp.exe\u200B")).toBe(`${ERASE_LINE}<eve> gnp.exe\r\n${ERASE_LINE}> `);
   });
 
   it("draws no input line once leaving, and only Ctrl-C still counts", () => {

@@ -39,6 +39,45 @@ describe("echo-server", () => {
     expect(b.equals(data.subarray(0, 1000))).toBe(true);
   });
 
+  it("at SIGTERM, clients still streaming get what was echoed and a clean EOF, no reset (10 clients)", async () => {
+    const { app, port } = await startApp("echo-server", ["--quiet"]);
+    const streams = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        new Promise<{ sent: Buffer[]; received: Buffer[]; error: string | undefined; ended: Promise<void> }>((resolve) => {
+          const socket = connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+          const peer = { sent: [] as Buffer[], received: [] as Buffer[], error: undefined as string | undefined, ended: Promise.resolve() };
+          peer.ended = new Promise((done) => socket.once("close", () => done()));
+          socket.on("data", (chunk: Buffer) => peer.received.push(chunk));
+          socket.on("end", () => socket.end());
+          socket.on("error", (error: NodeJS.ErrnoException) => (peer.error = error.code));
+          socket.once("connect", () => {
+            const send = (): void => {
+              for (let i = 0; i < 8 && !socket.destroyed && !socket.writableEnded; i++) {
+                const chunk = Buffer.alloc(8192, peer.sent.length & 0xff);
+                peer.sent.push(chunk);
+                socket.write(chunk);
+              }
+              if (!socket.destroyed && !socket.writableEnded) setTimeout(send, 1);
+            };
+            send();
+            resolve(peer);
+          });
+        }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    app.child.kill("SIGTERM");
+    await Promise.all(streams.map((s) => s.ended));
+    for (const peer of streams) {
+      const sent = Buffer.concat(peer.sent);
+      const received = Buffer.concat(peer.received);
+      expect(peer.error).toBeUndefined();
+      expect(received.length).toBeGreaterThan(0);
+      expect(received.equals(sent.subarray(0, received.length))).toBe(true);
+    }
+    expect(await app.exited).toEqual({ code: 0, signal: null });
+  });
+
   it("logs connects and exits 0 on SIGTERM", async () => {
     const { app, port } = await startApp("echo-server", []);
     await roundTrip(port, Buffer.from("hi"));

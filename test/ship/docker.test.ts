@@ -26,6 +26,8 @@ interface Service {
 
 const compose = parse(readFileSync(join(ROOT, "docker-compose.yml"), "utf8")) as { services: Record<string, Service> };
 const services = compose.services;
+/** The services that run our image (not redis). */
+const boucleServices = Object.values(services).filter((service) => service.image === "boucle:latest");
 const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
 
 /** `["node", "bin/boucle.js", sub, ...args]` → `[sub, ...args]`, checking the prefix. */
@@ -43,8 +45,8 @@ afterEach(cleanup);
 
 describe("docker-compose.yml", () => {
   it("has chat, echo and a loadtest under a profile, each running a real boucle subcommand", () => {
-    expect(Object.keys(services).sort()).toEqual(["chat", "echo", "loadtest"]);
-    for (const service of Object.values(services)) expect(Object.keys(COMMANDS)).toContain(boucleArgs(service.command)[0]);
+    expect(Object.keys(services).sort()).toEqual(["chat", "chat-1", "chat-2", "echo", "loadtest", "loadtest-cluster", "redis"]);
+    for (const service of boucleServices) expect(Object.keys(COMMANDS)).toContain(boucleArgs(service.command)[0]);
     expect(boucleArgs(services.chat!.command)[0]).toBe("chat-server");
     expect(boucleArgs(services.echo!.command)[0]).toBe("echo-server");
     expect(boucleArgs(services.loadtest!.command)[0]).toBe("loadtest");
@@ -74,12 +76,40 @@ describe("docker-compose.yml", () => {
   });
 
   it("gives each service flags its subcommand accepts", async () => {
-    for (const service of Object.values(services)) {
+    for (const service of boucleServices) {
       // --help after the real flags: exit 0 only if every flag before it parsed.
       const { code, stderr } = await runApp([...boucleArgs(service.command), "--help"]);
       expect(stderr).toBe("");
       expect(code).toBe(0);
     }
+  });
+});
+
+describe("docker-compose.yml, several servers on one Redis", () => {
+  it("runs Redis 7.0 (what Debian ships) with a healthcheck, only under the cluster and loadtest profiles", () => {
+    const redis = services.redis!;
+    expect(redis.image).toBe("redis:7.0-alpine");
+    expect(redis.healthcheck!.test).toEqual(["CMD", "redis-cli", "ping"]);
+    for (const name of ["redis", "chat-1", "chat-2"]) expect(services[name]!.profiles).toEqual(["cluster", "loadtest"]);
+    expect(services.chat!.profiles).toBeUndefined(); // The single-node chat stays as it is.
+  });
+
+  it("has two chat servers on different host ports sharing the redis service, each waiting for it", () => {
+    for (const [name, hostPort] of [["chat-1", "7781"], ["chat-2", "7782"]] as const) {
+      const service = services[name]!;
+      const args = boucleArgs(service.command);
+      expect(args[0]).toBe("chat-server");
+      expect(flag(args, "--redis")).toBe("redis://redis:6379");
+      expect(service.ports).toEqual([`${hostPort}:${flag(args, "--port")}`]);
+      expect(service.depends_on).toMatchObject({ redis: { condition: "service_healthy" } });
+    }
+  });
+
+  it("spreads the cluster loadtest over both chat servers", () => {
+    const args = boucleArgs(services["loadtest-cluster"]!.command);
+    expect(flag(args, "--targets")).toBe("chat-1:7777,chat-2:7777");
+    expect(services["loadtest-cluster"]!.profiles).toEqual(["loadtest"]);
+    expect(services["loadtest-cluster"]!.depends_on).toEqual({ "chat-1": { condition: "service_healthy" }, "chat-2": { condition: "service_healthy" } });
   });
 });
 

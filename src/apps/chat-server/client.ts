@@ -13,12 +13,13 @@
  * budget, is a slow reader: dropped at once, its room told, and nobody
  * waits for it.
  */
+import type { ClusterHub } from "../chat/cluster-hub.ts";
 import { ChatHub, floodNotice, lineTooLong, SLOW_READER_REASON, type Member } from "../chat/hub.ts";
 import { Liveness, type Silence } from "../chat/liveness.ts";
 import { NO_LINE_REASON, PING_TIMEOUT_REASON, ping, SHUTTING_DOWN, silenceError } from "../chat/replies.ts";
 import { decodeLine } from "../chat/sanitize.ts";
 import { TokenBucket } from "../chat/token-bucket.ts";
-import { currentTask, getRunningLoop, release, type Coro, type Task } from "../../loop/index.ts";
+import { currentTask, getRunningLoop, release, Task, type Coro } from "../../loop/index.ts";
 import { LimitOverrunError, type StreamReader, type StreamWriter } from "../../net/index.ts";
 import type { OutputBudget, QueuedOutput } from "./output-budget.ts";
 import { INTERACTIVE_PRIORITY, LINE_BATCH, MESSAGE_PRIORITY } from "./priorities.ts";
@@ -45,12 +46,6 @@ export interface ClientSettings {
   firstLineMs?: number;
 }
 
-/**
- * How long a closing connection may take to send what is queued for it
- * before it is dropped. Why 5 s: ample for a live client to take its last
- * lines (the queue is bounded), short enough that dead peers don't pile up.
- */
-export const CLOSE_LINGER_MS = 5000;
 
 // Why a one-entry cache: a fan-out sends the same line to every member in a
 // row, so its bytes are encoded once per broadcast, not per member, and the
@@ -78,7 +73,7 @@ export class ChatClient implements Member, QueuedOutput {
   room = "";
   readonly peer: string;
   readonly address: string | undefined;
-  readonly #hub: ChatHub;
+  readonly #hub: ChatHub | ClusterHub;
   readonly #writer: StreamWriter;
   readonly #settings: ClientSettings;
   readonly #budget: OutputBudget | null;
@@ -86,7 +81,7 @@ export class ChatClient implements Member, QueuedOutput {
   #ended: EndReason | null = null;
 
   /** `address`: the peer's address group (address.ts), for bans. */
-  constructor(id: number, peer: string, hub: ChatHub, writer: StreamWriter, settings: ClientSettings, budget: OutputBudget | null = null, address?: string) {
+  constructor(id: number, peer: string, hub: ChatHub | ClusterHub, writer: StreamWriter, settings: ClientSettings, budget: OutputBudget | null = null, address?: string) {
     this.id = id;
     this.peer = peer;
     this.address = address;
@@ -152,8 +147,7 @@ export class ChatClient implements Member, QueuedOutput {
   /**
    * Close a connection that stayed silent too long (see liveness.ts): it is
    * told why, its room gets `* nick left (ping timeout)` (or `no line
-   * received`), and a peer that does not take that last line is dropped
-   * after {@link CLOSE_LINGER_MS}.
+   * received`); the close is graceful and bounded (src/net/graceful-close.ts).
    */
   timeOut(why: Silence): void {
     if (this.#ended !== null) return;
@@ -161,9 +155,6 @@ export class ChatClient implements Member, QueuedOutput {
     this.send(silenceError(reason));
     this.#hub.leave(this, reason);
     this.close(reason);
-    // Why: the reader wakes only once the socket is closed, which a dead
-    // peer with a full window would put off for ever.
-    getRunningLoop().callLater(CLOSE_LINGER_MS, () => this.#writer.abort());
   }
 
   /**
@@ -257,8 +248,14 @@ export class ChatClient implements Member, QueuedOutput {
         yield* release();
         if (this.#ended !== null) return;
       }
-      const cost = this.#hub.handleLine(this, decodeLine(line));
-      bucket?.charge(cost - 1); // The line's own token is taken already.
+      const handled = this.#hub.handleLine(this, decodeLine(line));
+      if (typeof handled === "number") {
+        bucket?.charge(handled - 1); // The line's own token is taken already.
+      } else if (handled instanceof Task) {
+        // Why wait: on a shared chat a line is done once it came back from Redis;
+        // the next one is read after it (sender order, the reply barrier).
+        yield* handled;
+      }
       if (isCommand && priorities) this.flushNow();
       if (this.#ended !== null) return; // /quit, or dropped as a slow reader: stop reading now.
     }

@@ -1,16 +1,20 @@
 /**
  * `boucle chat-server`'s command line: flags, environment and defaults.
  */
+import { parseRedisUrl } from "../../redis/index.ts";
 import { DEFAULT_QUIET_ROOM_SIZE } from "../chat/hub.ts";
 import { readFileSync } from "node:fs";
 import { DEFAULT_HISTORY_LINES } from "../chat/history.ts";
 import { DEFAULT_FIRST_LINE_MS, DEFAULT_IDLE_MS } from "../chat/liveness.ts";
 import { intOption, parseCommandArgs, UsageError, type CommandSpec, type Parsed } from "../cli/args.ts";
+import { tlsServerFiles, TLS_SERVER_FLAGS } from "../cli/tls-flags.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 7777;
 /** The protocol's maximum of clients at once (docs/PROTOCOL.md). */
 export const DEFAULT_MAX_CLIENTS = 10_000;
+/** Implicit TLS on its own port, the IRC convention (ircs, RFC 7194). */
+export const DEFAULT_TLS_PORT = 6697;
 /**
  * Outgoing bytes queued for one client before it counts as a slow reader
  * and is disconnected. Why 1 MiB: thousands of chat lines, far more than a
@@ -32,6 +36,8 @@ export const DEFAULT_MAX_PER_IP = 10;
 /** New connections per second per address, sustained, and at once. Why: a reconnect loop gets 1/s. */
 export const DEFAULT_CONNECT_RATE = 1;
 export const DEFAULT_CONNECT_BURST = 10;
+/** A node's lease in Redis: lost after this long without renewal (docs/PROTOCOL.md, several servers). */
+export const DEFAULT_LEASE_MS = 10_000;
 
 export const SPEC: CommandSpec = {
   name: "chat-server",
@@ -52,7 +58,13 @@ export const SPEC: CommandSpec = {
     "oper-password-file": { type: "string", value: "FILE", help: "file holding the /oper password (or env BOUCLE_OPER_PASSWORD; never on the command line, where ps shows it)" },
     "no-flood-limit": { type: "boolean", help: "lift the per-client token bucket (for load tests)" },
     "no-priorities": { type: "boolean", help: "run every client at one priority, replies flushed with the rest (to measure what priorities buy)" },
+    ...TLS_SERVER_FLAGS, // TLS on its own port, besides the plain one
+    "tls-port": { type: "string", value: "PORT", help: `port of the TLS listener, 0 for any (default ${DEFAULT_TLS_PORT})` },
+    "no-plain": { type: "boolean", help: "TLS only: no plain-text listener (needs --tls-cert)" },
     quiet: { type: "boolean", short: "q", help: "no log line per connect, disconnect and error" },
+    redis: { type: "string", value: "URL", help: "share the chat with every server on this Redis: redis://HOST:PORT[/DB] or unix:///path.sock (env BOUCLE_REDIS_URL)" },
+    workers: { type: "string", value: "N", help: "with --redis: run N worker processes on one port (default 1: no workers)" },
+    "lease-ms": { type: "string", value: "MS", help: `with --redis: a server silent this long is lost and its members removed (default ${DEFAULT_LEASE_MS})` },
   },
 };
 
@@ -78,14 +90,36 @@ export interface ChatServerOptions {
   idleMs: number;
   /** Time for a new connection's first complete line; 0 no bound. */
   firstLineMs: number;
+  /** Listen for plain text on `port` (false with `--no-plain`). */
+  plain: boolean;
+  /** The TLS listener, if any: certificate and key (PEM) and its port. */
+  tls: { cert: string; key: string; port: number } | null;
   /** Writes one log line (connects, disconnects, errors); a no-op when quiet. */
   log: (line: string) => void;
+  /** The Redis URL that makes this server one node of a shared chat; undefined: a chat of its own. */
+  redisUrl?: string;
+  /** Worker processes (node:cluster) on one port; 1: this process serves. */
+  workers: number;
+  /** With `redisUrl`: this node's lease in ms. */
+  leaseMs: number;
 }
 
 /** Parsed flags over env over defaults. @throws UsageError */
 export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = process.env): ChatServerOptions {
   const v = parsed.values;
   const quiet = v["quiet"] === true;
+  const redisUrl = (v["redis"] as string | undefined) ?? (env["BOUCLE_REDIS_URL"] || undefined);
+  if (redisUrl !== undefined) {
+    try {
+      parseRedisUrl(redisUrl);
+    } catch (error) {
+      throw new UsageError(`${SPEC.name}: --redis: ${(error as Error).message}`);
+    }
+  }
+  const workers = intOption(SPEC, "workers", v["workers"], 1, 1, 64);
+  if (workers > 1 && redisUrl === undefined) {
+    throw new UsageError(`${SPEC.name}: --workers needs --redis (workers share one chat through Redis)`);
+  }
   return {
     host: (v["host"] as string | undefined) ?? env["BOUCLE_HOST"] ?? DEFAULT_HOST,
     port: intOption(SPEC, "port", v["port"] ?? env["BOUCLE_PORT"], DEFAULT_PORT, 0, 65535),
@@ -102,7 +136,12 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
     operPassword: operPassword(v["oper-password-file"] as string | undefined, env),
     idleMs: secondsOption("idle-timeout", v["idle-timeout"], DEFAULT_IDLE_MS),
     firstLineMs: secondsOption("first-line-timeout", v["first-line-timeout"], DEFAULT_FIRST_LINE_MS),
+    plain: v["no-plain"] !== true,
+    tls: tlsOptions(v),
     log: quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
+    redisUrl,
+    workers,
+    leaseMs: intOption(SPEC, "lease-ms", v["lease-ms"], DEFAULT_LEASE_MS, 500),
   };
 }
 
@@ -130,6 +169,16 @@ function secondsOption(name: string, raw: string | boolean | undefined, fallback
     throw new UsageError(`${SPEC.name}: --${name} must be a number of seconds from 0 to 86400, not "${String(raw)}"`);
   }
   return Math.round(seconds * 1000);
+}
+
+function tlsOptions(v: Parsed["values"]): ChatServerOptions["tls"] {
+  const files = tlsServerFiles(SPEC, v);
+  if (files === undefined) {
+    if (v["no-plain"] === true) throw new UsageError(`${SPEC.name}: --no-plain needs --tls-cert and --tls-key`);
+    if (v["tls-port"] !== undefined) throw new UsageError(`${SPEC.name}: --tls-port needs --tls-cert and --tls-key`);
+    return null;
+  }
+  return { ...files, port: intOption(SPEC, "tls-port", v["tls-port"], DEFAULT_TLS_PORT, 0, 65535) };
 }
 
 export function parseChatServerArgs(argv: string[]): Parsed {

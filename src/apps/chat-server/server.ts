@@ -1,26 +1,31 @@
 /**
  * ChatServer: the ChatHub behind a StreamServer. It admits clients (up to
  * the maximum), runs one task per client (see client.ts), logs connects,
- * disconnects and errors, and shuts down cleanly.
+ * disconnects and errors, and shuts down cleanly. With a Redis URL the hub
+ * is a ClusterHub: one node of a chat shared by every server on that Redis.
  */
 import { addressGroup } from "../chat/address.ts";
+import { RedisBroker } from "../chat/broker/redis-broker.ts";
+import { ClusterHub } from "../chat/cluster-hub.ts";
 import { ChatHub, serverFull } from "../chat/hub.ts";
 import { BANNED, CONNECTING_TOO_FAST, TOO_MANY_FROM_ADDRESS } from "../chat/replies.ts";
 import { CancelledError, getRunningLoop, timeout, TimeoutError, type Coro, type TimerHandle } from "../../loop/index.ts";
 import {
   AddressInUseError,
   formatAddress,
+  freeFileDescriptors,
   NetError,
   startServer,
   type StreamReader,
+  type TlsServerOptions,
   type StreamServer,
   type StreamWriter,
 } from "../../net/index.ts";
-import { ChatClient, CLOSE_LINGER_MS, READ_LIMIT } from "./client.ts";
+import { ChatClient, READ_LIMIT } from "./client.ts";
 import type { ChatServerOptions } from "./options.ts";
 import { AddressLimits } from "./address-limits.ts";
 import { OutputBudget } from "./output-budget.ts";
-import { INTERACTIVE_PRIORITY } from "./priorities.ts";
+import { INTERACTIVE_PRIORITY, MESSAGE_PRIORITY } from "./priorities.ts";
 
 /**
  * How long shutdown waits for clients to take their last lines before
@@ -29,7 +34,23 @@ import { INTERACTIVE_PRIORITY } from "./priorities.ts";
  */
 export const SHUTDOWN_GRACE_MS = 1000;
 
-export { CLOSE_LINGER_MS } from "./client.ts";
+/**
+ * File descriptors kept free when the open-file limit (`ulimit -n`) is
+ * what bounds the clients: room to accept a connection anyway and answer
+ * `! server full`, even while earlier refusals are still closing, and for
+ * the odd file the process opens. Why 16: a burst of refusals closes in
+ * milliseconds when the peers behave; past it, connections are closed
+ * unanswered by libuv (EMFILE), and logged.
+ */
+export const FD_HEADROOM = 16;
+
+/**
+ * How long a connection refused for want of file descriptors may take to
+ * send its EOF back. Why 250 ms, not the usual bound: it holds one of the
+ * few descriptors kept in reserve; a peer that closes as told needs a
+ * round trip, not seconds.
+ */
+export const REFUSAL_DRAIN_MS = 250;
 
 /**
  * How long a newcomer that sends nothing waits before its room is told of
@@ -43,26 +64,24 @@ export const ADMISSION_DELAY_MS = 1000;
 export const CROWD_NOTICE_INTERVAL_MS = 1000;
 
 export class ChatServer {
-  readonly hub: ChatHub;
+  readonly hub: ChatHub | ClusterHub;
   readonly options: ChatServerOptions;
   /** The server-wide bound on unsent output (`--max-output-memory`). */
   readonly budget: OutputBudget;
   /** Connections per address (`--max-per-ip`, `--connect-rate`). */
   readonly addressLimits: AddressLimits;
   readonly #clients = new Set<ChatClient>();
-  #server: StreamServer | null = null;
+  #plain: StreamServer | null = null;
+  #tls: StreamServer | null = null;
   #nextId = 0;
+  /** Connections the open-file limit leaves room for, headroom kept. */
+  #fdSlots = Number.POSITIVE_INFINITY;
   #crowdTimer: TimerHandle | null = null;
 
-  private constructor(options: ChatServerOptions) {
+  private constructor(options: ChatServerOptions, hub: ChatHub | ClusterHub) {
     this.options = options;
+    this.hub = hub;
     const loop = getRunningLoop();
-    this.hub = new ChatHub({
-      quietRoomSize: options.quietRoomSize,
-      now: () => loop.time(),
-      historyLines: options.historyLines,
-      operPassword: options.operPassword,
-    });
     this.budget = new OutputBudget(options.maxOutputBytes);
     this.addressLimits = new AddressLimits({
       maxPerAddress: options.maxPerAddress,
@@ -80,36 +99,79 @@ export class ChatServer {
    * console.log(server.port);
    */
   static *start(options: ChatServerOptions): Coro<ChatServer> {
-    const chat = new ChatServer(options);
+    const loop = getRunningLoop();
+    const hub =
+      options.redisUrl === undefined
+        ? new ChatHub({
+            quietRoomSize: options.quietRoomSize,
+            now: () => loop.time(),
+            historyLines: options.historyLines,
+            operPassword: options.operPassword,
+          })
+        : yield* clusterHub(options);
+    const chat = new ChatServer(options, hub);
     try {
-      chat.#server = yield* startServer((reader, writer) => chat.#serve(reader, writer), {
-        host: options.host,
-        port: options.port,
-        limit: READ_LIMIT,
-        clientPriority: options.priorities ? INTERACTIVE_PRIORITY : 0,
-      });
+      if (options.plain) chat.#plain = yield* chat.#listen(options.port);
+      if (options.tls !== null) chat.#tls = yield* chat.#listen(options.tls.port, options.tls);
     } catch (error) {
-      if (error instanceof AddressInUseError) {
-        const where = formatAddress(options.host, options.port);
-        throw new AddressInUseError(`cannot listen on ${where}: address already in use`, error.code, error, { cause: error });
-      }
+      chat.#plain?.close(); // The TLS port was taken: don't keep the plain one.
+      if (chat.hub instanceof ClusterHub) yield* chat.hub.close();
       throw error;
+    }
+    const free = freeFileDescriptors();
+    if (free !== undefined) {
+      chat.#fdSlots = Math.max(0, free - FD_HEADROOM);
+      if (chat.#fdSlots < options.maxClients) {
+        options.log(`at most ${chat.#fdSlots} clients: the open-file limit (ulimit -n) leaves no room for more`);
+      }
     }
     chat.#tellCrowds();
     return chat;
   }
 
-  /** Every interval, quiet rooms get their one line of joins and leaves. */
+  /** Every interval, quiet rooms get their one line of joins and leaves (one server's chat only: see ClusterHub). */
   #tellCrowds(): void {
+    const hub = this.hub;
+    if (!(hub instanceof ChatHub)) return;
     this.#crowdTimer = getRunningLoop().callLater(CROWD_NOTICE_INTERVAL_MS, () => {
-      this.hub.flushCrowdNotices();
+      hub.flushCrowdNotices();
       this.#tellCrowds();
     });
   }
 
-  /** The port actually bound. */
+  /** One listener, plain or TLS, serving the same hub. */
+  *#listen(port: number, tls?: TlsServerOptions): Coro<StreamServer> {
+    const { options } = this;
+    try {
+      return yield* startServer((reader, writer) => this.#serve(reader, writer), {
+        host: options.host,
+        port,
+        tls,
+        limit: READ_LIMIT,
+        clientPriority: options.priorities ? INTERACTIVE_PRIORITY : 0,
+        onAcceptError: (error) => options.log(`refused a connection: ${error.message}`),
+      });
+    } catch (error) {
+      if (error instanceof AddressInUseError) {
+        const where = formatAddress(options.host, port);
+        throw new AddressInUseError(`cannot listen on ${where}: address already in use`, error.code, error, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** The plain port actually bound, or the TLS one with `--no-plain`. */
   get port(): number {
-    return this.#server!.port;
+    return (this.#plain ?? this.#tls)!.port;
+  }
+
+  /** The TLS port actually bound, if TLS is on. */
+  get tlsPort(): number | undefined {
+    return this.#tls?.port;
+  }
+
+  get #servers(): StreamServer[] {
+    return [this.#plain, this.#tls].filter((server) => server !== null);
   }
 
   /** Clients connected and admitted. */
@@ -123,17 +185,22 @@ export class ChatServer {
    * drop whoever is left.
    */
   *shutdown(graceMs = SHUTDOWN_GRACE_MS): Coro<void> {
-    const server = this.#server!;
-    server.close();
+    const servers = this.#servers;
+    for (const server of servers) server.close();
     this.#crowdTimer?.cancel();
     this.hub.shutdown(); // "* server shutting down" to everyone, then each client's close().
+    const allClosed = function* (): Coro<void> {
+      for (const server of servers) yield* server.waitClosed();
+    };
     try {
-      yield* timeout(graceMs, server.waitClosed());
+      yield* timeout(graceMs, allClosed());
     } catch (error) {
       if (!(error instanceof TimeoutError)) throw error;
       for (const client of this.#clients) client.end("reset");
-      server.closeClients();
-      yield* server.waitClosed();
+      for (const server of servers) server.closeClients();
+      yield* allClosed();
+    } finally {
+      if (this.hub instanceof ClusterHub) yield* this.hub.close();
     }
   }
 
@@ -143,7 +210,8 @@ export class ChatServer {
     const { host, port } = writer.socket.remote;
     const peer = host === undefined ? "?" : formatAddress(host, port);
     const group = addressGroup(host);
-    if (this.hub.isBanned(group)) {
+    // Bans are one server's (a ClusterHub has no operators yet).
+    if (this.hub instanceof ChatHub && this.hub.isBanned(group)) {
       writer.write(`${BANNED}\n`);
       writer.close();
       log(`refused ${peer}: banned`);
@@ -166,10 +234,18 @@ export class ChatServer {
   /** Serve a client its address admitted: the maximum of clients, then its task. */
   *#serveClient(reader: StreamReader, writer: StreamWriter, peer: string, group: string): Coro<void> {
     const { log } = this.options;
-    if (this.#clients.size >= this.options.maxClients) {
+    // Why the server's connection count for the file descriptors: it also
+    // counts connections still closing, which hold theirs.
+    let connections = 0;
+    for (const server of this.#servers) connections += server.clientCount;
+    const outOfFds = connections >= this.#fdSlots;
+    if (this.#clients.size >= this.options.maxClients || outOfFds) {
       writer.write(`${serverFull()}\n`);
-      writer.close();
-      log(`refused ${peer}: server full`);
+      writer.close(outOfFds ? { drainMs: REFUSAL_DRAIN_MS } : {}); // Short only when descriptors are scarce.
+      log(`refused ${peer}: server full${outOfFds ? " (open-file limit)" : ""}`);
+      if (connections + 1 >= this.#fdSlots + FD_HEADROOM) {
+        log("out of file descriptors: more connections are closed unanswered until some close");
+      }
       return;
     }
     const client = new ChatClient(++this.#nextId, peer, this.hub, writer, this.options, this.budget, group);
@@ -177,9 +253,12 @@ export class ChatServer {
     this.budget.add(client);
     let reason = "eof";
     let cancelled = false;
-    const admission = getRunningLoop().callLater(ADMISSION_DELAY_MS, () => this.hub.announce(client));
+    const hub = this.hub;
+    // The admission delay is one server's chat's (a ClusterHub announces a newcomer at once).
+    const admission = hub instanceof ChatHub ? getRunningLoop().callLater(ADMISSION_DELAY_MS, () => hub.announce(client)) : null;
     try {
-      this.hub.join(client);
+      if (this.hub instanceof ClusterHub) yield* this.hub.join(client);
+      else this.hub.join(client);
       client.flushNow();
       log(`connect ${client.nick} from ${peer}`);
       yield* client.readLines(reader);
@@ -193,31 +272,23 @@ export class ChatServer {
       log(`error ${client.nick || peer} from ${peer}: ${error.message}`);
       client.end("reset");
     } finally {
-      admission.cancel();
+      admission?.cancel();
       this.budget.delete(client);
       this.hub.leave(client); // Once: a no-op after /quit, a slow-reader drop or shutdown.
       client.end(cancelled ? "reset" : reason);
       log(`disconnect ${client.nick || peer} from ${peer} (${client.ended})`);
-      // Why not wait when cancelled: the cancellation is spent, so a new wait
-      // here could not be cancelled again.
-      try {
-        if (!cancelled) yield* this.#linger(writer);
-      } finally {
-        this.#clients.delete(client);
-      }
+      // The close itself is graceful and bounded (src/net/graceful-close.ts);
+      // startServer waits for it before the task ends.
+      this.#clients.delete(client);
     }
   }
+}
 
-  /**
-   * Wait until a closing connection has sent what is queued and closed; a
-   * peer that no longer reads would keep it (and the process) alive forever.
-   */
-  *#linger(writer: StreamWriter): Coro<void> {
-    try {
-      yield* timeout(CLOSE_LINGER_MS, writer.waitClosed());
-    } catch (error) {
-      writer.abort();
-      if (!(error instanceof TimeoutError)) throw error; // Cancelled at the end of a shutdown.
-    }
-  }
+/** A ClusterHub on a started broker. @throws RedisConnectionError if Redis can't be reached. */
+function* clusterHub(options: ChatServerOptions): Coro<ClusterHub> {
+  const hub = new ClusterHub();
+  // Why MESSAGE_PRIORITY: the reader does the rooms' fan-out, which must not delay replies to commands.
+  const readerPriority = options.priorities ? MESSAGE_PRIORITY : 0;
+  hub.attach(yield* RedisBroker.start(options.redisUrl!, hub.listener, { leaseMs: options.leaseMs, readerPriority }));
+  return hub;
 }

@@ -74,7 +74,7 @@ import {
 } from "./replies.ts";
 import { LOBBY, roomKey } from "./room.ts";
 import { localRoomBus, type RoomBus, type RoomBusFactory } from "./room-bus.ts";
-import { stripControls } from "./sanitize.ts";
+import { sanitizeText } from "./sanitize.ts";
 import { TokenBucket } from "./token-bucket.ts";
 
 export {
@@ -278,7 +278,8 @@ export class ChatHub {
 
   /**
    * Handles one line received from `member`, already decoded (see
-   * `decodeLine`); the hub strips controls itself. Lines of members that have
+   * `decodeLine`); the hub sanitizes it itself (`sanitizeText`: controls,
+   * invisible characters, runs of whitespace). Lines of members that have
    * left are ignored, as are blank lines.
    *
    * @returns what handling it cost, in flood tokens: 1, plus one per
@@ -375,7 +376,7 @@ export class ChatHub {
   #handle(member: Member, text: string): void {
     const seat = this.#seats.get(member);
     if (!seat) return; // Why: a line can race its sender's leave.
-    const command = parseCommand(stripControls(text));
+    const command = parseCommand(sanitizeText(text));
     if (!command) return;
     const { room } = seat;
     // Why not SILENT_FIRST: a probe, a keepalive, a quit, a move or a rename

@@ -202,7 +202,7 @@ export function whoLines(room: string, page: Page<string>): string[] {
  * `/rooms [PAGE]`: a page of the rooms with their member counts, oldest
  * room first; a room with a key shows `(key)` instead of its count.
  */
-export function roomsLines(page: Page<{ name: string; size: number; keyed: boolean }>): string[] {
+export function roomsLines(page: Page<{ name: string; size: number; keyed?: boolean }>): string[] {
   const items = page.items.map((r) => `${r.name} (${r.keyed ? "key" : r.size})`);
   return pageLines(count(page.total, "room"), { ...page, items }, "/rooms");
 }
@@ -395,4 +395,18 @@ export function nickFlood(): string {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** The leave reason of the members of a server that stopped answering (several servers on one Redis). */
+export const NODE_LOST_REASON = "node lost";
+
+/** The leave reason, on the other servers, of the members of a server that stopped normally. */
+export const SHUTDOWN_REASON = "server shutting down";
+
+/** Told to everyone on a server that could not resume the shared chat where it left off. */
+export const MAYBE_MISSED = "* some messages may have been missed";
+
+/** The error for a line that could not go out because the shared chat (Redis) is unreachable. */
+export function chatUnavailable(detail: string): string {
+  return `! ${detail}; try again`;
 }

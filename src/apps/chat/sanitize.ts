@@ -141,3 +141,79 @@ function skipString(text: string, i: number, belEnds: boolean): number {
 function inRange(c: number, lo: number, hi: number): boolean {
   return c >= lo && c <= hi;
 }
+
+/**
+ * Invisible characters that change how text around them is shown or read:
+ * bidi controls (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069) that can
+ * reverse a line's display, zero-width characters (U+200B, U+2060–U+2064,
+ * U+FEFF, U+180E, U+034F) that hide inside words, and every other Unicode
+ * format character (category Cf: soft hyphen, interlinear annotations, tag
+ * characters...). Kept, because real text needs them: a zero-width joiner
+ * or non-joiner between two visible characters (emoji sequences, Persian,
+ * Indic scripts), and tag characters inside an emoji flag sequence.
+ */
+const INVISIBLE = /\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}|[\u200C\u200D]+|\p{Cf}|\u034F/gu;
+/** An emoji tag sequence (a subdivision flag such as Scotland's). */
+const FLAG_TAGS = /^\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}$/u;
+const JOINERS = /^[\u200C\u200D]+$/;
+const HAS_INVISIBLE = /\p{Cf}|\u034F/u;
+
+/**
+ * Removes the invisible characters listed at {@link INVISIBLE}, so a line
+ * can't be shown reversed, hide text, or look like another.
+ *
+ * @example
+ * stripInvisible("abc\u202Efdp.exe"); // "abcfdp.exe"
+ * stripInvisible("ad\u200Bmin");      // "admin"
+ */
+export function stripInvisible(text: string): string {
+  if (!HAS_INVISIBLE.test(text)) return text; // Why: the common case allocates nothing.
+  return text.replace(INVISIBLE, (found: string, at: number) => {
+    if (FLAG_TAGS.test(found)) return found;
+    if (!JOINERS.test(found)) return "";
+    const before = text.codePointAt(at - 1);
+    const after = text.codePointAt(at + found.length);
+    const joins = before !== undefined && after !== undefined && isVisible(before) && isVisible(after);
+    return joins ? found[0]! : ""; // Between two visible characters, one joiner suffices.
+  });
+}
+
+function isVisible(c: number): boolean {
+  return !/[\s\p{Cf}]/u.test(String.fromCodePoint(c)) && !isBlank(c);
+}
+
+/**
+ * Characters that show as blank space: every JavaScript whitespace (spaces of
+ * all widths, TAB, U+2028/U+2029) plus the Hangul fillers and the braille
+ * blank, which a terminal draws as empty cells.
+ */
+const BLANK_RUN = /[\s\u115F\u1160\u3164\uFFA0\u2800]+/g;
+
+function isBlank(c: number): boolean {
+  return c === 0x115f || c === 0x1160 || c === 0x3164 || c === 0xffa0 || c === 0x2800;
+}
+
+/**
+ * Collapses runs of blank characters to one space, and turns a lone TAB, line
+ * or paragraph separator (U+2028/U+2029) or filler into a space too, so a
+ * line can't be padded to the terminal's width to fake the start of a new
+ * one. A lone ordinary or no-break space is kept as it is.
+ *
+ * @example
+ * collapseWhitespace("hi" + " ".repeat(200) + "<admin> run this"); // "hi <admin> run this"
+ */
+export function collapseWhitespace(text: string): string {
+  return text.replace(BLANK_RUN, (run) => (run.length === 1 && (run === " " || run === "\u00A0") ? run : " "));
+}
+
+/**
+ * Everything the server does to a received line before it reads it:
+ * {@link stripControls}, then {@link stripInvisible}, then
+ * {@link collapseWhitespace}.
+ *
+ * @example
+ * sanitizeText("\x1b[1mhi\x1b[0m\u202E   there"); // "hi there"
+ */
+export function sanitizeText(text: string): string {
+  return collapseWhitespace(stripInvisible(stripControls(text)));
+}

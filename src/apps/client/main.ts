@@ -6,16 +6,20 @@
  * Otherwise line mode: stdin lines are sent as they come, EOF half-closes,
  * server lines are printed as plain text until the server closes.
  *
+ * `--tls` speaks TLS (default port 6697), checking the server's certificate
+ * (`--ca FILE` to trust a given CA, `--insecure` to accept any).
+ *
  * Exit codes: 0 after /quit, Ctrl-D or the end of piped input once the
  * server has closed; 1 when the connection fails, is refused or is closed
  * by the server first; 130 on Ctrl-C.
  */
 import type { ReadStream } from "node:tty";
 import { run, type Coro } from "../../loop/index.ts";
-import { ConnectTimeoutError, formatAddress, NetError, openConnection, openInput } from "../../net/index.ts";
+import { CertificateError, ConnectTimeoutError, formatAddress, TlsHandshakeError, NetError, openConnection, openInput, type TlsClientOptions } from "../../net/index.ts";
 import { parseCommandArgs, usage, UsageError, type CommandSpec } from "../cli/args.ts";
 import { parseHostPort } from "../cli/host-port.ts";
-import { DEFAULT_HOST, DEFAULT_PORT } from "../chat-server/options.ts";
+import { tlsClientOptions, TLS_CLIENT_FLAGS } from "../cli/tls-flags.ts";
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TLS_PORT } from "../chat-server/options.ts";
 import { runInteractive, runPiped, type Connection, type Output } from "./session.ts";
 import { ChatView } from "./view.ts";
 
@@ -26,10 +30,12 @@ const SPEC: CommandSpec = {
     "Type a line and Enter to send it; /help lists the server's commands. /quit or Ctrl-D leaves,\n" +
     "Ctrl-C quits at once (exit code 130). With stdin not a terminal, each input line is sent,\n" +
     "the end of input half-closes, and what the server sends is printed until it closes.\n" +
+    `With --tls the default port is ${DEFAULT_TLS_PORT}.\n` +
     "Colours are off with --no-color, the NO_COLOR environment variable, or when stdout is not a terminal.",
   positionals: "[host:port]",
   options: {
     "no-color": { type: "boolean", help: "don't colour nicknames and errors" },
+    ...TLS_CLIENT_FLAGS, // --tls (default port 6697 then), --ca FILE, --insecure
   },
 };
 
@@ -50,16 +56,17 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length > 1) throw new UsageError(`connect: one address expected, got ${args.positionals.length} (try boucle connect --help)`);
-  const { host, port } = parseHostPort(args.positionals[0] ?? "", { command: "connect", host: DEFAULT_HOST, port: DEFAULT_PORT });
+  const tls = tlsClientOptions(SPEC, args.values);
+  const { host, port } = parseHostPort(args.positionals[0] ?? "", { command: "connect", host: DEFAULT_HOST, port: tls ? DEFAULT_TLS_PORT : DEFAULT_PORT });
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const color = interactive && args.values["no-color"] !== true && process.env["NO_COLOR"] === undefined;
-  return run(client(host, port, interactive, color));
+  return run(client(host, port, tls, interactive, color));
 }
 
-function* client(host: string, port: number, interactive: boolean, color: boolean): Coro<number> {
+function* client(host: string, port: number, tls: TlsClientOptions | undefined, interactive: boolean, color: boolean): Coro<number> {
   let conn: Connection;
   try {
-    const [reader, writer] = yield* openConnection(host, port, { timeoutMs: CONNECT_TIMEOUT_MS });
+    const [reader, writer] = yield* openConnection(host, port, { timeoutMs: CONNECT_TIMEOUT_MS, tls });
     conn = { reader, writer };
   } catch (error) {
     if (!(error instanceof NetError || error instanceof ConnectTimeoutError)) throw error;
@@ -86,6 +93,8 @@ function* client(host: string, port: number, interactive: boolean, color: boolea
 
 function describe(error: NetError | ConnectTimeoutError): string {
   if (error instanceof ConnectTimeoutError) return `no answer within ${CONNECT_TIMEOUT_MS / 1000} s`;
+  if (error instanceof CertificateError) return `${error.message} (trust its CA with --ca FILE, or --insecure)`;
+  if (error instanceof TlsHandshakeError) return `${error.message} (is it a TLS port?)`;
   switch (error.code) {
     case "ECONNREFUSED":
       return "connection refused";

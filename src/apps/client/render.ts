@@ -1,10 +1,13 @@
 /**
- * Drawing the input line: erase the terminal line, write the prompt and the
- * part of the text that fits, put the cursor back where it belongs.
+ * Drawing for the terminal: the input line (erase the terminal line, write
+ * the prompt and the part of the text that fits, put the cursor back where
+ * it belongs) and the rows of a printed line.
  *
- * Invariant: the input line never wraps (a long line scrolls sideways), so
+ * Invariants: the input line never wraps (a long line scrolls sideways), so
  * `\r` plus "erase line" always removes all of it, and an incoming message
- * can be printed in its place.
+ * can be printed in its place. A printed line is never wrapped by the
+ * terminal: it is cut into rows here, and every row after the first starts
+ * with CONTINUATION, so no text but a line's own start reaches column 0.
  */
 
 /** Carriage return, then erase the whole line (EL 2). */
@@ -33,6 +36,66 @@ export function charWidth(ch: string): number {
     return 2;
   }
   return 1;
+}
+
+/**
+ * At least the columns a terminal may give `ch`: {@link charWidth}, but 2 for
+ * the symbols and emoji that some terminals draw wide and others narrow.
+ * Why: cutting rows by a width below the terminal's would let it wrap a row
+ * itself, unmarked; a width above it only makes a row a little shorter.
+ */
+function widestWidth(ch: string): number {
+  const c = ch.codePointAt(0)!;
+  const maybeWide =
+    c >= 0x1f000 ||
+    (c >= 0x2300 && c <= 0x23ff) ||
+    (c >= 0x2460 && c <= 0x24ff) ||
+    (c >= 0x25a0 && c <= 0x27bf) ||
+    (c >= 0x2b00 && c <= 0x2bff);
+  return maybeWide ? 2 : charWidth(ch);
+}
+
+/** What starts each continuation row of a printed line (4 columns). */
+export const CONTINUATION = "  \u21b3 ";
+const CONTINUATION_WIDTH = 4;
+const ESC = 0x1b;
+const TAB_STOP = 8;
+
+/**
+ * `line` cut into terminal rows of at most `columns - 1` columns, joined by
+ * `\r\n`, each row after the first starting with {@link CONTINUATION}: a
+ * long line can't make a wrapped part look like a line of its own (say
+ * `<admin> ...` at the start of a row). TABs become spaces up to the next
+ * tab stop; SGR colour sequences (`ESC [ ... m`, the only ones a formatted
+ * line holds) take no room.
+ * @example
+ * wrapRows("a".repeat(12), 10); // "aaaaaaaaa\r\n  ↳ aaa"
+ */
+export function wrapRows(line: string, columns: number): string {
+  const room = Math.max(CONTINUATION_WIDTH + 4, columns - 1);
+  let out = "";
+  let width = 0;
+  for (let i = 0; i < line.length; ) {
+    if (line.charCodeAt(i) === ESC) {
+      const end = line.indexOf("m", i);
+      const next = end < 0 ? line.length : end + 1;
+      out += line.slice(i, next);
+      i = next;
+      continue;
+    }
+    const ch = String.fromCodePoint(line.codePointAt(i)!);
+    i += ch.length;
+    const tab = ch === "\t";
+    let w = tab ? TAB_STOP - (width % TAB_STOP) : widestWidth(ch);
+    if (width + w > room) {
+      out += `\r\n${CONTINUATION}`;
+      width = CONTINUATION_WIDTH;
+      if (tab) w = TAB_STOP - (width % TAB_STOP);
+    }
+    out += tab ? " ".repeat(w) : ch;
+    width += w;
+  }
+  return out;
 }
 
 function widthOf(chars: readonly string[], from: number, to: number): number {

@@ -3,14 +3,17 @@
  * server lines in, terminal bytes and actions out. No I/O here, so it is
  * tested byte for byte.
  *
- * Invariant: the bottom line of the terminal is the input line (prompt and
+ * Invariants: the bottom line of the terminal is the input line (prompt and
  * what is typed). Anything printed first erases it, prints above, then
- * redraws it, so incoming messages never garble a half-typed line.
+ * redraws it, so incoming messages never garble a half-typed line. Printed
+ * lines are cut into rows here, continuations marked, never wrapped by the
+ * terminal.
  */
+import { stripInvisible } from "../chat/sanitize.ts";
 import { formatOwnLine, formatServerLine } from "./colors.ts";
 import { KeyDecoder } from "./keys.ts";
 import { LineEditor } from "./line-editor.ts";
-import { ERASE_LINE, renderInput } from "./render.ts";
+import { ERASE_LINE, renderInput, wrapRows } from "./render.ts";
 
 /** What the session must do after some keys. */
 export type Action =
@@ -79,7 +82,7 @@ export class ChatView {
             output += this.#input();
             break;
           }
-          output += ERASE_LINE + formatOwnLine(this.#prompt + edit.line, this.#color) + "\r\n" + this.#input();
+          output += ERASE_LINE + wrapRows(formatOwnLine(this.#prompt + edit.line, this.#color), this.#columns()) + "\r\n" + this.#input();
           actions.push({ kind: "send", line: edit.line });
           break;
         case "eof":
@@ -95,9 +98,14 @@ export class ChatView {
     return { output, actions };
   }
 
-  /** Print a server line above the input line, then redraw the input line. */
+  /**
+   * Print a server line above the input line, then redraw the input line.
+   * The line is cleaned as the server cleans lines (controls, bidi and
+   * invisible characters: a client never trusts the wire) and cut into
+   * marked rows (see `wrapRows`), so a wrapped part can't pass for a line.
+   */
   incoming(line: string): string {
-    return ERASE_LINE + formatServerLine(line, this.#color) + "\r\n" + this.#input();
+    return ERASE_LINE + wrapRows(formatServerLine(stripInvisible(line), this.#color), this.#columns()) + "\r\n" + this.#input();
   }
 
   /** Stop drawing the input line (we are leaving); erases it. */

@@ -4,7 +4,7 @@
  * in-process on the current loop.
  */
 import { CancelledError, type Coro } from "../../loop/index.ts";
-import { startServer, type StreamReader, type StreamServer, type StreamWriter } from "../../net/index.ts";
+import { startServer, type StreamReader, type StreamServer, type StreamWriter, type TlsServerOptions } from "../../net/index.ts";
 
 /** Bytes asked of one `recv`: asyncio's read size, a few TCP windows' worth. */
 const RECV_SIZE = 64 * 1024;
@@ -16,6 +16,8 @@ export interface EchoServerOptions {
   port?: number;
   /** Called once per connect, disconnect and error (the CLI logs them). */
   log?: (line: string) => void;
+  /** Serve TLS instead of plain TCP, with this certificate and key (PEM). */
+  tls?: TlsServerOptions;
 }
 
 /**
@@ -28,10 +30,20 @@ export interface EchoServerOptions {
  */
 export function* startEchoServer(options: EchoServerOptions = {}): Coro<StreamServer> {
   const log = options.log ?? (() => {});
-  return yield* startServer((reader, writer) => echo(reader, writer, log), { host: options.host, port: options.port });
+  return yield* startServer((reader, writer) => echo(reader, writer, log), {
+    host: options.host,
+    port: options.port,
+    tls: options.tls,
+    onAcceptError: (error) => log(`refused a connection: ${error.message}`),
+  });
 }
 
-/** One client: recv, write, drain (backpressure: a peer that doesn't read stops us reading it). */
+/**
+ * One client: recv, write, drain (backpressure: a peer that doesn't read
+ * stops us reading it). Whether the peer sent EOF or the server is shutting
+ * down (cancelled), startServer then closes gracefully: what was echoed
+ * arrives, then EOF.
+ */
 export function* echo(_reader: StreamReader, writer: StreamWriter, log: (line: string) => void): Coro<void> {
   const socket = writer.socket;
   const { host, port } = socket.remote;
@@ -47,12 +59,10 @@ export function* echo(_reader: StreamReader, writer: StreamWriter, log: (line: s
       yield* writer.drain();
     }
   } catch (error) {
-    writer.abort(); // Shutdown (cancelled), or the connection failed: nothing more to send.
     if (error instanceof CancelledError) throw error;
+    writer.abort(); // The connection failed: nothing more to send.
     log(`error ${peer}: ${(error as Error).message}`);
-    return;
   } finally {
     log(`disconnect ${peer} (${bytes} bytes echoed)`);
   }
-  writer.close(); // Sends what is queued, then closes.
 }

@@ -4,6 +4,7 @@
 import { Event, getRunningLoop, run, type Coro } from "../../loop/index.ts";
 import { AddressInUseError, formatAddress } from "../../net/index.ts";
 import { intOption, parseCommandArgs, usage, type CommandSpec } from "../cli/args.ts";
+import { tlsServerFiles, TLS_SERVER_FLAGS } from "../cli/tls-flags.ts";
 import { startEchoServer, type EchoServerOptions } from "./echo.ts";
 
 export { startEchoServer, type EchoServerOptions } from "./echo.ts";
@@ -16,6 +17,7 @@ export const SPEC: CommandSpec = {
   options: {
     host: { type: "string", value: "HOST", help: "address to listen on (default 127.0.0.1, env BOUCLE_HOST)" },
     port: { type: "string", short: "p", value: "PORT", help: `port to listen on, 0 for any (default ${DEFAULT_PORT}, env BOUCLE_ECHO_PORT)` },
+    ...TLS_SERVER_FLAGS, // TLS instead of plain TCP
     quiet: { type: "boolean", short: "q", help: "no log line per connect, disconnect and error" },
   },
 };
@@ -27,7 +29,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const v = parsed.values;
-  const options: Required<EchoServerOptions> = {
+  const options: EchoServerOptions & Required<Omit<EchoServerOptions, "tls">> = {
+    tls: tlsServerFiles(SPEC, v),
     host: (v["host"] as string | undefined) ?? process.env["BOUCLE_HOST"] ?? "127.0.0.1",
     port: intOption(SPEC, "port", v["port"] ?? process.env["BOUCLE_ECHO_PORT"], DEFAULT_PORT, 0, 65535),
     log: v["quiet"] === true ? () => {} : (line) => process.stderr.write(`${line}\n`),
@@ -35,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   return run(serveUntilSignal(options));
 }
 
-function* serveUntilSignal(options: Required<EchoServerOptions>): Coro<number> {
+function* serveUntilSignal(options: EchoServerOptions & Required<Omit<EchoServerOptions, "tls">>): Coro<number> {
   let server;
   try {
     server = yield* startEchoServer(options);
@@ -44,7 +47,8 @@ function* serveUntilSignal(options: Required<EchoServerOptions>): Coro<number> {
     const where = formatAddress(options.host, options.port);
     throw new AddressInUseError(`cannot listen on ${where}: address already in use`, error.code, error, { cause: error });
   }
-  process.stderr.write(`echo server listening on ${formatAddress(options.host, server.port)}\n`);
+  const kind = options.tls === undefined ? "" : " (TLS)";
+  process.stderr.write(`echo server${kind} listening on ${formatAddress(options.host, server.port)}\n`);
   const stop = new Event();
   const loop = getRunningLoop();
   const onSignal = (): void => {

@@ -10,11 +10,12 @@
  * announced, so probing every 10 s disturbs no one (docs/PROTOCOL.md).
  */
 import { run, timeout, TimeoutError, type Coro } from "../../loop/index.ts";
-import { openConnection, type StreamWriter } from "../../net/index.ts";
+import { openConnection, type StreamWriter, type TlsClientOptions } from "../../net/index.ts";
 import { PONG } from "../chat/replies.ts";
 import { intOption, parseCommandArgs, usage, UsageError, type CommandSpec } from "../cli/args.ts";
 import { parseHostPort } from "../cli/host-port.ts";
-import { DEFAULT_HOST, DEFAULT_PORT } from "../chat-server/options.ts";
+import { tlsClientOptions, TLS_CLIENT_FLAGS } from "../cli/tls-flags.ts";
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TLS_PORT } from "../chat-server/options.ts";
 
 const SPEC: CommandSpec = {
   name: "healthcheck",
@@ -22,6 +23,7 @@ const SPEC: CommandSpec = {
   positionals: "[host:port]",
   options: {
     "timeout-ms": { type: "string", value: "MS", help: "give up after this long (default 3000)" },
+    ...TLS_CLIENT_FLAGS, // --tls (default port 6697 then), --ca FILE, --insecure
   },
 };
 
@@ -32,11 +34,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length > 1) throw new UsageError("healthcheck: at most one host:port");
-  const { host, port } = parseHostPort(args.positionals[0] ?? "", { command: "healthcheck", host: DEFAULT_HOST, port: DEFAULT_PORT });
+  const tls = tlsClientOptions(SPEC, args.values);
+  const { host, port } = parseHostPort(args.positionals[0] ?? "", { command: "healthcheck", host: DEFAULT_HOST, port: tls ? DEFAULT_TLS_PORT : DEFAULT_PORT });
   const ms = intOption(SPEC, "timeout-ms", args.values["timeout-ms"], 3000, 1);
   const where = `${host}:${port}`;
   try {
-    const problem = await run(timeout(ms, probe(host, port)));
+    const problem = await run(timeout(ms, probe(host, port, tls)));
     if (problem === null) return 0;
     process.stderr.write(`healthcheck: ${where}: ${problem}\n`);
   } catch (error) {
@@ -47,10 +50,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** Ping the server; null if it answered as a chat server does, else what was wrong. */
-function* probe(host: string, port: number): Coro<string | null> {
+function* probe(host: string, port: number, tls: TlsClientOptions | undefined): Coro<string | null> {
   let writer: StreamWriter | null = null;
   try {
-    const [reader, w] = yield* openConnection(host, port);
+    const [reader, w] = yield* openConnection(host, port, { tls });
     writer = w;
     writer.write("/ping\n");
     const welcome = yield* reader.nextLine();

@@ -25,6 +25,7 @@ import { decodeChatPayloadBytes, emptyDecodedPayload, encodeChatPayload, encoded
 import { cancelAll, LINE_SLACK, ramp, supervise, type ModeProgress, type RunContext } from "./context.ts";
 import { LineSplitter, type LineSink } from "./lines.ts";
 import type { ProgressBar } from "./progress.ts";
+import { OrderChecker } from "./order-checker.ts";
 import { SequenceChecker } from "./sequence-checker.ts";
 
 const RECV_BYTES = 64 * 1024;
@@ -39,6 +40,8 @@ const BANG = 0x21; // "!": an error for us
 class ChatRun {
   readonly ctx: RunContext;
   readonly checker: SequenceChecker;
+  /** With several servers (`--targets`): does every receiver see one order? */
+  readonly order: OrderChecker | null;
   readonly members: ChatMember[] = [];
   /** Ready members (joined, named), by id; fixed at the barrier. */
   participants: ChatMember[] = [];
@@ -51,6 +54,7 @@ class ChatRun {
   constructor(ctx: RunContext) {
     this.ctx = ctx;
     this.checker = new SequenceChecker(ctx.options.clients, ctx.options.clients);
+    this.order = ctx.options.targets.length > 1 ? new OrderChecker(ctx.options.clients) : null;
   }
 
   settle(member: ChatMember, ready: boolean): void {
@@ -131,12 +135,18 @@ class ChatMember implements LineSink {
       return;
     }
     if (run.checker.check(this.id, out.senderId, out.seq) === "duplicate") return;
+    run.order?.record(this.id, out.senderId, out.seq);
     run.members[out.senderId]!.delivered(out.seq);
     if (this.nowMs >= stats.measureStartMs) {
       stats.measuredReceived++;
       stats.measuredBytes += end - start + 1;
     }
-    if (out.sentAtMs >= stats.measureStartMs) stats.latency.record(Math.max(0, this.nowMs - out.sentAtMs));
+    if (out.sentAtMs >= stats.measureStartMs) {
+      const latency = Math.max(0, this.nowMs - out.sentAtMs);
+      stats.latency.record(latency);
+      const servers = run.ctx.options.targets.length;
+      if (servers > 1) (this.id % servers === out.senderId % servers ? stats.latencySameServer : stats.latencyCrossServer).record(latency);
+    }
   }
 
   #notice(): void {
@@ -234,7 +244,9 @@ function* chatClient(member: ChatMember, run: ChatRun): Coro<void> {
   member.connectStartMs = performance.now();
   let reader: StreamReader;
   try {
-    [reader, member.writer] = yield* openConnection(options.host, options.port, { timeoutMs: options.connectTimeoutMs });
+    // Why round robin: with --targets the clients are spread evenly over the servers.
+    const target = options.targets[member.id % options.targets.length]!;
+    [reader, member.writer] = yield* openConnection(target.host, target.port, { timeoutMs: options.connectTimeoutMs, tls: options.tls });
   } catch (error) {
     if (!(error instanceof CancelledError)) stats.addFailure(error);
     run.settle(member, false);
@@ -319,6 +331,8 @@ export function* runChat(ctx: RunContext, bar: ProgressBar | null): Coro<{ expec
   }
   yield* cancelAll(senders);
   yield* cancelAll(receivers);
+  const differing = run.order?.differing(run.participants.map((m) => m.id)) ?? [];
+  for (let i = 0; i < differing.length; i++) stats.addError("order-differs-between-receivers");
   stats.duplicated = run.checker.duplicated;
   stats.reordered = run.checker.reordered;
   const expected = run.expected();

@@ -135,7 +135,8 @@ function* echoClient(id: number, ctx: RunContext, filler: string, attempted: () 
   let reader: StreamReader;
   let writer: StreamWriter;
   try {
-    [reader, writer] = yield* openConnection(options.host, options.port, { timeoutMs: options.connectTimeoutMs });
+    const target = options.targets[id % options.targets.length]!;
+    [reader, writer] = yield* openConnection(target.host, target.port, { timeoutMs: options.connectTimeoutMs, tls: options.tls });
   } catch (error) {
     if (!(error instanceof CancelledError)) stats.addFailure(error);
     attempted();

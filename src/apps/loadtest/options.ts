@@ -2,7 +2,11 @@
  * `boucle loadtest` options: the command spec (which also generates
  * `--help`) and its parsing into a validated {@link LoadtestOptions}.
  */
+import type { TlsClientOptions } from "../../net/index.ts";
 import { intOption, parseCommandArgs, UsageError, type CommandSpec } from "../cli/args.ts";
+import { parseHostPort } from "../cli/host-port.ts";
+import { tlsClientOptions, TLS_CLIENT_FLAGS } from "../cli/tls-flags.ts";
+import { DEFAULT_TLS_PORT } from "../chat-server/options.ts";
 import type { LoadtestMode } from "./result.ts";
 import { SCENARIO_CLIENTS, SCENARIOS, type Scenario } from "./scenario-options.ts";
 
@@ -11,6 +15,10 @@ export interface LoadtestOptions {
   mode: LoadtestMode;
   host: string;
   port: number;
+  /** Where the clients connect, client i to `targets[i % length]`: `--targets`, else just host:port. */
+  targets: { host: string; port: number }[];
+  /** Connect over TLS (`--tls`), or undefined for plain TCP. */
+  tls: TlsClientOptions | undefined;
   clients: number;
   /** Messages per client, or null: send until `durationMs` is over. */
   messages: number | null;
@@ -62,7 +70,12 @@ export const COMMAND: CommandSpec = {
   options: {
     mode: { type: "string", value: "chat|echo", help: "chat: clients talk in one room; echo: clients check their lines come back (default chat)" },
     host: { type: "string", value: "HOST", help: "server address (default 127.0.0.1)" },
-    port: { type: "string", value: "PORT", help: "server port (default 7777 chat, 7007 echo)" },
+    port: { type: "string", value: "PORT", help: "server port (default 7777 chat, 6697 chat with --tls, 7007 echo)" },
+    targets: {
+      type: "string",
+      value: "H:P,H:P",
+      help: "spread the clients over several servers (one chat through Redis); chat mode then also checks that every receiver saw one order",
+    },
     clients: { type: "string", short: "c", value: "N", help: "concurrent connections (default 10)" },
     messages: { type: "string", short: "n", value: "M", help: "messages each client sends; omit to send for --duration instead" },
     rate: {
@@ -82,6 +95,7 @@ export const COMMAND: CommandSpec = {
     room: { type: "string", value: "#ROOM", help: "chat: room the clients join, so other users are left alone (default #loadtest)" },
     "drain-timeout": { type: "string", value: "S", help: "give up when nothing arrives for S seconds while messages are still due; they count as lost (default 5)" },
     "connect-timeout": { type: "string", value: "S", help: "per connection, including the chat welcome (default 10)" },
+    ...TLS_CLIENT_FLAGS,
     scenario: {
       type: "string",
       value: "NAME",
@@ -110,10 +124,19 @@ export function parseOptions(argv: string[]): LoadtestOptions | null {
   }
   const defaultClients = scenario === null ? 10 : SCENARIO_CLIENTS[scenario];
   const messagesRaw = values["messages"];
+  const tls = tlsClientOptions(COMMAND, values);
+  const host = typeof values["host"] === "string" ? values["host"] : "127.0.0.1";
+  const port = intOption(COMMAND, "port", values["port"], tls !== undefined && mode === "chat" ? DEFAULT_TLS_PORT : DEFAULT_PORT[mode], 1, 65_535);
+  const targets =
+    typeof values["targets"] === "string"
+      ? values["targets"].split(",").map((text) => parseHostPort(text.trim(), { command: "loadtest", host, port }))
+      : [{ host, port }];
   const options: LoadtestOptions = {
     mode,
-    host: typeof values["host"] === "string" ? values["host"] : "127.0.0.1",
-    port: intOption(COMMAND, "port", values["port"], DEFAULT_PORT[mode], 1, 65_535),
+    host: targets.length > 1 ? targets.map((t) => `${t.host}:${t.port}`).join(",") : targets[0]!.host,
+    port: targets[0]!.port,
+    targets,
+    tls,
     clients: intOption(COMMAND, "clients", values["clients"], defaultClients, 1, 100_000),
     messages: messagesRaw === undefined ? null : intOption(COMMAND, "messages", messagesRaw, 0, 1, 0xffff_fff0),
     rate: secondsLike("rate", values["rate"], 0, 1e6, 1),

@@ -68,7 +68,7 @@ export function formatSummary(result: LoadtestResult): string {
   const verdict = verdictOf(result);
   const errorKinds = Object.entries(result.errors).filter(([, n]) => n > 0);
   const lines = [
-    `boucle loadtest: ${result.mode} mode against ${result.host}:${result.port} (${result.startedAt})`,
+    `boucle loadtest: ${result.mode} mode against ${result.host.includes(",") ? result.host : `${result.host}:${result.port}`} (${result.startedAt})`,
     row("clients", `${integer.format(result.clients)} (${integer.format(result.connected)} connected)`),
     row("message size", `${integer.format(result.messageBytes)} B`),
     row("load", loadDescription(result)),

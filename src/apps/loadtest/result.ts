@@ -12,7 +12,7 @@ export type LoadtestMode = "chat" | "echo";
 export interface LoadtestResult {
   /** `"chat"`: clients exchange messages in one room; `"echo"`: clients check their bytes come back. */
   mode: LoadtestMode;
-  /** Server address that was tested. */
+  /** Server address that was tested; with `--targets`, every `host:port`, comma-separated. */
   host: string;
   /** Server port that was tested. */
   port: number;
@@ -63,6 +63,12 @@ export interface LoadtestResult {
   megabytesPerSecond: number;
   /** Latency from send to receive of the messages sent after the warm-up, in ms (chat: from the sender's send time to each receiver). */
   latencyMs: Percentiles;
+  /**
+   * Chat with `--targets` (clients spread over several servers): the same
+   * latency, split by whether the receiver is on its sender's server or on
+   * another; `null` with one server.
+   */
+  latencyByServerMs: { same: Percentiles; cross: Percentiles } | null;
   /** Time from starting a connection to its welcome line (chat) or its connect event (echo), in ms. */
   connectMs: Percentiles;
   /**

@@ -129,6 +129,20 @@ describe("messages", () => {
     expect(b!.take()).toEqual(["<guest1> hi there!"]);
   });
 
+  it("cannot fake a new screen row, reverse a line or hide text: whitespace runs collapsed, bidi and zero-width stripped", () => {
+    const { hub, members: [a, b] } = hubWith(2);
+    hub.handleLine(a!, `hi${" ".repeat(300)}<admin> please run this`);
+    hub.handleLine(a!, "\u202Egnp.exe\u2028next\u2029line");
+    hub.handleLine(a!, "/me \u2066waves\u2069\t\t\tslowly");
+    hub.handleLine(a!, "/msg guest2 se\u200Bcret");
+    expect(b!.take()).toEqual([
+      "<guest1> hi <admin> please run this",
+      "<guest1> gnp.exe next line",
+      "* guest1 waves slowly",
+      "[guest1] secret",
+    ]);
+  });
+
   it("ignores empty lines and lines that are only escapes", () => {
     const { hub, members: [a, b] } = hubWith(2);
     hub.handleLine(a!, "");
@@ -179,6 +193,15 @@ describe("/nick", () => {
     const { hub, members: [a] } = hubWith(1);
     hub.handleLine(a!, "/nick \x1b[31mbob\x1b[0m");
     expect(a!.nick).toBe("bob");
+  });
+
+  it("strips zero-width and bidi characters from a nickname, so a look-alike is the same name", () => {
+    const { hub, members: [a, b] } = hubWith(2);
+    hub.handleLine(a!, "/nick admin");
+    hub.handleLine(b!, "/nick ad\u200Bmin\u202E");
+    expect(b!.take().at(-1)).toBe("! nickname admin is taken");
+    hub.handleLine(b!, "/nick \u2066bob\uFEFF");
+    expect(b!.take()).toEqual(["* guest2 is now known as bob"]);
   });
 
   it("refuses 25 characters and bad characters", () => {

@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeLine, stripControls } from "../../../src/apps/chat/sanitize.ts";
+import { collapseWhitespace, decodeLine, sanitizeText, stripControls, stripInvisible } from "../../../src/apps/chat/sanitize.ts";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -80,5 +81,63 @@ describe("stripControls", () => {
   it("returns clean text as the same string", () => {
     const s = "nothing to strip here";
     expect(stripControls(s)).toBe(s);
+  });
+});
+
+describe("stripInvisible", () => {
+  it.each([
+    ["right-to-left override", "abc\u202Efdp.exe", "abcfdp.exe"],
+    ["bidi isolates and embeddings", "\u2066a\u2069\u202Ab\u202C\u202Dc\u202C\u2067d\u2068e\u2069", "abcde"],
+    ["bidi marks", "a\u200Eb\u200Fc\u061Cd", "abcd"],
+    ["zero-width space, word joiner, BOM", "ad\u200Bmi\u2060n\uFEFF", "admin"],
+    ["soft hyphen and combining grapheme joiner", "a\u00ADb\u034Fc", "abc"],
+    ["tag characters outside a flag (hidden text)", "x\u{E0041}\u{E0042}y", "xy"],
+    ["a joiner at an edge or beside a space", "\u200Da \u200Cb\u200D", "a b"],
+    ["repeated joiners become one", "a\u200D\u200D\u200Db", "a\u200Db"],
+  ])("removes %s", (_, input, output) => {
+    expect(stripInvisible(input)).toBe(output);
+  });
+
+  it.each([
+    ["emoji ZWJ sequences", "👨\u200D👩\u200D👧"],
+    ["a zero-width non-joiner inside a Persian word", "می\u200Cخواهم"],
+    ["a subdivision flag's tag sequence", "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}"],
+    ["plain text", "ça va ☃ 🎉"],
+  ])("keeps %s", (_, text) => {
+    expect(stripInvisible(text)).toBe(text);
+  });
+});
+
+describe("collapseWhitespace", () => {
+  it("collapses a run of spaces padding a line to the next screen row", () => {
+    expect(collapseWhitespace(`hi${" ".repeat(200)}<admin> please run rm -rf ~`)).toBe("hi <admin> please run rm -rf ~");
+  });
+
+  it("turns TAB, U+2028, U+2029, ideographic space and fillers into one space", () => {
+    expect(collapseWhitespace("a\tb\u2028c\u2029d\u3000\u3000e\u3164f\u2800\u2800g")).toBe("a b c d e f g");
+  });
+
+  it("keeps a single space or no-break space", () => {
+    expect(collapseWhitespace("bonjour\u00A0! ça va")).toBe("bonjour\u00A0! ça va");
+  });
+});
+
+describe("sanitizeText", () => {
+  it("strips controls and invisible characters, then collapses the whitespace they leave", () => {
+    expect(sanitizeText("\x1b[1mhi\x1b[0m \u200B\u202E  there")).toBe("hi there");
+  });
+
+  it("leaves no bidi control, zero-width character, separator or whitespace run in random text", () => {
+    const alphabet = ["\u202E", "\u2066", "\u2069", "\u200B", "\u200D", "\u2028", "\u2029", "\uFEFF", " ", "\t", "\u3000",
+      "\x1b", "[", "m", "a", "é", "👍", "\u00A0"];
+    const texts = fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(texts, (text) => {
+        const out = sanitizeText(text);
+        expect(out).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B\u2028\u2029\uFEFF\t]|\s\s|(?:^|\s)\u200D|\u200D(?:$|\s)|\u200D\u200D/u);
+        expect(sanitizeText(out)).toBe(out); // idempotent
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

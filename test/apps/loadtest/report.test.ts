@@ -29,6 +29,7 @@ function result(overrides: Partial<LoadtestResult> = {}): LoadtestResult {
     messagesPerSecond: 198_000,
     megabytesPerSecond: 14.5,
     latencyMs: percentiles,
+    latencyByServerMs: null,
     connectMs: { ...percentiles, count: 100 },
     clientCpuPercent: 40,
     errors: {},

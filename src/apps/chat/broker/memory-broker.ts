@@ -1,0 +1,219 @@
+/**
+ * An in-memory stand-in for the Redis broker, for unit tests of the
+ * servers' ordering logic without Redis: several MemoryBrokers on one
+ * MemorySharedChat are several servers of one chat, in one process, on one
+ * loop (the virtual clock makes their delays exact and instant).
+ *
+ * It keeps the Redis broker's contract (broker/types.ts): steps are atomic;
+ * every appended line goes into one shared log, which each server delivers
+ * in log order after its own delay (so servers lag differently but never
+ * disagree); a step returns once its server has delivered what it appended.
+ */
+import { Event, getRunningLoop, type Coro, type EventLoop } from "../../../loop/index.ts";
+import { nickKey } from "../nick.ts";
+import { joined, leftChat, leftRoom, renamed } from "../replies.ts";
+import { LOBBY, roomKey } from "../room.ts";
+import { BrokerUnavailableError, type BrokerListener, type ChatBroker } from "./types.ts";
+
+type NewEntry =
+  | { kind: "room"; room: string; line: string; except: { broker: MemoryBroker; member: number } | null }
+  | { kind: "private"; broker: MemoryBroker; member: number; line: string };
+/** An entry of the shared log, numbered in log order. */
+type Entry = NewEntry & { serial: number };
+
+interface Holder {
+  broker: MemoryBroker;
+  member: number;
+  nick: string;
+}
+
+/** The state every MemoryBroker shares: what Redis holds for the Redis broker. */
+export class MemorySharedChat {
+  readonly nicks = new Map<string, Holder>();
+  /** Room key -> spelling and nicks in join order; Map order is creation order. */
+  readonly rooms = new Map<string, { name: string; nicks: string[] }>();
+  readonly brokers = new Set<MemoryBroker>();
+  guests = 0;
+  serial = 0;
+  /** False: every step fails with BrokerUnavailableError, as with Redis away. */
+  available = true;
+
+  /** @internal Append entries (built by a step) to the log; every broker delivers them. */
+  append(entries: NewEntry[]): number {
+    for (const entry of entries) {
+      const full: Entry = { ...entry, serial: ++this.serial };
+      for (const broker of this.brokers) broker.enqueue(full);
+    }
+    return this.serial;
+  }
+}
+
+/**
+ * @example
+ * const shared = new MemorySharedChat();
+ * const one = new MemoryBroker(shared, hubOne.listener), two = new MemoryBroker(shared, hubTwo.listener, { delayMs: 5 });
+ */
+export class MemoryBroker implements ChatBroker {
+  readonly #shared: MemorySharedChat;
+  readonly #listener: BrokerListener;
+  readonly #loop: EventLoop;
+  /** How long after an append this server delivers it (ms of the loop's clock). */
+  readonly #delayMs: () => number;
+  readonly #members = new Map<number, { nick: string; room: string }>();
+  #nextDeliveryAt = 0;
+  #delivered = 0;
+  #waiters: { serial: number; done: Event }[] = [];
+
+  constructor(shared: MemorySharedChat, listener: BrokerListener, options: { delayMs?: number | (() => number) } = {}) {
+    this.#shared = shared;
+    this.#listener = listener;
+    this.#loop = getRunningLoop();
+    const delay = options.delayMs ?? 0;
+    this.#delayMs = typeof delay === "number" ? () => delay : delay;
+    shared.brokers.add(this);
+  }
+
+  /** @internal Deliver `entry` after this server's delay, never before an earlier one. */
+  enqueue(entry: Entry): void {
+    this.#nextDeliveryAt = Math.max(this.#nextDeliveryAt, this.#loop.time() + this.#delayMs());
+    this.#loop.callAt(this.#nextDeliveryAt, () => this.#deliver(entry));
+  }
+
+  /** Tell this server's listener that lines may have been missed (what a failed resume does). */
+  simulateMissed(): void {
+    this.#listener.missed();
+  }
+
+  *admit(memberId: number, onNick: (nick: string) => void = () => {}): Coro<string> {
+    this.#check();
+    let nick: string;
+    do nick = `guest${++this.#shared.guests}`;
+    while (this.#shared.nicks.has(nickKey(nick)));
+    this.#shared.nicks.set(nickKey(nick), { broker: this, member: memberId, nick });
+    this.#members.set(memberId, { nick, room: LOBBY });
+    onNick(nick);
+    yield* this.#append([this.#enter(nick, LOBBY)]);
+    return nick;
+  }
+
+  *rename(memberId: number, nick: string): Coro<boolean> {
+    this.#check();
+    const member = this.#member(memberId);
+    const held = this.#shared.nicks.get(nickKey(nick));
+    if (held !== undefined && !(held.broker === this && held.member === memberId)) return false;
+    this.#shared.nicks.delete(nickKey(member.nick));
+    this.#shared.nicks.set(nickKey(nick), { broker: this, member: memberId, nick });
+    const nicks = this.#shared.rooms.get(roomKey(member.room))!.nicks;
+    nicks[nicks.indexOf(member.nick)] = nick;
+    const old = member.nick;
+    member.nick = nick;
+    yield* this.#append([this.#roomEntry(member.room, renamed(old, nick))]);
+    return true;
+  }
+
+  *move(memberId: number, roomName: string): Coro<void> {
+    this.#check();
+    const member = this.#member(memberId);
+    const from = member.room;
+    this.#exit(member.nick, from);
+    member.room = roomName;
+    yield* this.#append([this.#roomEntry(from, leftRoom(member.nick, from)), this.#enter(member.nick, roomName)]);
+  }
+
+  *say(memberId: number, line: string, exceptSender: boolean): Coro<void> {
+    this.#check();
+    const member = this.#member(memberId);
+    yield* this.#append([{ kind: "room", room: roomKey(member.room), line, except: exceptSender ? { broker: this, member: memberId } : null }]);
+  }
+
+  *whisper(memberId: number, toNick: string, line: string): Coro<string | null> {
+    this.#check();
+    this.#member(memberId);
+    const holder = this.#shared.nicks.get(nickKey(toNick));
+    if (holder === undefined) return null;
+    yield* this.#append([{ kind: "private", broker: holder.broker, member: holder.member, line }]);
+    return holder.nick;
+  }
+
+  *leave(memberId: number, reason?: string): Coro<void> {
+    const member = this.#members.get(memberId);
+    if (member === undefined) return;
+    this.#check();
+    this.#members.delete(memberId);
+    this.#shared.nicks.delete(nickKey(member.nick));
+    this.#exit(member.nick, member.room);
+    yield* this.#append([this.#roomEntry(member.room, leftChat(member.nick, reason))]);
+  }
+
+  *who(roomName: string): Coro<string[]> {
+    this.#check();
+    return [...(this.#shared.rooms.get(roomKey(roomName))?.nicks ?? [])];
+  }
+
+  *rooms(): Coro<{ name: string; size: number }[]> {
+    this.#check();
+    return Array.from(this.#shared.rooms.values(), (room) => ({ name: room.name, size: room.nicks.length }));
+  }
+
+  *close(): Coro<void> {
+    for (const [memberId, member] of this.#members) {
+      this.#shared.nicks.delete(nickKey(member.nick));
+      this.#exit(member.nick, member.room);
+      this.#members.delete(memberId);
+    }
+    this.#shared.brokers.delete(this);
+  }
+
+  #deliver(entry: Entry): void {
+    this.#delivered = entry.serial;
+    if (entry.kind === "room") {
+      this.#listener.roomLine(entry.room, entry.line, entry.except?.broker === this ? entry.except.member : null);
+    } else if (entry.broker === this) {
+      this.#listener.privateLine(entry.member, entry.line);
+    }
+    for (const waiter of this.#waiters) if (waiter.serial <= this.#delivered) waiter.done.set();
+  }
+
+  /** Append, then wait until this server delivered the last of it (the barrier). */
+  *#append(entries: NewEntry[]): Coro<void> {
+    const serial = this.#shared.append(entries);
+    if (this.#delivered >= serial) return;
+    const waiter = { serial, done: new Event() };
+    this.#waiters.push(waiter);
+    try {
+      yield* waiter.done.wait();
+    } finally {
+      this.#waiters = this.#waiters.filter((w) => w !== waiter);
+    }
+  }
+
+  #enter(nick: string, roomName: string): NewEntry {
+    const key = roomKey(roomName);
+    let room = this.#shared.rooms.get(key);
+    if (room === undefined) this.#shared.rooms.set(key, (room = { name: roomName, nicks: [] }));
+    room.nicks.push(nick);
+    return this.#roomEntry(roomName, joined(nick, room.name));
+  }
+
+  #exit(nick: string, roomName: string): void {
+    const key = roomKey(roomName);
+    const room = this.#shared.rooms.get(key);
+    if (room === undefined) return;
+    room.nicks = room.nicks.filter((n) => n !== nick);
+    if (room.nicks.length === 0) this.#shared.rooms.delete(key);
+  }
+
+  #roomEntry(roomName: string, line: string): NewEntry {
+    return { kind: "room", room: roomKey(roomName), line, except: null };
+  }
+
+  #member(memberId: number): { nick: string; room: string } {
+    const member = this.#members.get(memberId);
+    if (member === undefined) throw new Error(`member ${memberId} is not admitted on this server`);
+    return member;
+  }
+
+  #check(): void {
+    if (!this.#shared.available) throw new BrokerUnavailableError("chat service unavailable (the shared chat is not answering)");
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * End-to-end over real TLS: `boucle chat-server --tls-cert --tls-key`
+ * (plain and TLS listeners serving one hub, or TLS only with --no-plain)
+ * and `boucle connect --tls [--ca FILE] [--insecure]`, with a throwaway
+ * certificate made at test time.
+ */
+import { spawn } from "node:child_process";
+import { connect as tlsConnect, type TLSSocket } from "node:tls";
+import { connect as netConnect } from "node:net";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { makeCertificate } from "../net/tls-certificate.ts";
+import { AppProcess, cleanup, delay, LineClient, ROOT, runApp, startApp } from "./helpers.ts";
+
+afterEach(cleanup);
+
+const certificate = makeCertificate();
+const TLS_FLAGS = ["--tls-cert", certificate.certFile, "--tls-key", certificate.keyFile, "--tls-port", "0"];
+const BIN = fileURLToPath(new URL("../../bin/boucle.js", import.meta.url));
+
+/** The TLS port from the server's "(TLS) listening on" line. */
+async function tlsPortOf(app: AppProcess): Promise<number> {
+  return Number((await app.waitForStderr(/\(TLS\) listening on \S+:(\d+)\n/))[1]);
+}
+
+/** A TLS client trusting the test certificate; resolves once the handshake is done. */
+function tlsLines(port: number): Promise<{ socket: TLSSocket; lines: string[] }> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ port, host: "127.0.0.1", ca: certificate.cert });
+    const lines: string[] = [];
+    let partial = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      const parts = (partial + chunk).split("\n");
+      partial = parts.pop()!;
+      lines.push(...parts);
+    });
+    socket.once("secureConnect", () => resolve({ socket, lines }));
+    socket.once("error", reject);
+  });
+}
+
+async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
+  for (const deadline = Date.now() + ms; !check(); await delay(10)) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+  }
+}
+
+describe("chat-server over TLS", () => {
+  it("serves plain and TLS clients in one lobby", async () => {
+    const { app, port } = await startApp("chat-server", ["--quiet", ...TLS_FLAGS]);
+    const tlsPort = await tlsPortOf(app);
+    expect(tlsPort).not.toBe(port);
+    const [plain, plainNick] = await LineClient.joined(port);
+    const secure = await tlsLines(tlsPort);
+    await until("TLS welcome", () => secure.lines.some((l) => / joined #lobby$/.test(l)));
+    const secureNick = /you are (\S+)/.exec(secure.lines[0]!)![1]!;
+    await plain.expect(`* ${secureNick} joined #lobby`);
+    secure.socket.write("hello from tls\n");
+    await plain.expect(`<${secureNick}> hello from tls`);
+    plain.send("hello from plain");
+    await until("plain message over TLS", () => secure.lines.includes(`<${plainNick}> hello from plain`));
+    secure.socket.write("/quit bye\n");
+    await until("goodbye over TLS", () => secure.lines.includes("* goodbye"));
+    await plain.expect(`* ${secureNick} left (quit: bye)`);
+  });
+
+  it("with --no-plain listens for TLS only, and a plain-text client is logged and dropped, not served", async () => {
+    const { app, port } = await startApp("chat-server", [...TLS_FLAGS, "--no-plain"]);
+    expect(await tlsPortOf(app)).toBe(port);
+    expect(app.stderr).not.toMatch(/chat server listening on/);
+    const plain = netConnect({ port, host: "127.0.0.1" });
+    plain.on("error", () => {});
+    plain.write("/nick plain\n");
+    await app.waitForStderr(/refused a connection: TLS handshake with 127\.0\.0\.1:\d+ failed/);
+    const secure = await tlsLines(port);
+    await until("TLS welcome", () => secure.lines.some((l) => l.startsWith("* welcome, you are guest")));
+    secure.socket.destroy();
+    plain.destroy();
+  });
+
+  it("refuses bad TLS flags with one clear line", async () => {
+    const missing = await runApp(["chat-server", "--tls-cert", "/nonexistent.pem", "--tls-key", certificate.keyFile]);
+    expect([missing.code, missing.stderr]).toEqual([1, "boucle chat-server: cannot read --tls-cert /nonexistent.pem: no such file\n"]);
+    const alone = await runApp(["chat-server", "--no-plain"]);
+    expect([alone.code, alone.stderr]).toEqual([1, "boucle chat-server: --no-plain needs --tls-cert and --tls-key\n"]);
+    const swapped = await runApp(["chat-server", "--tls-cert", certificate.keyFile, "--tls-key", certificate.certFile]);
+    expect(swapped.code).toBe(1);
+    expect(swapped.stderr).toMatch(/^boucle chat-server: --tls-cert \S+ \/ --tls-key \S+: /);
+  });
+});
+
+/** `boucle connect ...args` with `input` piped to it; its exit code and output. */
+function connectPiped(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, "connect", ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+describe("boucle connect --tls", () => {
+  it("talks to a TLS server whose CA it is given, checks the certificate otherwise, and --insecure skips the check", async () => {
+    const { app } = await startApp("chat-server", ["--quiet", ...TLS_FLAGS, "--no-plain"]);
+    const address = `127.0.0.1:${await tlsPortOf(app)}`;
+    const trusted = await connectPiped(["--tls", "--ca", certificate.certFile, address], "/nick secure\n/who\n");
+    expect(trusted.code).toBe(0);
+    expect(trusted.stdout).toMatch(/\* guest\d+ is now known as secure\n/);
+    expect(trusted.stdout).toMatch(/\* #lobby has 1 member: secure\n/);
+
+    const untrusted = await connectPiped(["--tls", address], "/who\n");
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toMatch(/^boucle connect: cannot connect to 127\.0\.0\.1:\d+: TLS handshake with 127\.0\.0\.1:\d+ failed: self.signed certificate \(trust its CA with --ca FILE, or --insecure\)\n$/);
+
+    const insecure = await connectPiped(["--tls", "--insecure", address], "/who\n");
+    expect(insecure.code).toBe(0);
+    expect(insecure.stdout).toMatch(/\* #lobby has 1 member: guest\d+\n/);
+  });
+});
+
+describe("boucle loadtest --tls", () => {
+  it("load-tests the chat server over TLS with nothing lost, and refuses an untrusted certificate", async () => {
+    const { app } = await startApp("chat-server", ["--quiet", "--no-flood-limit", ...TLS_FLAGS, "--no-plain"]);
+    const port = String(await tlsPortOf(app));
+    const load = ["loadtest", "--port", port, "--clients", "10", "--messages", "100", "--ramp", "0", "--json"];
+    const trusted = await runApp([...load, "--tls", "--ca", certificate.certFile]);
+    expect(trusted.code).toBe(0);
+    expect(JSON.parse(trusted.stdout)).toMatchObject({ connected: 10, sent: 1000, received: 9000, lost: 0, errors: {} });
+    const untrusted = await runApp([...load, "--tls"]);
+    expect(untrusted.code).toBe(1);
+    expect(Object.keys((JSON.parse(untrusted.stdout) as { errors: Record<string, number> }).errors)).toEqual(["DEPTH_ZERO_SELF_SIGNED_CERT"]);
+  });
+});
+
+describe("boucle healthcheck --tls", () => {
+  it("probes a TLS-only server with --ca, and fails with the certificate's reason without it", async () => {
+    const { app } = await startApp("chat-server", ["--quiet", ...TLS_FLAGS, "--no-plain"]);
+    const address = `127.0.0.1:${await tlsPortOf(app)}`;
+    const trusted = await runApp(["healthcheck", "--tls", "--ca", certificate.certFile, address]);
+    expect([trusted.code, trusted.stderr]).toEqual([0, ""]);
+    const untrusted = await runApp(["healthcheck", "--tls", address]);
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toMatch(/^healthcheck: 127\.0\.0\.1:\d+: TLS handshake with 127\.0\.0\.1:\d+ failed: self.signed certificate\n$/);
+  });
+});
