@@ -47,8 +47,8 @@ describe("chat across servers", () => {
     ada.send("hello from one");
     await bob.expect(`<${adaNick}> hello from one`);
     bob.send("/me waves");
-    await bob.expect(`* ${bobNick} waves`);
-    await ada.expect(`* ${bobNick} waves`);
+    await bob.expect(`** ${bobNick} waves`);
+    await ada.expect(`** ${bobNick} waves`);
     expect(await ada.sync()).toEqual([]); // ada never got her own message back.
   });
 
@@ -88,7 +88,7 @@ describe("chat across servers", () => {
     const [ada, nick] = await member(one!.port);
     for (let i = 0; i < 20; i++) ada.send(`/me step ${i}`, "/nope");
     for (let i = 0; i < 20; i++) {
-      await ada.expect(`* ${nick} step ${i}`);
+      await ada.expect(`** ${nick} step ${i}`);
       await ada.expect("! unknown command /nope (try /help)");
     }
   });

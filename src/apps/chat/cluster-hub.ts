@@ -41,6 +41,7 @@ import {
   SHUTTING_DOWN,
   welcome,
   whoLines,
+  NOT_SHARED,
 } from "./replies.ts";
 import { LOBBY, roomKey } from "./room.ts";
 import { stripControls } from "./sanitize.ts";
@@ -194,6 +195,12 @@ export class ClusterHub {
         }
         case "error":
           member.send(command.line);
+          return;
+        case "pong":
+          return; // A sign of life, which the server has counted already.
+        default:
+          // Operators, bans, keys, topics and history are one server's so far.
+          member.send(NOT_SHARED);
           return;
       }
     } catch (caught) {

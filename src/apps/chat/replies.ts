@@ -388,6 +388,9 @@ export function wrongKey(room: string): string {
 
 export const LOBBY_HAS_NO_KEY = "! #lobby cannot have a key: everyone arrives there";
 
+/** Reply to an operator or room-owner command when several servers share the chat. */
+export const NOT_SHARED = "! not available when several servers share the chat (--redis)";
+
 /** Sent for a `/nick` over the nickname-change limit; nothing changes. */
 export function nickFlood(): string {
   return "! slow down: too many nickname changes, try again in a few seconds";

@@ -138,7 +138,7 @@ describe("messages", () => {
     expect(b!.take()).toEqual([
       "<guest1> hi <admin> please run this",
       "<guest1> gnp.exe next line",
-      "* guest1 waves slowly",
+      "** guest1 waves slowly",
       "[guest1] secret",
     ]);
   });
