@@ -6,6 +6,7 @@
  */
 import { NetError } from "../net/index.ts";
 import { UsageError } from "./cli/args.ts";
+import { packageVersion } from "./cli/version.ts";
 
 type Main = (argv: string[]) => Promise<number>;
 
@@ -22,15 +23,29 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ m
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `usage: boucle <command> [options]\n\ncommands:\n${lines.join("\n")}\n\nboucle <command> --help for a command's options\n`;
+  return (
+    `usage: boucle <command> [options]\n\ncommands:\n${lines.join("\n")}\n\n` +
+    `boucle <command> --help for a command's options; boucle --version for the version\n`
+  );
 }
 
-/** Run `boucle ARGV...`; resolves with the exit code. */
+/**
+ * Run `boucle ARGV...`; resolves with the exit code. Bare `boucle` is a
+ * mistake (usage on stderr, exit 1); `--help` is a request (stdout, exit 0).
+ */
 export async function cli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === undefined) {
+    process.stderr.write(help());
+    return 1;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(help());
-    return name === undefined ? 1 : 0;
+    return 0;
+  }
+  if (name === "--version" || name === "-v") {
+    process.stdout.write(`boucle ${packageVersion()}\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (command === undefined) {

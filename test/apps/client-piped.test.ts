@@ -102,6 +102,12 @@ describe("boucle connect with piped stdin", () => {
     expect(result).toEqual({ code: 1, stdout: "* welcome\n* kicked\n", stderr: "connection closed by server\n" });
   });
 
+  it("exits 0 when the server announces its shutdown and closes, even with input still open", async () => {
+    const server = await lineServer("* welcome\n", (socket) => socket.end("* server shutting down\n"));
+    const result = await runClient([`127.0.0.1:${server.port}`], (stdin) => stdin.write("hi\n"));
+    expect(result).toEqual({ code: 0, stdout: "* welcome\n* server shutting down\n", stderr: "" });
+  });
+
   it("says in one line that the connection was refused and exits 1", async () => {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));

@@ -1,69 +1,38 @@
 /**
  * Terminal clients in real terminals: four `boucle connect` processes in
- * tmux panes against the real chat server. Checks from their screens that
+ * tmux windows against the real chat server. Checks from their screens that
  * messages arrive, that a half-typed line survives an incoming message (on
  * screen and in the line buffer), the colours, and each way to leave with
  * its exit code (the terminal left in cooked mode each time).
  *
- * Needs tmux (`.ci/run` installs it). Every wait polls the screen with a deadline.
+ * Needs tmux (`.ci/run` installs it; without it these tests are skipped and
+ * say why). Every wait polls the screen with a deadline.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nickColor } from "../../src/apps/client/colors.ts";
+import { BIN, boucleCommand, Terminals, TMUX_MISSING } from "./tmux.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/boucle.js", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const SOCKET = `boucle-client-test-${process.pid}`;
-const SESSION = "chat";
 const WAIT_MS = 10_000;
-const POLL_MS = 25;
 
 let server: ChildProcess | undefined;
 let port = 0;
-
-function tmux(...args: string[]): string {
-  try {
-    return execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error("this test needs tmux (.ci/run installs it)");
-    throw error;
-  }
-}
-
-/** The pane's visible lines, trailing blank lines removed. */
-function screen(pane: string, escapes = false): string[] {
-  const lines = tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", `${SESSION}:${pane}`).split("\n").map((l) => l.trimEnd());
-  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  return lines;
-}
-
-/** Poll `pane` until `check(lines)` holds; fail with the screen if the deadline passes. */
-async function waitForScreen(pane: string, what: string, check: (lines: string[]) => boolean): Promise<string[]> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const lines = screen(pane);
-    if (check(lines)) return lines;
-    if (Date.now() > deadline) throw new Error(`pane ${pane}: never saw ${what}; screen:\n${lines.join("\n")}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
-const showsLine = (pane: string, line: string) => waitForScreen(pane, JSON.stringify(line), (lines) => lines.includes(line));
-const type = (pane: string, text: string) => tmux("send-keys", "-t", `${SESSION}:${pane}`, "-l", text);
-const press = (pane: string, ...keys: string[]) => tmux("send-keys", "-t", `${SESSION}:${pane}`, ...keys);
+const term = new Terminals("client-test");
+const screen = (pane: string, escapes = false) => term.screen(pane, escapes);
+const waitForScreen = (pane: string, what: string, check: (lines: string[]) => boolean) => term.waitFor(pane, what, check);
+const showsLine = (pane: string, line: string) => term.shows(pane, line);
+const type = (pane: string, text: string) => term.type(pane, text);
+const press = (pane: string, ...keys: string[]) => term.press(pane, ...keys);
 
 /** Start a client in a new window; after it exits, the pane shows its code and whether the tty is back in cooked mode. */
-function startClient(name: string, first: boolean): void {
-  const command =
-    `env -u NO_COLOR '${process.execPath}' '${BIN}' connect 127.0.0.1:${port}; ` +
-    `code=$?; echo "EXIT=$code $(stty -a | grep -o -- '-*icanon')"; sleep 600`;
-  if (first) tmux("new-session", "-d", "-x", "100", "-y", "30", "-s", SESSION, "-n", name, "-c", ROOT, command);
-  else tmux("new-window", "-d", "-t", SESSION, "-n", name, "-c", ROOT, command);
+function startClient(name: string): void {
+  term.open(name, `env -u NO_COLOR ${boucleCommand("connect", `127.0.0.1:${port}`)}; code=$?; echo "EXIT=$code $(stty -a | grep -o -- '-*icanon')"; sleep 600`);
 }
 
 beforeAll(async () => {
+  if (TMUX_MISSING !== null) return;
   server = spawn(process.execPath, [BIN, "chat-server", "--port", "0", "--quiet"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   port = await new Promise<number>((resolve, reject) => {
@@ -81,21 +50,15 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  try {
-    const socketPath = tmux("display", "-p", "#{socket_path}").trim();
-    tmux("kill-server");
-    rmSync(socketPath, { force: true }); // Why: tmux leaves its socket file behind.
-  } catch {
-    // no server left: nothing to clean
-  }
+  term.close();
   if (server !== undefined && server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
 });
 
-describe("boucle connect in terminals (tmux)", () => {
+describe.skipIf(TMUX_MISSING !== null)(`boucle connect in terminals (tmux)${TMUX_MISSING === null ? "" : `: skipped, ${TMUX_MISSING}`}`, () => {
   const names = ["ann", "bob", "cat", "dan"];
 
   it("joins four clients and names them", async () => {
-    names.forEach((name, i) => startClient(name, i === 0));
+    names.forEach((name) => startClient(name));
     for (const name of names) {
       await waitForScreen(name, "the welcome", (lines) => lines.some((l) => /^\* welcome, you are guest\d+ - type \/help/.test(l)));
       type(name, `/nick ${name}`);
@@ -118,8 +81,7 @@ describe("boucle connect in terminals (tmux)", () => {
     const bob = await waitForScreen("bob", "ann's message above the input line", (lines) => lines.at(-2) === "<ann> hello from ann");
     expect(bob.at(-1)).toBe("> half-typed li");
     expect(bob.filter((l) => l.includes("half-typed"))).toHaveLength(1); // no stale copy left above
-    const [x, y] = tmux("display", "-p", "-t", `${SESSION}:bob`, "#{cursor_x} #{cursor_y}").trim().split(" ").map(Number);
-    expect([x, y]).toEqual(["> half-typed li".length, bob.length - 1]);
+    expect(term.cursor("bob")).toEqual(["> half-typed li".length, bob.length - 1]);
     await showsLine("cat", "<ann> hello from ann");
     // ann sees her own line where she typed it, and not twice.
     expect(screen("ann").filter((l) => l.includes("hello from ann"))).toEqual(["> hello from ann"]);
@@ -155,10 +117,10 @@ describe("boucle connect in terminals (tmux)", () => {
     await showsLine("cat", "* dan left");
   });
 
-  it("reports a connection the server closes and exits 1", async () => {
+  it("reports a connection the server closes without a word (killed) and exits 1", async () => {
     type("cat", "unsent");
     await waitForScreen("cat", "the typed line", (lines) => lines.at(-1) === "> unsent");
-    server!.kill("SIGTERM");
+    server!.kill("SIGKILL"); // no "* server shutting down": that one is a clean end, exit 0 (client-keys-tmux.test.ts)
     const cat = await showsLine("cat", "EXIT=1 icanon");
     expect(cat).toContain("connection closed by server");
     expect(cat.filter((l) => l.includes("unsent"))).toEqual([]); // the input line was erased, not left garbled

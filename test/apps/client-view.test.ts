@@ -46,7 +46,7 @@ describe("KeyDecoder", () => {
   });
 
   it("drops other controls and escape sequences, whole", () => {
-    expect(decode("a\x1b[A\x1b[1;5Ab\x1b[200~c\x00\x07\x1bxd\x1b[?25le")).toEqual([{ kind: "text", text: "abcde" }]);
+    expect(decode("a\x1b[Z\x1b[1;5Pb\x1b[200~c\x00\x07\x1bxd\x1b[?25le")).toEqual([{ kind: "text", text: "abcde" }]);
   });
 
   it("joins an escape sequence split across reads", () => {

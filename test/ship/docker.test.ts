@@ -5,13 +5,15 @@
  * the compose healthcheck command passes against a live server (and fails
  * without one).
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { COMMANDS } from "../../src/apps/cli.ts";
 import { DEFAULT_PORT as CHAT_PORT } from "../../src/apps/chat-server/options.ts";
-import { AppProcess, cleanup, ROOT, runApp } from "../apps/helpers.ts";
+import { AppProcess, cleanup, ROOT, runApp, startApp } from "../apps/helpers.ts";
 
 interface Service {
   build?: string;
@@ -27,7 +29,7 @@ interface Service {
 const compose = parse(readFileSync(join(ROOT, "docker-compose.yml"), "utf8")) as { services: Record<string, Service> };
 const services = compose.services;
 /** The services that run our image (not redis). */
-const boucleServices = Object.values(services).filter((service) => service.image === "boucle:latest");
+const boucleServices = Object.values(services).filter((service) => service.build === ".");
 const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
 
 /** `["node", "bin/boucle.js", sub, ...args]` → `[sub, ...args]`, checking the prefix. */
@@ -53,6 +55,16 @@ describe("docker-compose.yml", () => {
     expect(services.loadtest!.profiles).toEqual(["loadtest"]);
     expect(services.chat!.restart).toBe("unless-stopped");
     expect(services.echo!.restart).toBe("unless-stopped");
+  });
+
+  it("builds each service on its own, so `up echo` starts nothing else", () => {
+    expect(boucleServices).toHaveLength(Object.keys(services).length - 1); // all but redis
+    for (const service of boucleServices) {
+      expect(service.build).toBe(".");
+      expect(service.image).toBeUndefined(); // a shared tag would need a build order, i.e. depends_on
+    }
+    expect(services.echo!.depends_on).toBeUndefined();
+    expect(services.chat!.depends_on).toBeUndefined();
   });
 
   it("publishes the ports the servers listen on, which are the apps' defaults", () => {
@@ -113,14 +125,109 @@ describe("docker-compose.yml, several servers on one Redis", () => {
   });
 });
 
+describe("echo's healthcheck", () => {
+  it("passes against a live echo server and fails without one", async () => {
+    const test = services.echo!.healthcheck!.test;
+    expect(test[0]).toBe("CMD");
+    const args = boucleArgs(test.slice(1));
+    expect(Number(flag(args, "--port"))).toBe(7007);
+    const { app, port } = await startApp("echo-server");
+    const withPort = (p: number) => args.map((a, i) => (args[i - 1] === "--port" ? String(p) : a));
+    const healthy = await runApp(withPort(port));
+    expect(healthy.stderr).toBe("");
+    expect(healthy.code).toBe(0);
+
+    app.child.kill("SIGTERM");
+    expect((await app.exited).code).toBe(0);
+    const down = await runApp(withPort(port));
+    expect(down.code).toBe(1);
+  });
+});
+
 describe("Dockerfile", () => {
   const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
 
-  it("builds from a small official Node image with npm ci and runs as a non-root user", () => {
-    expect(dockerfile).toMatch(/^FROM node:20-alpine$/m);
-    expect(dockerfile).toMatch(/npm ci --omit=dev/);
-    expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/BOUCLE_HOST=0\.0\.0\.0/);
+  it("builds in a first stage and ships only dist/, bin/ and the runtime dependencies, as a non-root user", () => {
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    expect(stages).toHaveLength(2);
+    expect(stages[0]).toMatch(/^node:\$\{NODE\}-alpine AS build$/m);
+    expect(stages[0]).toMatch(/^RUN npm ci\b/m); // prepare = npm run build
+    expect(stages[1]).toMatch(/^node:\$\{NODE\}-alpine$/m);
+    expect(stages[1]).toMatch(/npm ci --omit=dev --ignore-scripts/);
+    const copies = stages[1]!.match(/^COPY .*$/gm)!;
+    expect(copies).toEqual([
+      "COPY package.json package-lock.json ./",
+      "COPY bin ./bin",
+      "COPY --from=build /app/dist/src ./dist/src",
+      "COPY --from=build /app/dist/examples ./dist/examples",
+    ]);
+    expect(stages[1]).toMatch(/^USER node$/m);
+    expect(stages[1]).toMatch(/BOUCLE_HOST=0\.0\.0\.0/);
+  });
+
+  it("ships enough: the final stage's files alone run the chat server, which the healthcheck passes", async () => {
+    // The final stage replayed in a temporary folder, COPY by COPY (the build
+    // stage's /app is this repository, built by the tests' globalSetup).
+    const image = mkdtempSync(join(tmpdir(), "boucle-image-"));
+    try {
+      const final = dockerfile.split(/^FROM /m).at(-1)!;
+      for (const [, from, sources] of final.matchAll(/^COPY (--from=build )?(.+)$/gm)) {
+        const words = sources!.split(" ");
+        const dest = join(image, words.pop()!);
+        for (const source of words) {
+          const path = from === undefined ? join(ROOT, source) : join(ROOT, source.replace(/^\/app\//, ""));
+          cpSync(path, words.length > 1 ? join(dest, basename(source)) : dest, { recursive: true });
+        }
+      }
+      const install = /^RUN (npm ci [^&]+?)\s*(&&|$)/m.exec(final)![1]!.split(" ");
+      execFileSync(install[0]!, [...install.slice(1), "--prefer-offline"], { cwd: image, stdio: "ignore", timeout: 60_000 });
+      expect(readdirSync(join(image, "node_modules"))).not.toContain("typescript");
+      expect(readdirSync(image).sort()).toEqual(["bin", "dist", "node_modules", "package-lock.json", "package.json"]);
+
+      /** `["node", ...args]` → args, for this test's own Node. */
+      const node = (argv: string[]): string[] => {
+        expect(argv[0]).toBe("node");
+        return argv.slice(1);
+      };
+      const server = spawn(process.execPath, node(cmd), {
+        cwd: image,
+        env: { ...process.env, BOUCLE_HOST: "127.0.0.1", BOUCLE_PORT: "0" },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      try {
+        let stderr = "";
+        const port = await new Promise<string>((resolve, reject) => {
+          server.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+            stderr += chunk;
+            const match = /listening on 127\.0\.0\.1:(\d+)\n/.exec(stderr);
+            if (match) resolve(match[1]!);
+          });
+          server.once("exit", (code) => reject(new Error(`the image's CMD exited ${code}: ${stderr}`)));
+        });
+        const health = services.chat!.healthcheck!.test.slice(1).map((a) => a.replace(/:7777$/, `:${port}`));
+        const probe = spawnSync(process.execPath, node(health), { cwd: image, encoding: "utf8", timeout: 15_000 });
+        expect(probe.stderr).toBe("");
+        expect(probe.status).toBe(0);
+      } finally {
+        server.kill("SIGKILL");
+      }
+    } finally {
+      rmSync(image, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it("uses a Node LTS line at least as new as package.json's engines", () => {
+    const node = Number(/^ARG NODE=(\d+)$/m.exec(dockerfile)![1]);
+    const { engines } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines: { node: string } };
+    expect(node % 2).toBe(0); // even majors are the LTS lines
+    expect(node).toBeGreaterThanOrEqual(Number(/^>=(\d+)$/.exec(engines.node)![1]));
+    expect(node).toBeGreaterThanOrEqual(22); // 20 left maintenance in April 2026
+  });
+
+  it("ignores dist/ and node_modules/ in the build context, so the image builds its own", () => {
+    const ignored = readFileSync(join(ROOT, ".dockerignore"), "utf8").split("\n");
+    expect(ignored).toContain("dist");
+    expect(ignored).toContain("node_modules");
   });
 
   it("has a CMD that starts the chat server, and the compose healthcheck passes against it", async () => {

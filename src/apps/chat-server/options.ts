@@ -6,7 +6,7 @@ import { DEFAULT_QUIET_ROOM_SIZE } from "../chat/hub.ts";
 import { readFileSync } from "node:fs";
 import { DEFAULT_HISTORY_LINES } from "../chat/history.ts";
 import { DEFAULT_FIRST_LINE_MS, DEFAULT_IDLE_MS } from "../chat/liveness.ts";
-import { intOption, parseCommandArgs, UsageError, type CommandSpec, type Parsed } from "../cli/args.ts";
+import { environmentValue, hostOption, intOption, parseCommandArgs, portOption, UsageError, type CommandSpec, type Parsed } from "../cli/args.ts";
 import { tlsServerFiles, TLS_SERVER_FLAGS } from "../cli/tls-flags.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
@@ -108,7 +108,7 @@ export interface ChatServerOptions {
 export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = process.env): ChatServerOptions {
   const v = parsed.values;
   const quiet = v["quiet"] === true;
-  const redisUrl = (v["redis"] as string | undefined) ?? (env["BOUCLE_REDIS_URL"] || undefined);
+  const redisUrl = (v["redis"] as string | undefined) || environmentValue(env, "BOUCLE_REDIS_URL");
   if (redisUrl !== undefined) {
     try {
       parseRedisUrl(redisUrl);
@@ -121,8 +121,8 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
     throw new UsageError(`${SPEC.name}: --workers needs --redis (workers share one chat through Redis)`);
   }
   return {
-    host: (v["host"] as string | undefined) ?? env["BOUCLE_HOST"] ?? DEFAULT_HOST,
-    port: intOption(SPEC, "port", v["port"] ?? env["BOUCLE_PORT"], DEFAULT_PORT, 0, 65535),
+    host: hostOption(v["host"], DEFAULT_HOST, env),
+    port: portOption(SPEC, v["port"], "BOUCLE_PORT", DEFAULT_PORT, 0, env),
     maxClients: intOption(SPEC, "max-clients", v["max-clients"], DEFAULT_MAX_CLIENTS, 1),
     maxQueueBytes: intOption(SPEC, "max-queue", v["max-queue"], DEFAULT_MAX_QUEUE, 1024),
     maxOutputBytes: intOption(SPEC, "max-output-memory", v["max-output-memory"], DEFAULT_MAX_OUTPUT_MEMORY, 1024),

@@ -22,8 +22,11 @@ export type Key =
         | "kill-word"
         | "left"
         | "right"
+        | "up"
+        | "down"
         | "home"
-        | "end";
+        | "end"
+        | "suspend";
     };
 
 /** Single control bytes with a meaning; every other one is ignored. */
@@ -39,11 +42,12 @@ const CONTROL_KEYS: Partial<Record<number, Key["kind"]>> = {
   0x0d: "enter", // Enter: raw mode leaves ICRNL off, so it is \r
   0x15: "kill-line", // Ctrl-U
   0x17: "kill-word", // Ctrl-W
+  0x1a: "suspend", // Ctrl-Z (raw mode: no SIGTSTP, we get the byte)
   0x7f: "backspace",
 };
 
 /** Final bytes of `ESC [ ...` and `ESC O ...` that we act on. */
-const CSI_FINALS: Partial<Record<string, Key["kind"]>> = { C: "right", D: "left", H: "home", F: "end" };
+const CSI_FINALS: Partial<Record<string, Key["kind"]>> = { A: "up", B: "down", C: "right", D: "left", H: "home", F: "end" };
 /** `ESC [ n ~` keys (xterm and vt220 numberings). */
 const TILDE_KEYS: Partial<Record<string, Key["kind"]>> = { "1": "home", "7": "home", "4": "end", "8": "end", "3": "delete" };
 

@@ -10,13 +10,14 @@
  * (`--ca FILE` to trust a given CA, `--insecure` to accept any).
  *
  * Exit codes: 0 after /quit, Ctrl-D or the end of piped input once the
- * server has closed; 1 when the connection fails, is refused or is closed
- * by the server first; 130 on Ctrl-C.
+ * server has closed, or when the server announced its shutdown and closed;
+ * 1 when the connection fails, is refused or is closed by the server
+ * first; 130 on Ctrl-C.
  */
 import type { ReadStream } from "node:tty";
 import { run, type Coro } from "../../loop/index.ts";
 import { CertificateError, ConnectTimeoutError, formatAddress, TlsHandshakeError, NetError, openConnection, openInput, type TlsClientOptions } from "../../net/index.ts";
-import { parseCommandArgs, usage, UsageError, type CommandSpec } from "../cli/args.ts";
+import { environmentValue, parseCommandArgs, usage, UsageError, type CommandSpec } from "../cli/args.ts";
 import { parseHostPort } from "../cli/host-port.ts";
 import { tlsClientOptions, TLS_CLIENT_FLAGS } from "../cli/tls-flags.ts";
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TLS_PORT } from "../chat-server/options.ts";
@@ -27,11 +28,12 @@ const SPEC: CommandSpec = {
   name: "connect",
   summary:
     `Chat from the terminal: connect to a boucle chat server (default ${DEFAULT_HOST}:${DEFAULT_PORT}).\n` +
-    "Type a line and Enter to send it; /help lists the server's commands. /quit or Ctrl-D leaves,\n" +
-    "Ctrl-C quits at once (exit code 130). With stdin not a terminal, each input line is sent,\n" +
+    "Type a line and Enter to send it; /help lists the server's commands. Up and Down recall the\n" +
+    "lines sent before. /quit or Ctrl-D leaves, Ctrl-C quits at once (exit code 130), Ctrl-Z\n" +
+    "suspends (fg resumes). With stdin not a terminal, each input line is sent,\n" +
     "the end of input half-closes, and what the server sends is printed until it closes.\n" +
     `With --tls the default port is ${DEFAULT_TLS_PORT}.\n` +
-    "Colours are off with --no-color, the NO_COLOR environment variable, or when stdout is not a terminal.",
+    "Colours are off with --no-color, NO_COLOR set to anything but empty, or when stdout is not a terminal.",
   positionals: "[host:port]",
   options: {
     "no-color": { type: "boolean", help: "don't colour nicknames and errors" },
@@ -59,8 +61,24 @@ export async function main(argv: string[]): Promise<number> {
   const tls = tlsClientOptions(SPEC, args.values);
   const { host, port } = parseHostPort(args.positionals[0] ?? "", { command: "connect", host: DEFAULT_HOST, port: tls ? DEFAULT_TLS_PORT : DEFAULT_PORT });
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  const color = interactive && args.values["no-color"] !== true && process.env["NO_COLOR"] === undefined;
+  const color = interactive && args.values["no-color"] !== true && !noColorRequested(process.env);
   return run(client(host, port, tls, interactive, color));
+}
+
+/** NO_COLOR as no-color.org defines it: present and not an empty string. */
+export function noColorRequested(env: NodeJS.ProcessEnv): boolean {
+  return environmentValue(env, "NO_COLOR") !== undefined;
+}
+
+/**
+ * Ctrl-Z: give the terminal back in cooked mode and stop, as the shell's
+ * own Ctrl-Z would; resumes (returns) after `fg`, in raw mode again.
+ * Why by hand: in raw mode the terminal sends Ctrl-Z as a byte, not SIGTSTP.
+ */
+function suspendProcess(stdin: ReadStream): void {
+  stdin.setRawMode(false);
+  process.kill(process.pid, "SIGTSTP"); // No handler: the default action stops us here until SIGCONT.
+  stdin.setRawMode(true);
 }
 
 function* client(host: string, port: number, tls: TlsClientOptions | undefined, interactive: boolean, color: boolean): Coro<number> {
@@ -80,7 +98,7 @@ function* client(host: string, port: number, tls: TlsClientOptions | undefined, 
     stdin.setRawMode(true);
     try {
       const view = new ChatView({ color, columns: () => process.stdout.columns || 80 });
-      return yield* runInteractive(conn, input.reader, view, io);
+      return yield* runInteractive(conn, input.reader, view, io, () => suspendProcess(stdin));
     } finally {
       io.out("\r\x1b[2K"); // leave the terminal on a clean line
       stdin.setRawMode(false);

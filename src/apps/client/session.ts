@@ -10,7 +10,9 @@
  */
 import { Event, Future, getRunningLoop, sleep, taskGroup, type Coro } from "../../loop/index.ts";
 import { LimitOverrunError, NetError, type StreamReader, type StreamWriter } from "../../net/index.ts";
+import { SHUTTING_DOWN } from "../chat/replies.ts";
 import { decodeLine, stripControls } from "../chat/sanitize.ts";
+import { ERASE_LINE } from "./render.ts";
 import type { ChatView } from "./view.ts";
 
 /** Exit code after Ctrl-C: 128 + SIGINT, what a shell reports for a program killed by Ctrl-C. */
@@ -25,6 +27,8 @@ export const LEAVE_TIMEOUT_MS = 3000;
 const KEYBOARD_CHUNK = 4096;
 
 export const CLOSED_BY_SERVER = "connection closed by server";
+/** What the client says when the server announced its shutdown, then closed: a clean end (exit 0). */
+export const SERVER_SHUT_DOWN = "the server shut down";
 
 /** Where the client writes: stdout for the chat, stderr for its own errors. */
 export interface Output {
@@ -58,11 +62,13 @@ const HELLO = "/pong\n";
  * Pass each line the server sends to `show`, decoded and stripped of
  * controls, until the server closes; a `* ping TOKEN` is answered with
  * `/pong TOKEN` instead of shown. A line longer than the reader's limit is
- * dropped with a local notice instead of failing.
+ * dropped with a local notice instead of failing. Resolves with whether the
+ * last line was the server's shutdown notice (a clean end).
  * @throws NetError if the connection breaks (reset...)
  */
-function* receiveLines(conn: Connection, show: (line: string) => void): Coro<void> {
+function* receiveLines(conn: Connection, show: (line: string) => void): Coro<boolean> {
   const { reader, writer } = conn;
+  let last = "";
   for (;;) {
     let line: Buffer | null;
     try {
@@ -73,11 +79,15 @@ function* receiveLines(conn: Connection, show: (line: string) => void): Coro<voi
       show(`! (client: dropped a line of ${dropped} bytes from the server, too long)`);
       continue;
     }
-    if (line === null) return;
+    if (line === null) return last === SHUTTING_DOWN;
     const text = stripControls(decodeLine(line));
     const ping = PING.exec(text);
-    if (ping === null) show(text);
-    else if (!writer.isClosing()) writer.write(`/pong ${ping[1]}\n`);
+    if (ping !== null) {
+      if (!writer.isClosing()) writer.write(`/pong ${ping[1]}\n`);
+      continue;
+    }
+    last = text;
+    show(text);
   }
 }
 
@@ -88,10 +98,12 @@ function lostMessage(error: unknown): string {
 /**
  * The interactive client: keyboard bytes from `keyboard` (a terminal in raw
  * mode), screen output through `view`. Resolves with the exit code: 0 after
- * /quit or Ctrl-D once the server closed, 1 if the server closed first or
- * the connection broke, {@link EXIT_INTERRUPTED} on Ctrl-C.
+ * /quit or Ctrl-D once the server closed, or when the server closed after
+ * announcing its shutdown; 1 if the server closed first otherwise or the
+ * connection broke; {@link EXIT_INTERRUPTED} on Ctrl-C. Ctrl-Z calls
+ * `suspend` (which returns once the program is resumed), then redraws.
  */
-export function* runInteractive(conn: Connection, keyboard: StreamReader, view: ChatView, io: Output): Coro<number> {
+export function* runInteractive(conn: Connection, keyboard: StreamReader, view: ChatView, io: Output, suspend: () => void = () => {}): Coro<number> {
   const outcome = new Future<number>(getRunningLoop());
   const finish = (code: number): void => {
     if (!outcome.done()) outcome.setResult(code);
@@ -100,16 +112,17 @@ export function* runInteractive(conn: Connection, keyboard: StreamReader, view: 
 
   function* serverLines(): Coro<void> {
     let failure: unknown = null;
+    let shutDown = false;
     try {
-      yield* receiveLines(conn, (line) => io.out(view.incoming(line)));
+      shutDown = yield* receiveLines(conn, (line) => io.out(view.incoming(line)));
     } catch (error) {
       if (!(error instanceof NetError)) throw error;
       failure = error;
     }
     if (left.isSet()) return finish(0); // We were leaving: however it closed, that is the end.
     io.out(view.leave());
-    io.err(lostMessage(failure) + "\n");
-    finish(1);
+    io.err((shutDown ? SERVER_SHUT_DOWN : lostMessage(failure)) + "\n");
+    finish(shutDown ? 0 : 1);
   }
 
   function leave(): void {
@@ -132,6 +145,12 @@ export function* runInteractive(conn: Connection, keyboard: StreamReader, view: 
       try {
         for (const action of actions) {
           if (action.kind === "interrupt") return finish(EXIT_INTERRUPTED);
+          if (action.kind === "suspend") {
+            io.out(ERASE_LINE); // the shell's prompt will use this line
+            suspend();
+            io.out(view.start()); // resumed (fg): the input line again
+            continue;
+          }
           if (left.isSet()) continue;
           if (action.kind === "send") {
             conn.writer.write(action.line + "\n");
@@ -169,7 +188,8 @@ export function* runInteractive(conn: Connection, keyboard: StreamReader, view: 
  * The piped client: each line of `input` is sent as it is read; at EOF (or
  * after a `/quit` line) the sending side is half-closed; every server line
  * is printed as plain text until the server closes. Resolves with 0 if the
- * server closed after we finished sending, else 1 with a message on stderr.
+ * server closed after we finished sending or after announcing its
+ * shutdown, else 1 with a message on stderr.
  */
 export function* runPiped(conn: Connection, input: StreamReader, io: Output): Coro<number> {
   let finishedSending = false;
@@ -202,14 +222,15 @@ export function* runPiped(conn: Connection, input: StreamReader, io: Output): Co
   return yield* taskGroup(function* (group) {
     const sending = group.createTask(sendLines());
     let failure: unknown = null;
+    let shutDown = false;
     try {
-      yield* receiveLines(conn, (line) => io.out(line + "\n"));
+      shutDown = yield* receiveLines(conn, (line) => io.out(line + "\n"));
     } catch (error) {
       if (!(error instanceof NetError)) throw error;
       failure = error;
     }
     sending.cancel();
-    if (finishedSending && failure === null) return 0;
+    if (failure === null && (finishedSending || shutDown)) return 0;
     io.err(lostMessage(failure) + "\n");
     return 1;
   });

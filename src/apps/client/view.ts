@@ -22,7 +22,9 @@ export type Action =
   /** Ctrl-D on an empty line (or the keyboard closed): leave cleanly. */
   | { kind: "leave" }
   /** Ctrl-C: quit at once. */
-  | { kind: "interrupt" };
+  | { kind: "interrupt" }
+  /** Ctrl-Z: suspend the program, then redraw (`view.start()`) once resumed. */
+  | { kind: "suspend" };
 
 export interface ViewOptions {
   /** Colour nicknames and errors. */
@@ -89,7 +91,8 @@ export class ChatView {
           actions.push({ kind: "leave" });
           break;
         case "interrupt":
-          actions.push({ kind: "interrupt" });
+        case "suspend":
+          actions.push({ kind: edit.kind });
           break;
         case "none":
           break;

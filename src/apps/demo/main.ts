@@ -16,6 +16,10 @@ const STEPS = [
   ["06-priorities", "priorities"],
 ] as const;
 
+// Why: from src/ (tsx) the examples are .ts files; from the build in dist/
+// they are .js (dist/examples/). The path is computed, so tsc cannot rewrite it.
+const EXTENSION = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+
 export const SPEC: CommandSpec = {
   name: "demo",
   summary: "Run the course chapter's examples (examples/*.ts) on the loop and print what they print.",
@@ -34,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   for (const [i, [file, title]] of STEPS.entries()) {
     if (only !== 0 && only !== i + 1) continue;
     console.log(`== ${i + 1}. ${title}  (examples/${file}.ts)`);
-    await import(new URL(`../../../examples/${file}.ts`, import.meta.url).href);
+    await import(new URL(`../../../examples/${file}${EXTENSION}`, import.meta.url).href);
     console.log("");
   }
   return 0;

@@ -3,7 +3,7 @@
  */
 import { Event, getRunningLoop, run, type Coro } from "../../loop/index.ts";
 import { AddressInUseError, formatAddress } from "../../net/index.ts";
-import { intOption, parseCommandArgs, usage, type CommandSpec } from "../cli/args.ts";
+import { hostOption, parseCommandArgs, portOption, usage, type CommandSpec } from "../cli/args.ts";
 import { tlsServerFiles, TLS_SERVER_FLAGS } from "../cli/tls-flags.ts";
 import { startEchoServer, type EchoServerOptions } from "./echo.ts";
 
@@ -31,8 +31,8 @@ export async function main(argv: string[]): Promise<number> {
   const v = parsed.values;
   const options: EchoServerOptions & Required<Omit<EchoServerOptions, "tls">> = {
     tls: tlsServerFiles(SPEC, v),
-    host: (v["host"] as string | undefined) ?? process.env["BOUCLE_HOST"] ?? "127.0.0.1",
-    port: intOption(SPEC, "port", v["port"] ?? process.env["BOUCLE_ECHO_PORT"], DEFAULT_PORT, 0, 65535),
+    host: hostOption(v["host"], "127.0.0.1"),
+    port: portOption(SPEC, v["port"], "BOUCLE_ECHO_PORT", DEFAULT_PORT),
     log: v["quiet"] === true ? () => {} : (line) => process.stderr.write(`${line}\n`),
   };
   return run(serveUntilSignal(options));

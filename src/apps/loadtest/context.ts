@@ -109,9 +109,9 @@ export function* cancelAll(tasks: Iterable<Task<void>>): Coro<void> {
 }
 
 /** The progress bar for this run, or null when it must stay quiet. */
-export function progressBarFor(options: LoadtestOptions, stderr: { isTTY?: boolean; write(text: string): unknown }): ProgressBar | null {
+export function progressBarFor(options: LoadtestOptions, stderr: { isTTY?: boolean; columns?: number; write(text: string): unknown }): ProgressBar | null {
   if (!options.progress || stderr.isTTY !== true) return null;
   const planned = options.messages === null ? options.warmupMs + options.durationMs : undefined;
-  return new ProgressBar({ write: (text) => void stderr.write(text), isTTY: true, durationMs: planned });
+  return new ProgressBar({ write: (text) => void stderr.write(text), isTTY: true, durationMs: planned, columns: () => stderr.columns });
 }
 

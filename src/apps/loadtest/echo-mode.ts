@@ -23,6 +23,8 @@ import type { ProgressBar } from "./progress.ts";
 /** How much one receive asks for. */
 const RECV_BYTES = 64 * 1024;
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz";
+const STAR = 0x2a;
+const SPACE = 0x20;
 
 /** The line (without `\n`) client `id` sends as message `seq`. */
 export function echoLine(id: number, seq: number, size: number, filler: string): string {
@@ -80,8 +82,13 @@ class EchoClient implements LineSink {
       stats.corrupted++; // Why: a line nobody sent (the server made it up or doubled one).
       return;
     }
+    const first = this.nextReceive === 0;
     const expected = echoLine(this.id, this.nextReceive++, this.#ctx.options.size, this.#filler);
-    if (!sameBytes(buf, start, end, expected)) stats.corrupted++;
+    if (!sameBytes(buf, start, end, expected)) {
+      stats.corrupted++;
+      // Why: a chat server's first line is its "* welcome" notice; say so rather than only "corrupted".
+      if (first && buf[start] === STAR && buf[start + 1] === SPACE) stats.addError("chat-greeting");
+    }
     else {
       if (this.nowMs >= stats.measureStartMs) {
         stats.measuredReceived++;

@@ -64,18 +64,25 @@ export class LatencyRecorder {
     this.#histogram.recordValue(Math.min(Math.round(ms * US_PER_MS), HIGHEST_US));
   }
 
-  /** Percentiles, max, mean and count of everything recorded so far, in ms. */
+  /**
+   * Percentiles, max, mean and count of everything recorded so far, in ms.
+   * Each percentile is at most `max`.
+   */
   percentiles(): Percentiles {
     const histogram = this.#histogram;
     const count = histogram.totalCount;
     if (count === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0, count: 0 };
-    const at = (percentile: number): number => histogram.getValueAtPercentile(percentile) / US_PER_MS;
+    const maxUs = histogram.maxValue;
+    // Why the clamp: a percentile is reported as the top of its bucket (up
+    // to 0.1% above the samples in it), while maxValue is the largest sample
+    // itself, so p99 could print above max (75.647 > 75.633).
+    const at = (percentile: number): number => Math.min(histogram.getValueAtPercentile(percentile), maxUs) / US_PER_MS;
     return {
       p50: at(50),
       p90: at(90),
       p99: at(99),
       p999: at(99.9),
-      max: histogram.maxValue / US_PER_MS,
+      max: maxUs / US_PER_MS,
       mean: histogram.mean / US_PER_MS,
       count,
     };

@@ -7,13 +7,14 @@
 import { run } from "../../loop/index.ts";
 import { usage } from "../cli/args.ts";
 import { COMMAND, parseOptions } from "./options.ts";
+import { CLEAR_LINE } from "./progress.ts";
 import { formatSummary, toJson, verdictOf } from "./report.ts";
 import { loadtest } from "./run.ts";
 
 /** Where the command writes; injectable for tests. */
 export interface MainIo {
   stdout: { write(text: string): unknown };
-  stderr: { isTTY?: boolean; write(text: string): unknown };
+  stderr: { isTTY?: boolean; columns?: number; write(text: string): unknown };
 }
 
 /**
@@ -37,11 +38,18 @@ export async function main(argv: string[], io: MainIo = { stdout: process.stdout
     return result.rest.line.count > 0 && result.attack.line.count > 0 ? 0 : 1;
   }
   let stop: (() => void) | null = null;
-  // Why only a flag: the first Ctrl-C stops sending and lets the run drain
-  // and report; a second one is Node's default (exit at once).
+  // Why: a progress bar may be on the line; erase it before writing, or its
+  // stale copy stays on screen above whatever comes next.
+  const startOfLine = options.progress && io.stderr.isTTY === true ? CLEAR_LINE : "\n";
+  let interrupted = false;
+  // The first Ctrl-C stops sending and lets the run drain and report; a second one quits at once.
   const onSigint = (): void => {
-    process.off("SIGINT", onSigint);
-    io.stderr.write("\nboucle loadtest: interrupted: no more sends; waiting for what is in flight (Ctrl-C again to quit)\n");
+    if (interrupted) {
+      io.stderr.write(`${startOfLine}boucle loadtest: quit before the end\n`);
+      process.exit(130); // 128 + SIGINT, what the shell reports for a process killed by Ctrl-C
+    }
+    interrupted = true;
+    io.stderr.write(`${startOfLine}boucle loadtest: interrupted: no more sends; waiting for what is in flight (Ctrl-C again to quit)\n`);
     stop?.();
   };
   process.on("SIGINT", onSigint);

@@ -3,7 +3,7 @@
  * `--help`) and its parsing into a validated {@link LoadtestOptions}.
  */
 import type { TlsClientOptions } from "../../net/index.ts";
-import { intOption, parseCommandArgs, UsageError, type CommandSpec } from "../cli/args.ts";
+import { hostOption, intOption, parseCommandArgs, portOption, UsageError, type CommandSpec } from "../cli/args.ts";
 import { parseHostPort } from "../cli/host-port.ts";
 import { tlsClientOptions, TLS_CLIENT_FLAGS } from "../cli/tls-flags.ts";
 import { DEFAULT_TLS_PORT } from "../chat-server/options.ts";
@@ -58,6 +58,8 @@ const ECHO_MAX_LINE = 1024 * 1024;
 /** The chat server's maximum (docs/PROTOCOL.md); the SequenceChecker needs clients^2 x 4 bytes (400 MB here). */
 const CHAT_MAX_CLIENTS = 10_000;
 const DEFAULT_PORT: Record<LoadtestMode, number> = { chat: 7777, echo: 7007 };
+/** The variable each server reads its port from, so a load test finds the server the same shell started. */
+const PORT_VARIABLE: Record<LoadtestMode, string> = { chat: "BOUCLE_PORT", echo: "BOUCLE_ECHO_PORT" };
 /** Room names per docs/PROTOCOL.md: `#` and 1 to 32 of letters, digits, `_`, `-`. */
 const ROOM_PATTERN = /^#[A-Za-z0-9_-]{1,32}$/;
 
@@ -69,8 +71,12 @@ export const COMMAND: CommandSpec = {
     "Exits 0 only if nothing was lost, duplicated, reordered or corrupted and no error happened.",
   options: {
     mode: { type: "string", value: "chat|echo", help: "chat: clients talk in one room; echo: clients check their lines come back (default chat)" },
-    host: { type: "string", value: "HOST", help: "server address (default 127.0.0.1)" },
-    port: { type: "string", value: "PORT", help: "server port (default 7777 chat, 6697 chat with --tls, 7007 echo)" },
+    host: { type: "string", value: "HOST", help: "server address (default 127.0.0.1, env BOUCLE_HOST)" },
+    port: {
+      type: "string",
+      value: "PORT",
+      help: "server port (default 7777 chat, env BOUCLE_PORT; 6697 chat with --tls; 7007 echo, env BOUCLE_ECHO_PORT)",
+    },
     targets: {
       type: "string",
       value: "H:P,H:P",
@@ -125,8 +131,8 @@ export function parseOptions(argv: string[]): LoadtestOptions | null {
   const defaultClients = scenario === null ? 10 : SCENARIO_CLIENTS[scenario];
   const messagesRaw = values["messages"];
   const tls = tlsClientOptions(COMMAND, values);
-  const host = typeof values["host"] === "string" ? values["host"] : "127.0.0.1";
-  const port = intOption(COMMAND, "port", values["port"], tls !== undefined && mode === "chat" ? DEFAULT_TLS_PORT : DEFAULT_PORT[mode], 1, 65_535);
+  const host = hostOption(values["host"], "127.0.0.1");
+  const port = portOption(COMMAND, values["port"], PORT_VARIABLE[mode], tls !== undefined && mode === "chat" ? DEFAULT_TLS_PORT : DEFAULT_PORT[mode], 1);
   const targets =
     typeof values["targets"] === "string"
       ? values["targets"].split(",").map((text) => parseHostPort(text.trim(), { command: "loadtest", host, port }))
@@ -138,7 +144,7 @@ export function parseOptions(argv: string[]): LoadtestOptions | null {
     targets,
     tls,
     clients: intOption(COMMAND, "clients", values["clients"], defaultClients, 1, 100_000),
-    messages: messagesRaw === undefined ? null : intOption(COMMAND, "messages", messagesRaw, 0, 1, 0xffff_fff0),
+    messages: messagesRaw === undefined || messagesRaw === "" ? null : intOption(COMMAND, "messages", messagesRaw, 0, 1, 0xffff_fff0),
     rate: secondsLike("rate", values["rate"], 0, 1e6, 1),
     size: intOption(COMMAND, "size", values["size"], 64, 1, mode === "chat" ? CHAT_MAX_BODY : ECHO_MAX_LINE),
     durationMs: secondsLike("duration", values["duration"], 10, 86_400),

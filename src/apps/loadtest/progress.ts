@@ -3,7 +3,9 @@
  * stderr is a terminal: piped or redirected output stays clean.
  *
  * Invariants: at most one redraw per MIN_REDRAW_MS however often
- * `update` is called (the load test may call it per message), and after
+ * `update` is called (the load test may call it per message); a drawn line
+ * leaves room at the end of the terminal's width (a line that wraps can't
+ * be erased by a carriage return, and leaves a trail of stale lines); after
  * `finish` the line is cleared and nothing more is written.
  */
 
@@ -11,8 +13,17 @@
 const MIN_REDRAW_MS = 100;
 /** Width of the bar itself in characters, leaving room for the figures on an 80-column line. */
 const BAR_WIDTH = 20;
-/** Carriage return + "erase whole line" (CSI 2K). */
-const CLEAR_LINE = "\r\x1b[2K";
+/** The width assumed when the terminal does not say. */
+const DEFAULT_COLUMNS = 80;
+/**
+ * Columns left free at the end of the line. Why 3: the terminal echoes
+ * Ctrl-C as "^C" after the cursor, and writing the last column leaves some
+ * terminals pending a wrap; either would push the cursor to the next line,
+ * out of reach of the carriage return that erases the bar.
+ */
+const RESERVED_COLUMNS = 3;
+/** Carriage return + "erase whole line" (CSI 2K): what erases the bar. */
+export const CLEAR_LINE = "\r\x1b[2K";
 
 /** How to reach the terminal, injectable for tests. */
 export interface ProgressOptions {
@@ -24,6 +35,8 @@ export interface ProgressOptions {
   durationMs?: number;
   /** Monotonic clock in ms; defaults to `performance.now`. */
   now?: () => number;
+  /** The terminal's width now (it may be resized), e.g. `() => process.stderr.columns`; 80 when unknown. */
+  columns?: () => number | undefined;
 }
 
 /** Counters shown by the bar. */
@@ -45,6 +58,7 @@ export interface ProgressSnapshot {
  *   write: (s) => process.stderr.write(s),
  *   isTTY: process.stderr.isTTY === true,
  *   durationMs: 10_000,
+ *   columns: () => process.stderr.columns,
  * });
  * progress.update({ sent, received });
  * progress.finish();
@@ -54,6 +68,7 @@ export class ProgressBar {
   readonly #enabled: boolean;
   readonly #durationMs: number | undefined;
   readonly #now: () => number;
+  readonly #columns: () => number | undefined;
   readonly #startMs: number;
   #lastDrawMs: number | null = null;
   #lastReceived = 0;
@@ -65,6 +80,7 @@ export class ProgressBar {
     this.#enabled = options.isTTY;
     this.#durationMs = options.durationMs;
     this.#now = options.now ?? (() => performance.now());
+    this.#columns = options.columns ?? (() => undefined);
     this.#startMs = this.#now();
   }
 
@@ -78,7 +94,8 @@ export class ProgressBar {
     this.#lastDrawMs = nowMs;
     this.#lastReceived = snapshot.received;
     this.#drawn = true;
-    this.#write(CLEAR_LINE + this.#render(snapshot, nowMs - this.#startMs, rate));
+    const width = Math.max(1, (this.#columns() || DEFAULT_COLUMNS) - RESERVED_COLUMNS);
+    this.#write(CLEAR_LINE + this.#render(snapshot, nowMs - this.#startMs, rate).slice(0, width));
   }
 
   /** Clears the bar's line; later updates are ignored. */

@@ -25,6 +25,12 @@ export interface LoadtestJson extends LoadtestResult {
 const LABEL_WIDTH = 14;
 /** Client CPU from which the summary warns that the client may be the bottleneck. */
 const CLIENT_BOUND_PERCENT = 90;
+/**
+ * Shortest run whose client CPU figure the summary judges. Why: over a few
+ * milliseconds, start-up work and GC threads make the ratio meaningless
+ * (161% for a run that sent nothing).
+ */
+const MIN_CPU_WINDOW_MS = 1000;
 const COLUMN_WIDTH = 10;
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
@@ -43,6 +49,9 @@ export function verdictOf(result: LoadtestResult): Verdict {
     if (n > 0) reasons.push(`${integer.format(n)} ${n === 1 ? "message" : "messages"} ${what}`);
   };
   if (result.sent === 0) reasons.push("no message was sent");
+  else if (result.measuredReceived === 0 && result.received > 0) {
+    reasons.push("the measured window is empty: everything arrived during the warm-up (use a shorter --warmup or more --messages)");
+  }
   count(result.lost, "lost");
   count(result.duplicated, "duplicated");
   count(result.reordered, "reordered");
@@ -53,7 +62,23 @@ export function verdictOf(result: LoadtestResult): Verdict {
   for (const [kind, n] of Object.entries(result.errors)) {
     if (n > 0) reasons.push(`${integer.format(n)} ${kind} ${n === 1 ? "error" : "errors"}`);
   }
+  const protocol = wrongProtocol(result);
+  if (protocol !== null) reasons.unshift(protocol);
   return { passed: reasons.length === 0, reasons };
+}
+
+/**
+ * When the errors say the server speaks the other mode's protocol, one
+ * sentence saying so (first among the reasons), else null.
+ */
+function wrongProtocol({ mode, errors, connected, clients, port }: LoadtestResult): string | null {
+  if (mode === "echo" && (errors["chat-greeting"] ?? 0) > 0) {
+    return `the server on port ${port} does not speak the echo protocol: it greets like a chat server (try --mode chat)`;
+  }
+  if (mode === "chat" && connected === 0 && errors["welcome-timeout"] === clients) {
+    return `the server on port ${port} does not speak the chat protocol: it sent no welcome line (an echo server waits for input; try --mode echo)`;
+  }
+  return null;
 }
 
 /**
@@ -86,7 +111,7 @@ export function formatSummary(result: LoadtestResult): string {
     row("latency ms", percentileCells(result.latencyMs)),
     row("connect ms", percentileCells(result.connectMs)),
     "",
-    row("client cpu", `${integer.format(result.clientCpuPercent)}% of one core${result.clientCpuPercent >= CLIENT_BOUND_PERCENT ? " (the load generator was busy: the figures are a lower bound of the server's capacity)" : ""}`),
+    row("client cpu", clientCpu(result)),
     row("errors", errorKinds.length === 0 ? "none" : ""),
     ...errorKinds.map(([kind, n]) => row(`  ${kind}`, integer.format(n))),
     "",
@@ -104,6 +129,15 @@ export function formatSummary(result: LoadtestResult): string {
 export function toJson(result: LoadtestResult): string {
   const json: LoadtestJson = { ...result, verdict: verdictOf(result) };
   return JSON.stringify(json);
+}
+
+/** The client CPU row: the figure, and a warning only when the run was long enough to say. */
+function clientCpu({ clientCpuPercent, sent, warmupMs, durationMs }: LoadtestResult): string {
+  if (sent === 0) return "- (nothing was sent)";
+  const figure = `${integer.format(clientCpuPercent)}% of one core`;
+  if (warmupMs + durationMs < MIN_CPU_WINDOW_MS) return `${figure} (over less than ${MIN_CPU_WINDOW_MS / 1000} s: too short to judge)`;
+  if (clientCpuPercent < CLIENT_BOUND_PERCENT) return figure;
+  return `${figure} (the load generator was busy: the figures are a lower bound of the server's capacity)`;
 }
 
 function loadDescription({ messagesPerClient, ratePerClient }: LoadtestResult): string {

@@ -10,7 +10,7 @@ import type { LoadtestOptions } from "./options.ts";
 import type { LoadtestResult } from "./result.ts";
 
 export interface LoadtestIo {
-  stderr: { isTTY?: boolean; write(text: string): unknown };
+  stderr: { isTTY?: boolean; columns?: number; write(text: string): unknown };
   /**
    * Called once the run exists with a function that stops it early: no
    * more sends, what is in flight is still awaited and checked, and the

@@ -9,6 +9,15 @@ function expectClose(actual: number, expected: number): void {
 }
 
 describe("LatencyRecorder", () => {
+  it("never reports a percentile above the max (regression: p99 75.647 > max 75.633)", () => {
+    const latency = new LatencyRecorder();
+    for (let i = 0; i < 1000; i++) latency.record(75.633); // one bucket, whose top is above the sample
+    const p = latency.percentiles();
+    expect(p.max).toBe(75.633);
+    for (const value of [p.p50, p.p90, p.p99, p.p999]) expect(value).toBeLessThanOrEqual(p.max);
+    expect(p.p99).toBe(75.633);
+  });
+
   it("reports the percentiles of a uniform distribution", () => {
     const latency = new LatencyRecorder();
     for (let i = 1; i <= 100_000; i++) latency.record(i / 1000); // 0.001 ms .. 100 ms

@@ -76,3 +76,30 @@ describe("ProgressBar", () => {
     expect(writes).toEqual([]);
   });
 });
+
+describe("ProgressBar in a narrow terminal", () => {
+  it("cuts every line to the terminal's width less 3 (room for an echoed ^C), reading the width at each redraw", () => {
+    const writes: string[] = [];
+    let nowMs = 0;
+    let columns = 40;
+    const bar = new ProgressBar({ write: (t) => writes.push(t), isTTY: true, now: () => nowMs, durationMs: 10_000, columns: () => columns });
+    nowMs += 2000;
+    bar.update({ sent: 123_456, received: 7_654_321 });
+    columns = 30; // resized
+    nowMs += 2000;
+    bar.update({ sent: 223_456, received: 8_654_321 });
+    const lines = writes.map((w) => w.replace("\r\x1b[2K", ""));
+    expect(lines[0]!.length).toBe(37);
+    expect(lines[1]!.length).toBe(27);
+    expect(lines[0]).toMatch(/^\[#+-*\] +\d+%/);
+  });
+
+  it("assumes 80 columns when the terminal does not say", () => {
+    const writes: string[] = [];
+    let nowMs = 0;
+    const bar = new ProgressBar({ write: (t) => writes.push(t), isTTY: true, now: () => nowMs, durationMs: 10_000 });
+    nowMs += 2000;
+    bar.update({ sent: 123_456_789, received: 987_654_321 });
+    expect(writes[0]!.replace("\r\x1b[2K", "").length).toBeLessThanOrEqual(77);
+  });
+});

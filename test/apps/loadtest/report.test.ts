@@ -90,3 +90,27 @@ describe("toJson", () => {
     expect(parsed).toMatchObject({ mode: "chat", reordered: 1, latencyMs: { p99: 12.75 }, verdict: { passed: false } });
   });
 });
+
+describe("the client cpu row", () => {
+  const cpuRow = (overrides: Partial<LoadtestResult>): string => /^ {2}client cpu +(.*)$/m.exec(formatSummary(result(overrides)))![1]!;
+
+  it("warns that the load generator was busy only when it was, over a long enough run", () => {
+    expect(cpuRow({ clientCpuPercent: 95 })).toBe("95% of one core (the load generator was busy: the figures are a lower bound of the server's capacity)");
+    expect(cpuRow({ clientCpuPercent: 40 })).toBe("40% of one core");
+  });
+
+  it("does not judge a run too short to measure, nor one that sent nothing", () => {
+    expect(cpuRow({ clientCpuPercent: 161, warmupMs: 0, durationMs: 20 })).toBe("161% of one core (over less than 1 s: too short to judge)");
+    expect(cpuRow({ clientCpuPercent: 161, sent: 0, received: 0, expected: 0 })).toBe("- (nothing was sent)");
+  });
+});
+
+describe("an empty measured window", () => {
+  it("fails the verdict with the reason, even though nothing was lost", () => {
+    const verdict = verdictOf(result({ measuredReceived: 0, messagesPerSecond: 0, durationMs: 0 }));
+    expect(verdict).toEqual({
+      passed: false,
+      reasons: ["the measured window is empty: everything arrived during the warm-up (use a shorter --warmup or more --messages)"],
+    });
+  });
+});
