@@ -12,7 +12,7 @@ afterEach(cleanup);
 
 /** Start `n` chat servers on the test Redis; returns their ports and processes. */
 async function nodes(n: number, extra: string[] = []): Promise<{ app: AppProcess; port: number }[]> {
-  return Promise.all(Array.from({ length: n }, () => startApp("chat-server", ["--quiet", "--no-flood-limit", "--redis", redis().url, ...extra])));
+  return Promise.all(Array.from({ length: n }, () => startApp("chat-server", ["--quiet", "--no-flood-limit", "--max-per-ip", "0", "--connect-rate", "0", "--redis", redis().url, ...extra])));
 }
 
 /** The test's members so far, in #lobby. */
@@ -95,18 +95,40 @@ describe("chat across servers", () => {
 
   it("lets one of two clients on two servers racing for a nickname have it", async () => {
     const [one, two] = await nodes(2);
-    const [ada] = await member(one!.port);
-    const [bob] = await member(two!.port);
-    await drain(ada, bob);
-    for (let trial = 0; trial < 15; trial++) {
+    // Why new clients each trial: a client may change its nickname 3 times at once, then once per 10 s.
+    for (let trial = 0; trial < 12; trial++) {
+      const [ada] = await LineClient.joined(one!.port);
+      const [bob] = await LineClient.joined(two!.port);
       ada.send(`/nick Racer${trial}`, "/sync");
       bob.send(`/nick racer${trial}`, "/sync");
       const [adaLines, bobLines] = await Promise.all([ada.until("! unknown command /sync (try /help)"), bob.until("! unknown command /sync (try /help)")]);
-      const taken = [...adaLines, ...bobLines].filter((l) => /^! nickname racer\d+ is taken$/i.test(l));
-      expect(taken).toHaveLength(1);
-      // Once the race is over each side has seen the winner's rename.
-      await drain(ada, bob);
+      const taken = [adaLines, bobLines].map((lines) => lines.some((l) => /^! nickname racer\d+ is taken$/i.test(l)));
+      expect(taken.filter(Boolean)).toHaveLength(1);
+      const winner = taken[0] ? bobLines : adaLines;
+      expect(winner.some((l) => / is now known as racer\d+$/i.test(l))).toBe(true);
+      ada.close();
+      bob.close();
     }
+  });
+
+  it("announces across servers after the admission delay, never a /ping probe, and tallies a quiet room over both servers", async () => {
+    const [one, two] = await nodes(2, ["--quiet-room-size", "3"]);
+    const [ada] = await member(one!.port);
+    const probe = await LineClient.connect(two!.port);
+    const probeNick = /you are (\S+)/.exec(await probe.next())![1]!;
+    probe.send("/ping");
+    await probe.until("* pong");
+    probe.close();
+    const silent = await LineClient.connect(two!.port);
+    const silentNick = /you are (\S+)/.exec(await silent.next())![1]!;
+    const seen = await ada.until(`* ${silentNick} joined #lobby`, 5000); // Said nothing: announced after 1 s.
+    expect(seen.join("\n")).not.toContain(probeNick);
+    await member(one!.port); // 3 members: still told one by one (member() waits for ada to be told).
+    await LineClient.joined(two!.port); // 4 and 5: counted.
+    await LineClient.joined(one!.port);
+    const lines = await ada.until("* 2 joined #lobby (5 members)", 5000);
+    expect(lines.filter((l) => / joined #lobby$/.test(l))).toEqual([]);
+    expect(lines.join("\n")).not.toContain(probeNick);
   });
 
   it("tells the rooms on the other servers when a server shuts down", async () => {

@@ -18,6 +18,8 @@ import {
   RedisProtocolError,
   RedisScript,
 } from "../../src/redis/index.ts";
+import { RedisConnection } from "../../src/redis/connection.ts";
+import { connect } from "../../src/net/index.ts";
 import { until } from "../helpers/eventually.ts";
 import { useRedisServer } from "../helpers/redis-server.ts";
 import { runNet, within } from "../net/helpers.ts";
@@ -114,6 +116,37 @@ describe("RedisClient connections", () => {
       const before = redis.generation;
       yield* until(() => redis.connected && redis.generation > before);
       expect(yield* redis.call("PING")).toBe("PONG");
+    });
+  });
+
+  it("fails a command written to a socket that broke before the reader noticed with RedisConnectionError", async () => {
+    await runNet(function* () {
+      const socket = yield* within(5000, connect({ host: "127.0.0.1", port: server().port }));
+      const ends: RedisConnectionError[] = [];
+      const connection = new RedisConnection(socket, "test", 0, (reason) => ends.push(reason));
+      expect(yield* connection.send(["PING"])).toBe("PONG");
+      const inFlight = connection.send(["BLPOP", "never", 10]);
+      // Why this listener: Node runs the socket's error listeners in order,
+      // the selector's first, so here the socket has failed and the reader
+      // task has not run yet: the window this test is about.
+      let sentThen: unknown = null;
+      socket.nodeSocket.once("error", () => {
+        try {
+          sentThen = connection.send(["PING"]);
+        } catch (error) {
+          sentThen = error; // What a raw write error would do: escape to the caller.
+        }
+      });
+      socket.nodeSocket.destroy(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }));
+      yield* until(() => sentThen !== null);
+      expect(sentThen).not.toBeInstanceOf(Error);
+      const error = yield* caught(sentThen as Coro<unknown>);
+      expect(error).toBeInstanceOf(RedisConnectionError);
+      expect((error as Error).message).toMatch(/connection to Redis lost \(test\): .*ECONNRESET/);
+      expect(yield* caught(inFlight)).toBe(error); // The command already waiting fails with the same reason.
+      expect(connection.ended).toBe(true);
+      expect(ends).toEqual([error]); // onEnded once.
+      expect(connection.pendingCount).toBe(0);
     });
   });
 

@@ -249,13 +249,10 @@ export class ChatClient implements Member, QueuedOutput {
         if (this.#ended !== null) return;
       }
       const handled = this.#hub.handleLine(this, decodeLine(line));
-      if (typeof handled === "number") {
-        bucket?.charge(handled - 1); // The line's own token is taken already.
-      } else if (handled instanceof Task) {
-        // Why wait: on a shared chat a line is done once it came back from Redis;
-        // the next one is read after it (sender order, the reply barrier).
-        yield* handled;
-      }
+      // Why wait for a Task: on a shared chat a line is done once it came back
+      // from Redis; the next one is read after it (sender order, the reply barrier).
+      const tokens = handled instanceof Task ? yield* handled : handled;
+      if (tokens !== undefined) bucket?.charge(tokens - 1); // The line's own token is taken already.
       if (isCommand && priorities) this.flushNow();
       if (this.#ended !== null) return; // /quit, or dropped as a slow reader: stop reading now.
     }

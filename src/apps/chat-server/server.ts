@@ -129,10 +129,9 @@ export class ChatServer {
     return chat;
   }
 
-  /** Every interval, quiet rooms get their one line of joins and leaves (one server's chat only: see ClusterHub). */
+  /** Every interval, quiet rooms get their one line of joins and leaves (with Redis: every server's, each tally told once). */
   #tellCrowds(): void {
     const hub = this.hub;
-    if (!(hub instanceof ChatHub)) return;
     this.#crowdTimer = getRunningLoop().callLater(CROWD_NOTICE_INTERVAL_MS, () => {
       hub.flushCrowdNotices();
       this.#tellCrowds();
@@ -254,8 +253,7 @@ export class ChatServer {
     let reason = "eof";
     let cancelled = false;
     const hub = this.hub;
-    // The admission delay is one server's chat's (a ClusterHub announces a newcomer at once).
-    const admission = hub instanceof ChatHub ? getRunningLoop().callLater(ADMISSION_DELAY_MS, () => hub.announce(client)) : null;
+    const admission = getRunningLoop().callLater(ADMISSION_DELAY_MS, () => hub.announce(client));
     try {
       if (this.hub instanceof ClusterHub) yield* this.hub.join(client);
       else this.hub.join(client);
@@ -272,7 +270,7 @@ export class ChatServer {
       log(`error ${client.nick || peer} from ${peer}: ${error.message}`);
       client.end("reset");
     } finally {
-      admission?.cancel();
+      admission.cancel();
       this.budget.delete(client);
       this.hub.leave(client); // Once: a no-op after /quit, a slow-reader drop or shutdown.
       client.end(cancelled ? "reset" : reason);
@@ -289,6 +287,7 @@ function* clusterHub(options: ChatServerOptions): Coro<ClusterHub> {
   const hub = new ClusterHub();
   // Why MESSAGE_PRIORITY: the reader does the rooms' fan-out, which must not delay replies to commands.
   const readerPriority = options.priorities ? MESSAGE_PRIORITY : 0;
-  hub.attach(yield* RedisBroker.start(options.redisUrl!, hub.listener, { leaseMs: options.leaseMs, readerPriority }));
+  const { leaseMs, quietRoomSize } = options;
+  hub.attach(yield* RedisBroker.start(options.redisUrl!, hub.listener, { leaseMs, readerPriority, quietRoomSize }));
   return hub;
 }

@@ -11,32 +11,34 @@
  * barrier of docs/PROTOCOL.md). The server waits on the Future that
  * `handleLine` returns before reading that member's next line, so a fast
  * sender is slowed by TCP, never queued in memory.
+ *
+ * Parsing, validation, reply texts, paging, the nickname-change limit and
+ * the cost of a line are the ones ChatHub uses (commands.ts, nick.ts,
+ * paging.ts, line-cost.ts); this hub keeps only where the state lives and
+ * the round trip to the broker.
  */
-import { createTask, type Coro, type Task } from "../../loop/index.ts";
+import { createTask, getRunningLoop, type Coro, type Task } from "../../loop/index.ts";
 import { BrokerUnavailableError, type BrokerListener, type ChatBroker } from "./broker/types.ts";
-import { parseCommand } from "./commands.ts";
+import { announcesSender, immediateReply, parseCommand, type Command } from "./commands.ts";
 import type { Member } from "./hub.ts";
-import { normalizeNick } from "./nick.ts";
+import { LineCost } from "./line-cost.ts";
+import { checkRename, nickChangeLimit } from "./nick.ts";
+import { pageReply } from "./paging.ts";
 import {
   action,
   chatUnavailable,
-  error,
   GOODBYE,
-  HELP,
+  joined,
   MAYBE_MISSED,
   message,
+  nickFlood,
   nickTaken,
-  noSuchPage,
-  pageCount,
-  PAGE_SIZE,
-  PONG,
-  type Page,
   noSuchNick,
   privateMessage,
   privateSent,
   quitReason,
+  renamed,
   roomsLines,
-  sameNick,
   sameRoom,
   SHUTTING_DOWN,
   welcome,
@@ -44,7 +46,14 @@ import {
   NOT_SHARED,
 } from "./replies.ts";
 import { LOBBY, roomKey } from "./room.ts";
-import { stripControls } from "./sanitize.ts";
+import { sanitizeText } from "./sanitize.ts";
+import type { TokenBucket } from "./token-bucket.ts";
+
+/** Options of {@link ClusterHub}; every field has a default. */
+export interface ClusterHubOptions {
+  /** Clock in milliseconds for the nickname-change limit; default the running loop's. */
+  now?: () => number;
+}
 
 /**
  * @example
@@ -52,16 +61,23 @@ import { stripControls } from "./sanitize.ts";
  * const broker = yield* RedisBroker.start(url, hub.listener);
  * hub.attach(broker);
  * yield* hub.join(member);
- * yield* hub.handleLine(member, "hello"); // back from Redis on every server
+ * const tokens = yield* hub.handleLine(member, "hello")!; // back from Redis on every server
  */
 export class ClusterHub {
   #broker: ChatBroker | null = null;
   readonly #members = new Map<number, Member>();
+  /** Member id -> its allowance of nickname changes. */
+  readonly #nickLimits = new Map<number, TokenBucket>();
   /** Room key -> this server's members in it: whom a room line from the broker goes to. */
   readonly #rooms = new Map<string, Set<Member>>();
-  /** Leaves still running (a member dropped from inside `send`), waited for at close. */
-  readonly #leaving = new Set<Task<void>>();
+  /** Steps started outside a line (leaves, delayed announcements), waited for at close. */
+  readonly #background = new Set<Task<void>>();
+  readonly #now: () => number;
   #closed = false;
+
+  constructor(options: ClusterHubOptions = {}) {
+    this.#now = options.now ?? (() => getRunningLoop().time());
+  }
 
   /** What the broker calls with lines for this server's members. */
   readonly listener: BrokerListener = {
@@ -80,7 +96,11 @@ export class ClusterHub {
     this.#broker = broker;
   }
 
-  /** Admit a client: guest nickname, welcome, #lobby. Redis away: one `! ` line and the client is closed. */
+  /**
+   * Admit a client: guest nickname, welcome, #lobby (it alone is told
+   * `* guest1 joined #lobby`; the room when it is announced, as with
+   * ChatHub). Redis away: one `! ` line and the client is closed.
+   */
   *join(member: Member): Coro<void> {
     if (this.#closed) {
       member.send(SHUTTING_DOWN);
@@ -88,10 +108,12 @@ export class ClusterHub {
       return;
     }
     this.#members.set(member.id, member);
+    this.#nickLimits.set(member.id, nickChangeLimit(this.#now));
     try {
       yield* this.#need().admit(member.id, (nick) => {
         member.nick = nick;
         member.send(welcome(nick));
+        member.send(joined(nick, LOBBY)); // Before any room line reaches it.
         this.#enterLocally(member, LOBBY);
       });
     } catch (caught) {
@@ -103,13 +125,25 @@ export class ClusterHub {
   }
 
   /**
+   * Tell a newcomer's room, on every server, of its arrival if it was not
+   * told yet: the server calls it an admission delay after {@link join}.
+   * Runs in the background; Redis away, the member's next line tries again.
+   */
+  announce(member: Member): void {
+    if (!this.#members.has(member.id) || this.#need().isAnnounced(member.id)) return;
+    this.#inBackground(this.#announce(member));
+  }
+
+  /**
    * Handle one line of `member`; returns the task doing it (the server waits
    * for it before reading the member's next line), or undefined for a line
-   * with nothing to do.
+   * with nothing to do. The task's result is what the line cost in flood
+   * tokens, counted as ChatHub counts it (line-cost.ts): notices by this
+   * server's members of the room.
    */
-  handleLine(member: Member, text: string): Task<void> | undefined {
+  handleLine(member: Member, text: string): Task<number> | undefined {
     if (!this.#members.has(member.id)) return undefined;
-    const command = parseCommand(stripControls(text));
+    const command = parseCommand(sanitizeText(text));
     if (command === undefined) return undefined;
     return createTask(this.#handle(member, command));
   }
@@ -117,9 +151,13 @@ export class ClusterHub {
   /** Remove a member that disconnected (once; later calls do nothing). Runs in the background. */
   leave(member: Member, reason?: string): void {
     if (!this.#leaveLocally(member)) return;
-    const task = createTask(this.#leaveBroker(member, reason));
-    this.#leaving.add(task);
-    task.addDoneCallback(() => this.#leaving.delete(task));
+    this.#inBackground(this.#leaveBroker(member, reason));
+  }
+
+  /** Tell quiet rooms, on every server, what they were not told one by one (the server calls it once per interval). */
+  flushCrowdNotices(): void {
+    if (this.#closed) return;
+    this.#inBackground(this.#need().flushCrowdNotices()); // Redis away: the tallies wait there for the next interval.
   }
 
   /** `* server shutting down` to every member here, and close them. */
@@ -127,6 +165,7 @@ export class ClusterHub {
     this.#closed = true;
     const members = Array.from(this.#members.values());
     this.#members.clear();
+    this.#nickLimits.clear();
     this.#rooms.clear();
     for (const member of members) {
       member.send(SHUTTING_DOWN);
@@ -136,7 +175,7 @@ export class ClusterHub {
 
   /** After shutdown: let running leaves finish, then release this server's nicknames and lease. */
   *close(): Coro<void> {
-    for (const task of [...this.#leaving]) {
+    for (const task of [...this.#background]) {
       try {
         yield* task;
       } catch {
@@ -146,79 +185,113 @@ export class ClusterHub {
     yield* this.#need().close();
   }
 
-  *#handle(member: Member, command: NonNullable<ReturnType<typeof parseCommand>>): Coro<void> {
+  *#handle(member: Member, command: Command): Coro<number> {
     const broker = this.#need();
+    const cost = new LineCost();
     try {
+      if (announcesSender(command)) yield* this.#announce(member, cost);
+      const immediate = immediateReply(command);
+      if (immediate !== null) {
+        cost.replyAll(member, immediate);
+        return cost.tokens;
+      }
       switch (command.kind) {
         case "message":
           yield* broker.say(member.id, message(member.nick, command.text), true);
-          return;
+          break;
         case "me":
           yield* broker.say(member.id, action(member.nick, command.text), false);
-          return;
+          break;
         case "msg": {
           const to = yield* broker.whisper(member.id, command.nick, privateMessage(member.nick, command.text));
-          member.send(to === null ? noSuchNick(command.nick) : privateSent(to, command.text));
-          return;
+          cost.reply(member, to === null ? noSuchNick(command.nick) : privateSent(to, command.text));
+          break;
         }
-        case "nick": {
-          const result = normalizeNick(command.name);
-          if (!result.ok) member.send(error(result.reason));
-          else if (result.nick === member.nick) member.send(sameNick(result.nick));
-          else if (yield* broker.rename(member.id, result.nick)) member.nick = result.nick;
-          else member.send(nickTaken(result.nick));
-          return;
-        }
+        case "nick":
+          yield* this.#rename(member, command.name, cost);
+          break;
         case "join":
-          yield* this.#move(member, command.room);
-          return;
+          yield* this.#move(member, command.room, cost);
+          break;
         case "who": {
-          const nicks = yield* broker.who(member.room);
-          sendPage(member, command.page, nicks, (page) => whoLines(member.room, page));
-          return;
+          const { page } = command;
+          const { items, total } = yield* broker.who(member.room, page);
+          cost.replyAll(member, pageReply(page, total, () => whoLines(member.room, { items, page, total })));
+          break;
         }
-        case "rooms":
-          sendPage(member, command.page, yield* broker.rooms(), roomsLines);
-          return;
-        case "ping":
-          member.send(PONG);
-          return;
-        case "help":
-          for (const line of HELP) member.send(line);
-          return;
+        case "rooms": {
+          const { page } = command;
+          const { items, total } = yield* broker.rooms(page);
+          cost.replyAll(member, pageReply(page, total, () => roomsLines({ items, page, total })));
+          break;
+        }
         case "quit": {
           const reason = quitReason(command.reason);
-          member.send(GOODBYE);
+          cost.reply(member, GOODBYE);
           if (this.#leaveLocally(member)) yield* this.#leaveBroker(member, reason);
           member.close(reason);
-          return;
+          break;
         }
-        case "error":
-          member.send(command.line);
-          return;
-        case "pong":
-          return; // A sign of life, which the server has counted already.
         default:
           // Operators, bans, keys, topics and history are one server's so far.
-          member.send(NOT_SHARED);
-          return;
+          cost.reply(member, NOT_SHARED);
+          break;
       }
     } catch (caught) {
-      if (!this.#members.has(member.id)) return; // It left meanwhile: nobody to answer.
       if (!(caught instanceof BrokerUnavailableError)) throw caught;
-      member.send(chatUnavailable(caught.message));
+      if (this.#members.has(member.id)) cost.reply(member, chatUnavailable(caught.message)); // Else it left meanwhile: nobody to answer.
     }
+    return cost.tokens;
   }
 
-  *#move(member: Member, roomName: string): Coro<void> {
-    const from = member.room;
-    if (roomKey(roomName) === roomKey(from)) {
-      member.send(sameRoom(from));
+  /** Announce `member` if it was not yet (a notice to its room, or a tally in a quiet one). */
+  *#announce(member: Member, cost?: LineCost): Coro<void> {
+    const broker = this.#need();
+    if (broker.isAnnounced(member.id)) return;
+    cost?.notice(this.#localCount(member.room) - 1);
+    yield* broker.announce(member.id);
+  }
+
+  *#rename(member: Member, requested: string, cost: LineCost): Coro<void> {
+    const check = checkRename(requested, member.nick);
+    if (!check.ok) {
+      cost.reply(member, check.reply);
       return;
     }
-    // Why switch here first: the member must not get its old room's
-    // "left" notice, and must get its new room's "joined" one, whichever
-    // of the two shards the reader delivers first.
+    const limit = this.#nickLimits.get(member.id)!;
+    if (!limit.take()) {
+      cost.reply(member, nickFlood());
+      return;
+    }
+    const broker = this.#need();
+    const wasAnnounced = broker.isAnnounced(member.id);
+    const old = member.nick;
+    let done = false;
+    try {
+      done = yield* broker.rename(member.id, check.nick);
+    } finally {
+      if (!done) limit.charge(-1); // Why: a refused or failed change is not a change (as ChatHub checks before taking).
+    }
+    if (!done) {
+      cost.reply(member, nickTaken(check.nick));
+      return;
+    }
+    member.nick = check.nick;
+    if (wasAnnounced) cost.notice(this.#localCount(member.room) - 1);
+    cost.reply(member, renamed(old, check.nick));
+    if (!wasAnnounced) yield* this.#announce(member, cost); // Under the new name only.
+  }
+
+  *#move(member: Member, roomName: string, cost: LineCost): Coro<void> {
+    const from = member.room;
+    if (roomKey(roomName) === roomKey(from)) {
+      cost.reply(member, sameRoom(from));
+      return;
+    }
+    // Why switch here first: the member must not get its old room's lines
+    // once it left, and must get every new room line after its entry,
+    // whichever of the two shards the reader delivers first.
+    const wasAnnounced = this.#need().isAnnounced(member.id);
     this.#exitLocally(member);
     this.#enterLocally(member, roomName);
     try {
@@ -228,6 +301,8 @@ export class ClusterHub {
       this.#enterLocally(member, from);
       throw caught;
     }
+    cost.notice((wasAnnounced ? this.#localCount(from) : 0) + this.#localCount(roomName) - 1);
+    cost.reply(member, joined(member.nick, roomName));
   }
 
   *#leaveBroker(member: Member, reason: string | undefined): Coro<void> {
@@ -237,6 +312,17 @@ export class ClusterHub {
       // Redis away: the broker retries the removal once it is back.
       if (!(caught instanceof BrokerUnavailableError)) throw caught;
     }
+  }
+
+  /** Run a step outside any line; tracked so close() lets it finish. */
+  #inBackground(coro: Coro<void>): void {
+    const task = createTask(swallowUnavailable(coro));
+    this.#background.add(task);
+    task.addDoneCallback(() => this.#background.delete(task));
+  }
+
+  #localCount(roomName: string): number {
+    return this.#rooms.get(roomKey(roomName))?.size ?? 0;
   }
 
   #enterLocally(member: Member, roomName: string): void {
@@ -257,6 +343,7 @@ export class ClusterHub {
   /** Forget a member here; false if it was already gone. */
   #leaveLocally(member: Member): boolean {
     if (!this.#members.delete(member.id)) return false;
+    this.#nickLimits.delete(member.id);
     this.#exitLocally(member);
     return true;
   }
@@ -267,13 +354,11 @@ export class ClusterHub {
   }
 }
 
-/** Page `page` of `all` (1-based) through `lines`, or the no-such-page error. */
-function sendPage<T>(member: Member, page: number, all: readonly T[], lines: (page: Page<T>) => string[]): void {
-  const pages = pageCount(all.length);
-  if (page > pages) {
-    member.send(noSuchPage(page, pages));
-    return;
+/** A background step that meets a Redis outage just ends: whoever needs it again tries again. */
+function* swallowUnavailable(coro: Coro<void>): Coro<void> {
+  try {
+    yield* coro;
+  } catch (caught) {
+    if (!(caught instanceof BrokerUnavailableError)) throw caught;
   }
-  const items = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-  for (const line of lines({ items, page, total: all.length })) member.send(line);
 }

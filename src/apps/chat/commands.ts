@@ -2,7 +2,7 @@
  * Parsing a chat line (decoded, controls already stripped) into a command.
  */
 import { isRoomName } from "./room.ts";
-import { invalidRoomName, unknownCommand, usage } from "./replies.ts";
+import { HELP, invalidRoomName, PONG, unknownCommand, usage } from "./replies.ts";
 
 /** What a line asks for. `error` carries the `! ` line to send back. */
 export type Command =
@@ -143,3 +143,37 @@ function parseMsg(arg: string): Command {
   if (!m || !m[2]) return { kind: "error", line: usage("/msg NICK text") };
   return { kind: "msg", nick: m[1], text: m[2] };
 }
+
+/**
+ * The whole reply to a command that reads and changes no chat state
+ * (`/help`, `/ping`, a usage error), or null for the others.
+ *
+ * @example
+ * immediateReply({ kind: "ping" }); // ["* pong"]
+ */
+export function immediateReply(command: Command): readonly string[] | null {
+  switch (command.kind) {
+    case "help":
+      return HELP;
+    case "ping":
+      return [PONG];
+    case "pong":
+      return []; // A sign of life, which the server has counted already.
+    case "error":
+      return [command.line];
+    default:
+      return null;
+  }
+}
+
+/**
+ * Whether a not yet announced sender's room is told of its arrival before
+ * this command is handled. Why not these: a probe, a keepalive, a quit, a
+ * move or a rename would tell the room of a name (or a room) that is about
+ * to go.
+ */
+export function announcesSender(command: Command): boolean {
+  return !SILENT_FIRST.has(command.kind);
+}
+
+const SILENT_FIRST: ReadonlySet<Command["kind"]> = new Set(["ping", "pong", "quit", "join", "nick"]);

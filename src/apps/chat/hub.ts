@@ -8,12 +8,14 @@
  * interleave (see {@link ChatHub}), so all members of a room see its lines in
  * the same order.
  */
-import { parseCommand, type Command } from "./commands.ts";
+import { announcesSender, immediateReply, parseCommand, type Command } from "./commands.ts";
+import { LineCost } from "./line-cost.ts";
+import { checkRename, nickChangeLimit, nickKey } from "./nick.ts";
+import { pageOf, pageReply } from "./paging.ts";
 import { parseAddress } from "./address.ts";
 import { Expiring } from "./expiring.ts";
 import { DEFAULT_HISTORY_LINES, RoomHistory } from "./history.ts";
 import { OperatorAuth, secretsEqual } from "./operators.ts";
-import { nickKey, normalizeNick } from "./nick.ts";
 import {
   action,
   BAN_REASON,
@@ -49,34 +51,31 @@ import {
   youAreMuted,
   error,
   GOODBYE,
-  HELP,
   joined,
   leftChat,
   leftRoom,
   message,
   nickFlood,
   nickTaken,
-  noSuchPage,
-  pageCount,
-  PAGE_SIZE,
-  PONG,
   noSuchNick,
   privateMessage,
   privateSent,
   quitReason,
   renamed,
   roomsLines,
-  sameNick,
   sameRoom,
   SHUTTING_DOWN,
   welcome,
   whoLines,
 } from "./replies.ts";
-import { LOBBY, roomKey } from "./room.ts";
+import { DEFAULT_QUIET_ROOM_SIZE, LOBBY, roomKey } from "./room.ts";
 import { localRoomBus, type RoomBus, type RoomBusFactory } from "./room-bus.ts";
 import { sanitizeText } from "./sanitize.ts";
-import { TokenBucket } from "./token-bucket.ts";
+import type { TokenBucket } from "./token-bucket.ts";
 
+export { NOTICE_DELIVERIES_PER_TOKEN, REPLY_BYTES_PER_TOKEN } from "./line-cost.ts";
+export { NICK_BURST, NICK_RATE_PER_SEC } from "./nick.ts";
+export { DEFAULT_QUIET_ROOM_SIZE } from "./room.ts";
 export {
   floodNotice,
   lineTooLong,
@@ -114,33 +113,7 @@ export interface Member {
   close(reason?: string): void;
 }
 
-/**
- * Rooms with more members than this are *quiet*: their join, leave and
- * nickname notices are counted and told once per interval in one line
- * ({@link ChatHub.flushCrowdNotices}). Why 100: below it a notice per join
- * costs ~100 lines, what one chat message costs; above it, N joins would
- * cost N²/2 lines.
- */
-export const DEFAULT_QUIET_ROOM_SIZE = 100;
 
-/**
- * Reply bytes that cost one more flood token. Why 512: `/help` costs one
- * more, a full `/who` page (~1.5 KB) three more.
- */
-export const REPLY_BYTES_PER_TOKEN = 512;
-
-/** Notice deliveries (one line to one member) that cost one more flood token. */
-export const NOTICE_DELIVERIES_PER_TOKEN = 20;
-
-/**
- * Nickname changes: 3 at once, then one per 10 s. Why apart from the flood
- * bucket: each change is told to a whole room, and a rename is never urgent.
- */
-export const NICK_BURST = 3;
-export const NICK_RATE_PER_SEC = 0.1;
-
-/** First lines that do not announce a newcomer (see {@link ChatHub.announce}). */
-const SILENT_FIRST: ReadonlySet<Command["kind"]> = new Set(["ping", "pong", "quit", "join", "nick"]);
 
 /** Options of {@link ChatHub}; every field has a default. */
 export interface ChatHubOptions {
@@ -223,9 +196,8 @@ export class ChatHub {
   #busy = false;
   #closed = false;
   #guests = 0;
-  /** What the line being handled cost: reply bytes to its sender, notice deliveries. */
-  #replyBytes = 0;
-  #noticeDeliveries = 0;
+  /** What the line being handled costs (replies to its sender, notices to its room). */
+  #cost = new LineCost();
 
   constructor(options: ChatHubOptions = {}) {
     this.#quietRoomSize = options.quietRoomSize ?? DEFAULT_QUIET_ROOM_SIZE;
@@ -287,10 +259,9 @@ export class ChatHub {
    *   {@link NOTICE_DELIVERIES_PER_TOKEN} notices to its room.
    */
   handleLine(member: Member, text: string): number {
-    this.#replyBytes = 0;
-    this.#noticeDeliveries = 0;
+    const cost = (this.#cost = new LineCost());
     this.#run(() => this.#handle(member, text));
-    return 1 + Math.floor(this.#replyBytes / REPLY_BYTES_PER_TOKEN) + Math.floor(this.#noticeDeliveries / NOTICE_DELIVERIES_PER_TOKEN);
+    return cost.tokens;
   }
 
   /**
@@ -359,7 +330,7 @@ export class ChatHub {
     const seat: Seat = {
       room: this.#enter(member, LOBBY),
       announced: false,
-      nickBucket: new TokenBucket({ ratePerSec: NICK_RATE_PER_SEC, burst: NICK_BURST, now: this.#now }),
+      nickBucket: nickChangeLimit(this.#now),
       oper: false,
     };
     this.#seats.set(member, seat);
@@ -370,7 +341,7 @@ export class ChatHub {
   /** What a member gets on entering a room, after its join notice: the topic, then the history. */
   #greet(member: Member, room: Room): void {
     if (room.topic) this.#reply(member, topicLine(room.name, room.topic));
-    this.#replyAll(member, room.history.replay());
+    this.#cost.replyAll(member, room.history.replay());
   }
 
   #handle(member: Member, text: string): void {
@@ -379,9 +350,12 @@ export class ChatHub {
     const command = parseCommand(sanitizeText(text));
     if (!command) return;
     const { room } = seat;
-    // Why not SILENT_FIRST: a probe, a keepalive, a quit, a move or a rename
-    // before the first announcement would tell the room of a name about to go.
-    if (!seat.announced && !SILENT_FIRST.has(command.kind)) this.#announce(member, seat);
+    if (!seat.announced && announcesSender(command)) this.#announce(member, seat);
+    const immediate = immediateReply(command);
+    if (immediate !== null) {
+      this.#cost.replyAll(member, immediate);
+      return;
+    }
     switch (command.kind) {
       case "message":
       case "me":
@@ -402,24 +376,20 @@ export class ChatHub {
       case "join":
         this.#move(member, seat, command.room, command.key);
         return;
-      case "who":
-        this.#replyPage(member, command.page, room.members.size, (page) =>
-          whoLines(room.name, { items: pageOf(room.members, page, (m) => m.nick), page, total: room.members.size }),
-        );
+      case "who": {
+        const { page } = command;
+        const total = room.members.size;
+        const lines = pageReply(page, total, () => whoLines(room.name, { items: pageOf(room.members, page, (m) => m.nick), page, total }));
+        this.#cost.replyAll(member, lines);
         return;
-      case "rooms":
-        this.#replyPage(member, command.page, this.#rooms.size, (page) =>
-          roomsLines({ items: pageOf(this.#rooms.values(), page, roomSummary), page, total: this.#rooms.size }),
-        );
+      }
+      case "rooms": {
+        const { page } = command;
+        const total = this.#rooms.size;
+        const lines = pageReply(page, total, () => roomsLines({ items: pageOf(this.#rooms.values(), page, roomSummary), page, total }));
+        this.#cost.replyAll(member, lines);
         return;
-      case "help":
-        this.#replyAll(member, HELP);
-        return;
-      case "ping":
-        this.#reply(member, PONG);
-        return;
-      case "pong":
-        return; // A line: the server already counted it as a sign of life.
+      }
       case "quit": {
         const reason = quitReason(command.reason);
         this.#reply(member, GOODBYE);
@@ -427,9 +397,6 @@ export class ChatHub {
         member.close(reason);
         return;
       }
-      case "error":
-        this.#reply(member, command.line);
-        return;
       case "oper":
         this.#reply(member, this.#oper(member, seat, command.password));
         return;
@@ -469,7 +436,7 @@ export class ChatHub {
         this.#ban(member, command.target, command.minutes);
         return;
       case "bans":
-        this.#replyAll(member, bansLines(this.#bans.entries()));
+        this.#cost.replyAll(member, bansLines(this.#bans.entries()));
         return;
       case "unban": {
         const group = parseAddress(command.target) ?? command.target;
@@ -602,16 +569,12 @@ export class ChatHub {
   }
 
   #rename(member: Member, seat: Seat, requested: string): void {
-    const result = normalizeNick(requested);
-    if (!result.ok) {
-      this.#reply(member, error(result.reason));
+    const check = checkRename(requested, member.nick);
+    if (!check.ok) {
+      this.#reply(member, check.reply);
       return;
     }
-    const { nick } = result;
-    if (nick === member.nick) {
-      this.#reply(member, sameNick(nick));
-      return;
-    }
+    const { nick } = check;
     const key = nickKey(nick);
     const holder = this.#nicks.get(key);
     // Why: holder === member is a change of case only, which is allowed.
@@ -736,7 +699,7 @@ export class ChatHub {
 
   /** A notice to a room, charged to the line being handled. */
   #notify(room: Room, line: string, except?: Member): void {
-    this.#noticeDeliveries += room.members.size;
+    this.#cost.notice(room.members.size);
     this.#broadcast(room, line, except);
   }
 
@@ -754,18 +717,7 @@ export class ChatHub {
 
   /** A line to the sender of the line being handled, charged to it. */
   #reply(member: Member, line: string): void {
-    this.#replyBytes += Buffer.byteLength(line) + 1;
-    member.send(line);
-  }
-
-  #replyAll(member: Member, lines: readonly string[]): void {
-    for (const line of lines) this.#reply(member, line);
-  }
-
-  #replyPage(member: Member, page: number, total: number, lines: (page: number) => string[]): void {
-    const pages = pageCount(total);
-    if (page > pages) this.#reply(member, noSuchPage(page, pages));
-    else this.#replyAll(member, lines(page));
+    this.#cost.reply(member, line);
   }
 
   #guestNick(): string {
@@ -774,19 +726,6 @@ export class ChatHub {
     while (this.#nicks.has(nickKey(nick)));
     return nick;
   }
-}
-
-/** The entries of page `page` (from 1), walking only as far as that page. */
-function pageOf<T, R>(items: Iterable<T>, page: number, map: (item: T) => R): R[] {
-  const skip = (page - 1) * PAGE_SIZE;
-  const out: R[] = [];
-  let i = 0;
-  for (const item of items) {
-    if (i++ < skip) continue;
-    out.push(map(item));
-    if (out.length === PAGE_SIZE) break;
-  }
-  return out;
 }
 
 function roomSummary(room: Room): { name: string; size: number; keyed: boolean } {

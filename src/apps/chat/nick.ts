@@ -1,8 +1,11 @@
 /**
- * Nickname rules: what a valid nickname is and when two of them clash.
+ * Nickname rules: what a valid nickname is, when two of them clash, and how
+ * often a member may change its own.
  */
 import { skeleton } from "./confusables.ts";
+import { error, sameNick } from "./replies.ts";
 import { sanitizeText } from "./sanitize.ts";
+import { TokenBucket } from "./token-bucket.ts";
 
 /** Longest nickname, in characters (all of them ASCII). */
 export const NICK_MAX = 24;
@@ -48,4 +51,34 @@ export function normalizeNick(raw: string): NickResult {
  */
 export function nickKey(nick: string): string {
   return skeleton(nick);
+}
+
+/** Outcome of {@link checkRename}: the new nickname, or the one line to answer. */
+export type RenameCheck = { ok: true; nick: string } | { ok: false; reply: string };
+
+/**
+ * The checks of `/nick NAME` that need no registry: the name is valid and
+ * is not the one `current` already has (a change of case is a change).
+ *
+ * @example
+ * checkRename("bob", "bob");  // { ok: false, reply: "* you are already bob" }
+ * checkRename(" Bob ", "bob"); // { ok: true, nick: "Bob" }
+ */
+export function checkRename(requested: string, current: string): RenameCheck {
+  const result = normalizeNick(requested);
+  if (!result.ok) return { ok: false, reply: error(result.reason) };
+  if (result.nick === current) return { ok: false, reply: sameNick(result.nick) };
+  return result;
+}
+
+/**
+ * Nickname changes: 3 at once, then one per 10 s. Why apart from the flood
+ * bucket: each change is told to a whole room, and a rename is never urgent.
+ */
+export const NICK_BURST = 3;
+export const NICK_RATE_PER_SEC = 0.1;
+
+/** A member's allowance of nickname changes (see {@link NICK_BURST}); `now` in ms. */
+export function nickChangeLimit(now: () => number): TokenBucket {
+  return new TokenBucket({ ratePerSec: NICK_RATE_PER_SEC, burst: NICK_BURST, now });
 }

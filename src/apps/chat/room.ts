@@ -31,3 +31,12 @@ export function isRoomName(name: string): boolean {
 export function roomKey(name: string): string {
   return name.toLowerCase();
 }
+
+/**
+ * Rooms with more members than this are *quiet*: their join, leave and
+ * nickname notices are counted and told once per interval in one line
+ * (`flushCrowdNotices` of either hub). Why 100: below it a notice per join
+ * costs ~100 lines, what one chat message costs; above it, N joins would
+ * cost N²/2 lines.
+ */
+export const DEFAULT_QUIET_ROOM_SIZE = 100;

@@ -59,7 +59,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (args.positionals.length > 1) throw new UsageError(`connect: one address expected, got ${args.positionals.length} (try boucle connect --help)`);
   const tls = tlsClientOptions(SPEC, args.values);
-  const { host, port } = parseHostPort(args.positionals[0] ?? "", { command: "connect", host: DEFAULT_HOST, port: tls ? DEFAULT_TLS_PORT : DEFAULT_PORT });
+  // Why BOUCLE_PORT is left out with --tls: it is the plain listener's port.
+  const env = tls ? { ...process.env, BOUCLE_PORT: undefined } : process.env;
+  const { host, port } = parseHostPort(args.positionals[0] ?? "", { command: "connect", host: DEFAULT_HOST, port: tls ? DEFAULT_TLS_PORT : DEFAULT_PORT }, env);
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const color = interactive && args.values["no-color"] !== true && !noColorRequested(process.env);
   return run(client(host, port, tls, interactive, color));

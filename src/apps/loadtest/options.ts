@@ -132,10 +132,15 @@ export function parseOptions(argv: string[]): LoadtestOptions | null {
   const messagesRaw = values["messages"];
   const tls = tlsClientOptions(COMMAND, values);
   const host = hostOption(values["host"], "127.0.0.1");
-  const port = portOption(COMMAND, values["port"], PORT_VARIABLE[mode], tls !== undefined && mode === "chat" ? DEFAULT_TLS_PORT : DEFAULT_PORT[mode], 1);
+  // Why no variable with --tls in chat mode: BOUCLE_PORT is the plain listener's port.
+  const port =
+    tls !== undefined && mode === "chat"
+      ? intOption(COMMAND, "port", values["port"], DEFAULT_TLS_PORT, 1, 65_535)
+      : portOption(COMMAND, values["port"], PORT_VARIABLE[mode], DEFAULT_PORT[mode], 1);
+  // Why an empty environment: a target without host or port takes --host/--port (already over BOUCLE_*), not the variables again.
   const targets =
     typeof values["targets"] === "string"
-      ? values["targets"].split(",").map((text) => parseHostPort(text.trim(), { command: "loadtest", host, port }))
+      ? values["targets"].split(",").map((text) => parseHostPort(text.trim(), { command: "loadtest", host, port }, {}))
       : [{ host, port }];
   const options: LoadtestOptions = {
     mode,

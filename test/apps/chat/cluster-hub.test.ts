@@ -56,6 +56,7 @@ describe("ClusterHub on in-memory brokers", () => {
         for (let k = 0; k < 3; k++) {
           const member = new FakeMember(i * 10 + k);
           yield* hub.join(member);
+          hub.announce(member); // As the server does after the admission delay.
           members.push([hub, member]);
         }
       }
@@ -150,6 +151,143 @@ describe("ClusterHub on in-memory brokers", () => {
       broker.simulateMissed();
       expect(ada.lines.at(-1)).toBe("* some messages may have been missed");
       expect(bob.lines.at(-1)).toBe("* some messages may have been missed");
+    });
+  });
+});
+
+/** A server as ChatServer builds it, with a small quiet room size for crowd tests. */
+function crowdServer(shared: MemorySharedChat, quietRoomSize: number, delayMs = 0): ClusterHub {
+  const hub = new ClusterHub();
+  hub.attach(new MemoryBroker(shared, hub.listener, { delayMs, quietRoomSize }));
+  return hub;
+}
+
+describe("ClusterHub crowd features on in-memory brokers", () => {
+  it("announces a newcomer at its first line or when the server says so, once; never for /ping or one that leaves first", async () => {
+    await onVirtualClock(function* () {
+      const shared = new MemorySharedChat();
+      const [one, two] = [server(shared, 0), server(shared, 2)];
+      const ada = new FakeMember(1);
+      yield* one.join(ada);
+      one.announce(ada);
+      const [probe, quiet, talker] = [new FakeMember(1), new FakeMember(2), new FakeMember(3)];
+      for (const member of [probe, quiet, talker]) yield* two.join(member);
+      expect(probe.lines).toEqual([`* welcome, you are ${probe.nick} - type /help for commands`, `* ${probe.nick} joined #lobby`]);
+      yield* type(two, probe, "/ping");
+      expect(probe.lines.at(-1)).toBe("* pong");
+      two.leave(probe);
+      yield* type(two, talker, "hi");
+      two.announce(quiet); // The admission delay is over.
+      two.announce(quiet);
+      yield* sleep(10);
+      expect(ada.lines.filter((l) => l.endsWith("joined #lobby"))).toEqual([`* ${ada.nick} joined #lobby`, `* ${talker.nick} joined #lobby`, `* ${quiet.nick} joined #lobby`]);
+      expect(ada.lines).toContain(`<${talker.nick}> hi`);
+      expect(ada.lines.indexOf(`* ${talker.nick} joined #lobby`)).toBeLessThan(ada.lines.indexOf(`<${talker.nick}> hi`));
+      expect(ada.lines.join("\n")).not.toContain(probe.nick); // Neither joined nor left.
+      expect(talker.lines.filter((l) => l === `* ${talker.nick} joined #lobby`)).toHaveLength(1); // Its own copy only.
+    });
+  });
+
+  it("renames a newcomer quietly, then announces it under its new name only", async () => {
+    await onVirtualClock(function* () {
+      const shared = new MemorySharedChat();
+      const [one, two] = [server(shared, 0), server(shared, 1)];
+      const ada = new FakeMember(1);
+      yield* one.join(ada);
+      one.announce(ada);
+      yield* sleep(5);
+      const bob = new FakeMember(1);
+      yield* two.join(bob);
+      const guest = bob.nick;
+      yield* type(two, bob, "/nick bob");
+      yield* sleep(5);
+      expect(bob.lines.at(-1)).toBe(`* ${guest} is now known as bob`);
+      expect(ada.lines.at(-1)).toBe("* bob joined #lobby");
+      expect(ada.lines.join("\n")).not.toContain(guest);
+    });
+  });
+
+  it("tallies joins, leaves and renames of a quiet room across servers and tells it once, whichever servers flush", async () => {
+    await onVirtualClock(function* () {
+      const shared = new MemorySharedChat();
+      const [one, two] = [crowdServer(shared, 3), crowdServer(shared, 3, 2)];
+      const members: [ClusterHub, FakeMember][] = [];
+      for (let i = 0; i < 6; i++) {
+        const hub = i % 2 === 0 ? one : two;
+        const member = new FakeMember(i);
+        yield* hub.join(member);
+        yield* type(hub, member, "/me arrives");
+        members.push([hub, member]);
+      }
+      const [first] = members[0]!;
+      const watcher = members[0]![1];
+      // Members 1 to 3 were told one by one (the room had 3 or fewer); 4 to 6 are tallied.
+      expect(watcher.lines.filter((l) => / joined #lobby$/.test(l))).toHaveLength(1 + 2);
+      yield* type(members[5]![0], members[5]![1], "/nick renamed5");
+      members[4]![0].leave(members[4]![1]);
+      yield* sleep(5);
+      watcher.lines.length = 0;
+      first.flushCrowdNotices();
+      two.flushCrowdNotices(); // Both servers flush: the tally is told once.
+      yield* sleep(10);
+      const crowd = "* 3 joined, 1 left, 1 renamed #lobby (5 members)";
+      for (const [, member] of members.slice(0, 4)) expect(member.lines.filter((l) => l === crowd)).toHaveLength(1);
+      expect(watcher.lines).toEqual([crowd]);
+      expect(members[5]![1].lines).toContain("* guest6 is now known as renamed5"); // Its own copy.
+    });
+  });
+
+  it("limits nickname changes to 3 at once, then one per 10 s; a taken name costs no change", async () => {
+    await onVirtualClock(function* () {
+      const shared = new MemorySharedChat();
+      const [one, two] = [server(shared, 0), server(shared, 0)];
+      const [ada, bob] = [new FakeMember(1), new FakeMember(1)];
+      yield* one.join(ada);
+      yield* two.join(bob);
+      yield* type(two, bob, "/nick bob");
+      yield* type(one, ada, "/nick bob", "/nick a1", "/nick a2", "/nick a3", "/nick a4");
+      expect(ada.lines.slice(-5)).toEqual([
+        "! nickname bob is taken",
+        "* guest1 is now known as a1",
+        "* a1 is now known as a2",
+        "* a2 is now known as a3",
+        "! slow down: too many nickname changes, try again in a few seconds",
+      ]);
+      yield* sleep(10_000);
+      yield* type(one, ada, "/nick a4");
+      expect(ada.lines.at(-1)).toBe("* a3 is now known as a4");
+    });
+  });
+
+  it("charges a line what ChatHub charges: 1, and more for long replies", async () => {
+    await onVirtualClock(function* () {
+      const shared = new MemorySharedChat();
+      const hub = server(shared, 0);
+      const ada = new FakeMember(1);
+      yield* hub.join(ada);
+      expect(yield* hub.handleLine(ada, "hello")!).toBe(1);
+      expect(yield* hub.handleLine(ada, "/help")!).toBe(2); // ~600 bytes of help.
+    });
+  });
+
+  it("pages /who over members on every server, and says when a page is past the last", async () => {
+    await onVirtualClock(function* () {
+      const shared = new MemorySharedChat();
+      const [one, two] = [server(shared, 0), server(shared, 0)];
+      const all: FakeMember[] = [];
+      for (let i = 0; i < 130; i++) {
+        const member = new FakeMember(i);
+        yield* (i % 2 === 0 ? one : two).join(member);
+        all.push(member);
+      }
+      const ada = all[0]!;
+      yield* type(one, ada, "/who 2");
+      const page = ada.lines.slice(2);
+      expect(page).toHaveLength(2);
+      expect(page[0]).toBe(`* #lobby has 130 members, page 2 of 2: ${all.slice(100, 120).map((m) => m.nick).join(", ")}`);
+      expect(page[1]).toBe(`* ${all.slice(120).map((m) => m.nick).join(", ")}`);
+      yield* type(one, ada, "/who 3", "/rooms 2");
+      expect(ada.lines.slice(-2)).toEqual(["! no page 3: there are 2 pages", "! no page 2: there is 1 page"]);
     });
   });
 });

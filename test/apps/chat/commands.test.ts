@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseCommand } from "../../../src/apps/chat/commands.ts";
+import { announcesSender, immediateReply, parseCommand } from "../../../src/apps/chat/commands.ts";
+import { HELP, PONG } from "../../../src/apps/chat/replies.ts";
 
 describe("parseCommand", () => {
   it("ignores empty and blank lines", () => {
@@ -79,5 +80,21 @@ describe("parseCommand", () => {
   it("accepts a 32-character room name", () => {
     const room = `#${"R".repeat(32)}`;
     expect(parseCommand(`/join ${room}`)).toEqual({ kind: "join", room, key: "" });
+  });
+});
+
+describe("what both hubs decide from the command alone", () => {
+  it("answers /help, /ping and usage errors without the chat's state", () => {
+    expect(immediateReply(parseCommand("/help")!)).toBe(HELP);
+    expect(immediateReply(parseCommand("/PING")!)).toEqual([PONG]);
+    expect(immediateReply(parseCommand("/nope")!)).toEqual(["! unknown command /nope (try /help)"]);
+    expect(immediateReply(parseCommand("hello")!)).toBeNull();
+    expect(immediateReply(parseCommand("/who")!)).toBeNull();
+  });
+
+  it("announces a newcomer before any first line but a probe, a quit, a move or a rename", () => {
+    const announcing = ["hello", "/me waves", "/who", "/rooms", "/help", "/msg bob hi", "/nope"];
+    for (const line of announcing) expect(announcesSender(parseCommand(line)!), line).toBe(true);
+    for (const line of ["/ping", "/quit", "/join #rust", "/nick ada"]) expect(announcesSender(parseCommand(line)!), line).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NICK_MAX, nickKey, normalizeNick } from "../../../src/apps/chat/nick.ts";
+import { checkRename, NICK_MAX, nickKey, normalizeNick } from "../../../src/apps/chat/nick.ts";
 
 describe("normalizeNick", () => {
   it.each(["a", "alice", "Bob_2", "x-y", "_", "-", "a".repeat(NICK_MAX)])("accepts %s", (nick) => {
@@ -73,5 +73,16 @@ describe("nickKey", () => {
   it("keeps distinct names apart", () => {
     expect(nickKey("guest1")).not.toBe(nickKey("guest10"));
     expect(nickKey("ann")).not.toBe(nickKey("anna"));
+  });
+});
+
+describe("checkRename (what both hubs check before the registry)", () => {
+  it("answers an invalid name with its reason and the name one has with a notice", () => {
+    expect(checkRename("a b", "ada")).toEqual({ ok: false, reply: "! nickname may only contain ASCII letters, digits, _ and -" });
+    expect(checkRename(" ada ", "ada")).toEqual({ ok: false, reply: "* you are already ada" });
+  });
+
+  it("lets a change of case through, cleaned", () => {
+    expect(checkRename("\x1b[1mAda\x1b[0m", "ada")).toEqual({ ok: true, nick: "Ada" });
   });
 });

@@ -11,15 +11,22 @@
  */
 import { Event, getRunningLoop, type Coro, type EventLoop } from "../../../loop/index.ts";
 import { nickKey } from "../nick.ts";
-import { joined, leftChat, leftRoom, renamed } from "../replies.ts";
-import { LOBBY, roomKey } from "../room.ts";
-import { BrokerUnavailableError, type BrokerListener, type ChatBroker } from "./types.ts";
+import { pageRange } from "../paging.ts";
+import { crowdNotice, joined, leftChat, leftRoom, renamed } from "../replies.ts";
+import { DEFAULT_QUIET_ROOM_SIZE, LOBBY, roomKey } from "../room.ts";
+import { BrokerUnavailableError, type BrokerListener, type ChatBroker, type ListPage, type TallyField } from "./types.ts";
 
 type NewEntry =
   | { kind: "room"; room: string; line: string; except: { broker: MemoryBroker; member: number } | null }
   | { kind: "private"; broker: MemoryBroker; member: number; line: string };
 /** An entry of the shared log, numbered in log order. */
 type Entry = NewEntry & { serial: number };
+
+interface LocalMember {
+  nick: string;
+  room: string;
+  announced: boolean;
+}
 
 interface Holder {
   broker: MemoryBroker;
@@ -33,6 +40,8 @@ export class MemorySharedChat {
   /** Room key -> spelling and nicks in join order; Map order is creation order. */
   readonly rooms = new Map<string, { name: string; nicks: string[] }>();
   readonly brokers = new Set<MemoryBroker>();
+  /** Room key -> what the quiet room was not told one by one. */
+  readonly tallies = new Map<string, Record<TallyField, number>>();
   guests = 0;
   serial = 0;
   /** False: every step fails with BrokerUnavailableError, as with Redis away. */
@@ -59,13 +68,15 @@ export class MemoryBroker implements ChatBroker {
   readonly #loop: EventLoop;
   /** How long after an append this server delivers it (ms of the loop's clock). */
   readonly #delayMs: () => number;
-  readonly #members = new Map<number, { nick: string; room: string }>();
+  readonly #members = new Map<number, LocalMember>();
+  readonly #quietRoomSize: number;
   #nextDeliveryAt = 0;
   #delivered = 0;
   #waiters: { serial: number; done: Event }[] = [];
 
-  constructor(shared: MemorySharedChat, listener: BrokerListener, options: { delayMs?: number | (() => number) } = {}) {
+  constructor(shared: MemorySharedChat, listener: BrokerListener, options: { delayMs?: number | (() => number); quietRoomSize?: number } = {}) {
     this.#shared = shared;
+    this.#quietRoomSize = options.quietRoomSize ?? DEFAULT_QUIET_ROOM_SIZE;
     this.#listener = listener;
     this.#loop = getRunningLoop();
     const delay = options.delayMs ?? 0;
@@ -90,10 +101,22 @@ export class MemoryBroker implements ChatBroker {
     do nick = `guest${++this.#shared.guests}`;
     while (this.#shared.nicks.has(nickKey(nick)));
     this.#shared.nicks.set(nickKey(nick), { broker: this, member: memberId, nick });
-    this.#members.set(memberId, { nick, room: LOBBY });
+    this.#members.set(memberId, { nick, room: LOBBY, announced: false });
     onNick(nick);
-    yield* this.#append([this.#enter(nick, LOBBY)]);
+    this.#enter(nick, LOBBY);
     return nick;
+  }
+
+  isAnnounced(memberId: number): boolean {
+    return this.#members.get(memberId)?.announced ?? false;
+  }
+
+  *announce(memberId: number): Coro<void> {
+    const member = this.#members.get(memberId);
+    if (member === undefined || member.announced) return;
+    this.#check();
+    member.announced = true;
+    yield* this.#append(this.#notice(memberId, member.room, joined(member.nick, member.room), "joined"));
   }
 
   *rename(memberId: number, nick: string): Coro<boolean> {
@@ -107,7 +130,7 @@ export class MemoryBroker implements ChatBroker {
     nicks[nicks.indexOf(member.nick)] = nick;
     const old = member.nick;
     member.nick = nick;
-    yield* this.#append([this.#roomEntry(member.room, renamed(old, nick))]);
+    if (member.announced) yield* this.#append(this.#notice(memberId, member.room, renamed(old, nick), "renamed"));
     return true;
   }
 
@@ -115,9 +138,13 @@ export class MemoryBroker implements ChatBroker {
     this.#check();
     const member = this.#member(memberId);
     const from = member.room;
+    const entries = member.announced ? this.#notice(memberId, from, leftRoom(member.nick, from), "left") : [];
     this.#exit(member.nick, from);
     member.room = roomName;
-    yield* this.#append([this.#roomEntry(from, leftRoom(member.nick, from)), this.#enter(member.nick, roomName)]);
+    member.announced = true;
+    this.#enter(member.nick, roomName);
+    entries.push(...this.#notice(memberId, roomName, joined(member.nick, roomName), "joined"));
+    yield* this.#append(entries);
   }
 
   *say(memberId: number, line: string, exceptSender: boolean): Coro<void> {
@@ -140,19 +167,35 @@ export class MemoryBroker implements ChatBroker {
     if (member === undefined) return;
     this.#check();
     this.#members.delete(memberId);
+    const entries = member.announced ? this.#notice(memberId, member.room, leftChat(member.nick, reason), "left") : [];
     this.#shared.nicks.delete(nickKey(member.nick));
     this.#exit(member.nick, member.room);
-    yield* this.#append([this.#roomEntry(member.room, leftChat(member.nick, reason))]);
+    yield* this.#append(entries);
   }
 
-  *who(roomName: string): Coro<string[]> {
+  *who(roomName: string, page: number): Coro<ListPage<string>> {
     this.#check();
-    return [...(this.#shared.rooms.get(roomKey(roomName))?.nicks ?? [])];
+    const nicks = this.#shared.rooms.get(roomKey(roomName))?.nicks ?? [];
+    const { start, end } = pageRange(page);
+    return { total: nicks.length, items: nicks.slice(start, end) };
   }
 
-  *rooms(): Coro<{ name: string; size: number }[]> {
+  *rooms(page: number): Coro<ListPage<{ name: string; size: number }>> {
     this.#check();
-    return Array.from(this.#shared.rooms.values(), (room) => ({ name: room.name, size: room.nicks.length }));
+    const all = Array.from(this.#shared.rooms.values());
+    const { start, end } = pageRange(page);
+    return { total: all.length, items: all.slice(start, end).map((room) => ({ name: room.name, size: room.nicks.length })) };
+  }
+
+  *flushCrowdNotices(): Coro<void> {
+    this.#check();
+    const entries: NewEntry[] = [];
+    for (const [key, tally] of this.#shared.tallies) {
+      const room = this.#shared.rooms.get(key);
+      if (room !== undefined) entries.push(this.#roomEntry(room.name, crowdNotice(room.name, tally, room.nicks.length)));
+    }
+    this.#shared.tallies.clear();
+    yield* this.#append(entries);
   }
 
   *close(): Coro<void> {
@@ -176,6 +219,7 @@ export class MemoryBroker implements ChatBroker {
 
   /** Append, then wait until this server delivered the last of it (the barrier). */
   *#append(entries: NewEntry[]): Coro<void> {
+    if (entries.length === 0) return;
     const serial = this.#shared.append(entries);
     if (this.#delivered >= serial) return;
     const waiter = { serial, done: new Event() };
@@ -187,12 +231,23 @@ export class MemoryBroker implements ChatBroker {
     }
   }
 
-  #enter(nick: string, roomName: string): NewEntry {
+  #enter(nick: string, roomName: string): void {
     const key = roomKey(roomName);
     let room = this.#shared.rooms.get(key);
     if (room === undefined) this.#shared.rooms.set(key, (room = { name: roomName, nicks: [] }));
     room.nicks.push(nick);
-    return this.#roomEntry(roomName, joined(nick, room.name));
+  }
+
+  /** A notice of a member's own act, kept from it: one entry, or none and one more in a quiet room's tally. */
+  #notice(memberId: number, roomName: string, line: string, field: TallyField): NewEntry[] {
+    const key = roomKey(roomName);
+    if ((this.#shared.rooms.get(key)?.nicks.length ?? 0) > this.#quietRoomSize) {
+      let tally = this.#shared.tallies.get(key);
+      if (tally === undefined) this.#shared.tallies.set(key, (tally = { joined: 0, left: 0, renamed: 0 }));
+      tally[field]++;
+      return [];
+    }
+    return [{ kind: "room", room: key, line, except: { broker: this, member: memberId } }];
   }
 
   #exit(nick: string, roomName: string): void {
@@ -207,7 +262,7 @@ export class MemoryBroker implements ChatBroker {
     return { kind: "room", room: roomKey(roomName), line, except: null };
   }
 
-  #member(memberId: number): { nick: string; room: string } {
+  #member(memberId: number): LocalMember {
     const member = this.#members.get(memberId);
     if (member === undefined) throw new Error(`member ${memberId} is not admitted on this server`);
     return member;

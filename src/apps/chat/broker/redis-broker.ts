@@ -29,11 +29,12 @@ import {
   type RedisReply,
 } from "../../../redis/index.ts";
 import { nickKey } from "../nick.ts";
-import { joined, leftChat, leftRoom, NODE_LOST_REASON, renamed, SHUTDOWN_REASON } from "../replies.ts";
-import { LOBBY, roomKey } from "../room.ts";
-import { APPLY, HEARTBEAT, OP_ARITY, REAP, ROOMS, type OpName } from "./scripts.ts";
+import { pageRange } from "../paging.ts";
+import { crowdNotice, joined, leftChat, leftRoom, NODE_LOST_REASON, renamed, SHUTDOWN_REASON } from "../replies.ts";
+import { DEFAULT_QUIET_ROOM_SIZE, LOBBY, roomKey } from "../room.ts";
+import { APPLY, HEARTBEAT, OP_ARITY, REAP, ROOMS_PAGE, TAKE_TALLIES, WHO_PAGE, type OpName } from "./scripts.ts";
 import { StreamFollower } from "./stream-follower.ts";
-import { BrokerUnavailableError, type BrokerListener, type ChatBroker } from "./types.ts";
+import { BrokerUnavailableError, type BrokerListener, type ChatBroker, type ListPage, type TallyField } from "./types.ts";
 
 export { BrokerUnavailableError, type BrokerListener, type ChatBroker } from "./types.ts";
 
@@ -50,6 +51,10 @@ export interface RedisBrokerOptions {
   nodeId?: string;
   /** Priority of the task that reads and delivers the streams (default 0). */
   readerPriority?: number;
+  /** Longest wait for Redis' answer to one step (default 5000 ms). */
+  stepTimeoutMs?: number;
+  /** Rooms above this many members (on all nodes) get tallies instead of join, leave and rename notices (default 100). */
+  quietRoomSize?: number;
 }
 
 /** How long a step waits for Redis to come back before giving up (ms). */
@@ -60,17 +65,27 @@ const RETRY_WITHIN_MS = 2000;
  * nothing; the member gets the unavailable error rather than silence.
  */
 const STEP_TIMEOUT_MS = 5000;
+
+/** A step that failed for want of Redis, to do again under the same seq (so it is done once, whether or not it had run). */
+interface StepToRetry {
+  seq: number;
+  ops: Op[];
+}
 /** Members removed per step at close: keeps one Lua step short (Redis runs nothing else meanwhile). */
 const LEAVES_PER_STEP = 200;
 
 const APPLY_SCRIPT = new RedisScript(APPLY);
 const HEARTBEAT_SCRIPT = new RedisScript(HEARTBEAT);
 const REAP_SCRIPT = new RedisScript(REAP);
-const ROOMS_SCRIPT = new RedisScript(ROOMS);
+const ROOMS_SCRIPT = new RedisScript(ROOMS_PAGE);
+const WHO_SCRIPT = new RedisScript(WHO_PAGE);
+const TAKE_TALLIES_SCRIPT = new RedisScript(TAKE_TALLIES);
 
 interface LocalMember {
   nick: string;
   roomName: string;
+  /** Whether its room was told of its arrival (see ChatBroker.announce). */
+  announced: boolean;
 }
 
 /**
@@ -85,11 +100,13 @@ export class RedisBroker implements ChatBroker {
   readonly shards: number;
   readonly #maxLen: number;
   readonly #leaseMs: number;
+  readonly #quietRoomSize: number;
   readonly #client: RedisClient;
   readonly #blocking: RedisClient;
   readonly #members = new Map<number, LocalMember>();
   readonly #follower: StreamFollower;
-  #leavesToRetry: Op[][] = [];
+  #leavesToRetry: StepToRetry[] = [];
+  readonly #stepTimeoutMs: number;
   #seq = 0;
   #tasks: Task<void>[] = [];
   #closed = false;
@@ -101,6 +118,8 @@ export class RedisBroker implements ChatBroker {
     this.shards = options.shards ?? 16;
     this.#maxLen = options.maxLen ?? 10_000;
     this.#leaseMs = options.leaseMs ?? 10_000;
+    this.#quietRoomSize = options.quietRoomSize ?? DEFAULT_QUIET_ROOM_SIZE;
+    this.#stepTimeoutMs = options.stepTimeoutMs ?? STEP_TIMEOUT_MS;
     this.nodeId = options.nodeId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const streams = Array.from({ length: this.shards }, (_, i) => `shard:${i}`);
     streams.push(`inbox:${this.nodeId}`);
@@ -145,7 +164,8 @@ export class RedisBroker implements ChatBroker {
 
   /**
    * Give member `memberId` a free guest nickname, tell `onNick` (the welcome
-   * goes out before anyone sees the newcomer), then put it in #lobby.
+   * goes out before anyone sees the newcomer), then put it in #lobby,
+   * unannounced.
    */
   *admit(memberId: number, onNick: (nick: string) => void = () => {}): Coro<string> {
     let nick: string;
@@ -153,38 +173,57 @@ export class RedisBroker implements ChatBroker {
       const n = yield* this.#attempt(() => this.#client.call("INCR", this.#key("guests")));
       nick = `guest${asInteger(n)}`;
     } while ((yield* this.#step([["claim", nickKey(nick), this.#holder(memberId, nick)]])) !== "ok");
-    this.#members.set(memberId, { nick, roomName: LOBBY });
+    this.#members.set(memberId, { nick, roomName: LOBBY, announced: false });
     onNick(nick);
     yield* this.#step(this.#enterOps(memberId, nick, LOBBY));
     return nick;
+  }
+
+  isAnnounced(memberId: number): boolean {
+    return this.#members.get(memberId)?.announced ?? false;
+  }
+
+  /** Tell the member's room (the member excepted) that it arrived, once; a failed step leaves it unannounced. */
+  *announce(memberId: number): Coro<void> {
+    const member = this.#members.get(memberId);
+    if (member === undefined || member.announced) return;
+    member.announced = true; // Why now: a second call while this step runs must not announce it twice.
+    try {
+      yield* this.#step([this.#notice(memberId, member.roomName, joined(member.nick, member.roomName), "joined")]);
+    } catch (error) {
+      member.announced = false;
+      throw error;
+    }
   }
 
   /** Rename a member (`nick` already validated); false if someone holds the name. */
   *rename(memberId: number, nick: string): Coro<boolean> {
     const member = this.#member(memberId);
     const room = roomKey(member.roomName);
-    const status = yield* this.#step([
+    const ops: Op[] = [
       ["release", nickKey(member.nick), this.#holder(memberId, member.nick)],
       ["claim", nickKey(nick), this.#holder(memberId, nick)],
       ["rename", room, member.nick, nick],
       ["member", String(memberId), this.#record(nick, member.roomName)],
-      ["append", this.shardOf(room), room, renamed(member.nick, nick), ""],
-    ]);
+    ];
+    if (member.announced) ops.push(this.#notice(memberId, member.roomName, renamed(member.nick, nick), "renamed"));
+    const status = yield* this.#step(ops);
     if (status !== "ok") return false;
     member.nick = nick;
     return true;
   }
 
-  /** Move a member to the room called `roomName` (valid, not its current room). */
+  /** Move a member to the room called `roomName` (valid, not its current room), announced there at once. */
   *move(memberId: number, roomName: string): Coro<void> {
     const member = this.#member(memberId);
     const from = roomKey(member.roomName);
-    yield* this.#step([
-      ["exit", from, member.nick],
-      ["append", this.shardOf(from), from, leftRoom(member.nick, member.roomName), ""],
-      ...this.#enterOps(memberId, member.nick, roomName),
-    ]);
+    const ops: Op[] = [];
+    if (member.announced) ops.push(this.#notice(memberId, member.roomName, leftRoom(member.nick, member.roomName), "left"));
+    ops.push(["exit", from, member.nick], ...this.#enterOps(memberId, member.nick, roomName));
+    ops.push(this.#notice(memberId, roomName, joined(member.nick, roomName), "joined"));
+    yield* this.#step(ops);
     member.roomName = roomName;
+    member.announced = true;
   }
 
   /** Send `line` to the member's room; `exceptSender` keeps it from the sender (a message, not an action). */
@@ -213,27 +252,46 @@ export class RedisBroker implements ChatBroker {
     const member = this.#members.get(memberId);
     if (member === undefined) return;
     this.#members.delete(memberId);
-    const ops = this.#leaveOps(memberId, member, reason);
+    const leave: StepToRetry = { seq: ++this.#seq, ops: this.#leaveOps(memberId, member, reason) };
     try {
-      yield* this.#step(ops);
+      yield* this.#step(leave.ops, undefined, true, leave.seq);
     } catch (error) {
-      if (error instanceof BrokerUnavailableError) this.#leavesToRetry.push(ops);
+      // Why the same seq: a step that timed out may still run once Redis answers again.
+      if (error instanceof BrokerUnavailableError) this.#leavesToRetry.push(leave);
       throw error;
     }
   }
 
-  /** The nicknames in a room, on every node, in join order. */
-  *who(roomName: string): Coro<string[]> {
-    const reply = yield* this.#attempt(() => this.#client.call("ZRANGE", this.#key(`room:${roomKey(roomName)}`), 0, -1));
-    return asArray(reply).map(asString);
+  /** Page `page` of the nicknames in a room, on every node, in join order: one ZRANGE of that page. */
+  *who(roomName: string, page: number): Coro<ListPage<string>> {
+    const { start, end } = pageRange(page);
+    const key = this.#key(`room:${roomKey(roomName)}`);
+    const [total, ...nicks] = asArray(yield* this.#attempt(() => WHO_SCRIPT.run(this.#client, [key], [start, end - 1])));
+    return { total: asInteger(total!), items: nicks.map(asString) };
   }
 
-  /** Every room of the chat with its size, in creation order. */
-  *rooms(): Coro<{ name: string; size: number }[]> {
-    const flat = asArray(yield* this.#attempt(() => ROOMS_SCRIPT.run(this.#client, [], [this.prefix])));
-    const rooms: { name: string; size: number }[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) rooms.push({ name: asString(flat[i]!), size: asInteger(flat[i + 1]!) });
-    return rooms;
+  /** Page `page` of the rooms of the chat with their sizes, in creation order. */
+  *rooms(page: number): Coro<ListPage<{ name: string; size: number }>> {
+    const { start, end } = pageRange(page);
+    const [total, ...flat] = asArray(yield* this.#attempt(() => ROOMS_SCRIPT.run(this.#client, [], [this.prefix, start, end - 1])));
+    const items: { name: string; size: number }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) items.push({ name: asString(flat[i]!), size: asInteger(flat[i + 1]!) });
+    return { total: asInteger(total!), items };
+  }
+
+  /**
+   * Take the quiet rooms' tallies and append one crowd notice per room.
+   * Why two steps: the wording stays in replies.ts; a node lost between them loses one interval's tally.
+   */
+  *flushCrowdNotices(): Coro<void> {
+    const flat = asArray(yield* this.#attempt(() => TAKE_TALLIES_SCRIPT.run(this.#client, [], [this.prefix])));
+    const ops: Op[] = [];
+    for (let i = 0; i + 5 < flat.length; i += 6) {
+      const key = asString(flat[i]!);
+      const tally = { joined: asInteger(flat[i + 3]!), left: asInteger(flat[i + 4]!), renamed: asInteger(flat[i + 5]!) };
+      ops.push(["append", this.shardOf(key), key, crowdNotice(asString(flat[i + 1]!), tally, asInteger(flat[i + 2]!)), ""]);
+    }
+    if (ops.length > 0) yield* this.#step(ops, undefined, false);
   }
 
   /** Members of this node the broker knows (for tests and logs). */
@@ -313,7 +371,7 @@ export class RedisBroker implements ChatBroker {
   *#reap(): Coro<void> {
     const notice = leftChat("\u0000", NODE_LOST_REASON);
     const [before, after] = notice.split("\u0000") as [string, string];
-    yield* REAP_SCRIPT.run(this.#client, [], [this.prefix, this.#maxLen, before, after]);
+    yield* REAP_SCRIPT.run(this.#client, [], [this.prefix, this.#maxLen, before, after, this.#quietRoomSize]);
   }
 
   /**
@@ -334,29 +392,34 @@ export class RedisBroker implements ChatBroker {
 
   #leaveOps(memberId: number, member: LocalMember, reason: string | undefined): Op[] {
     const room = roomKey(member.roomName);
-    return [
-      ["release", nickKey(member.nick), this.#holder(memberId, member.nick)],
-      ["exit", room, member.nick],
-      ["forget", String(memberId)],
-      ["append", this.shardOf(room), room, leftChat(member.nick, reason), ""],
-    ];
+    const ops: Op[] = [];
+    // Why before the exit: a room is quiet by its size with the leaver in it, as on one server.
+    if (member.announced) ops.push(this.#notice(memberId, member.roomName, leftChat(member.nick, reason), "left"));
+    ops.push(["release", nickKey(member.nick), this.#holder(memberId, member.nick)], ["exit", room, member.nick], ["forget", String(memberId)]);
+    return ops;
   }
 
   /** Leaves that failed while Redis was away, oldest first. */
   *#retryLeaves(): Coro<void> {
     while (this.#leavesToRetry.length > 0) {
-      yield* this.#step(this.#leavesToRetry[0]!);
+      const { ops, seq } = this.#leavesToRetry[0]!;
+      yield* this.#step(ops, undefined, false, seq); // Why no barrier: nobody waits for this line.
       this.#leavesToRetry.shift();
     }
   }
 
+  /** Roster ops only: the notice is the caller's (announce, move). */
   #enterOps(memberId: number, nick: string, roomName: string): Op[] {
-    const room = roomKey(roomName);
     return [
-      ["enter", room, roomName, nick],
+      ["enter", roomKey(roomName), roomName, nick],
       ["member", String(memberId), this.#record(nick, roomName)],
-      ["append", this.shardOf(room), room, joined(nick, roomName), ""],
     ];
+  }
+
+  /** A notice of member `memberId`'s own act, kept from it, or tallied if its room is quiet. */
+  #notice(memberId: number, roomName: string, line: string, field: TallyField): Op {
+    const room = roomKey(roomName);
+    return ["notice", this.shardOf(room), room, line, `${this.nodeId}/${memberId}`, field, String(this.#quietRoomSize)];
   }
 
   /**
@@ -364,8 +427,8 @@ export class RedisBroker implements ChatBroker {
    * connection), then wait until this node has delivered what they appended.
    * Returns the step's status: "ok", "taken" or "nosuch".
    */
-  *#step(ops: Op[], onResult?: (result: RedisReply[]) => void, barrier = true): Coro<string> {
-    const args: RedisArg[] = [this.prefix, this.nodeId, ++this.#seq, this.#maxLen];
+  *#step(ops: Op[], onResult?: (result: RedisReply[]) => void, barrier = true, seq = ++this.#seq): Coro<string> {
+    const args: RedisArg[] = [this.prefix, this.nodeId, seq, this.#maxLen];
     for (const op of ops) {
       if (op.length !== OP_ARITY[op[0]] + 1) throw new Error(`broker op ${op[0]} takes ${OP_ARITY[op[0]]} arguments`);
       args.push(...op);
@@ -390,13 +453,13 @@ export class RedisBroker implements ChatBroker {
   /** Run `work`; after a lost connection wait (briefly) for Redis and run it once more. */
   *#attempt<T>(work: () => Coro<T>): Coro<T> {
     try {
-      return yield* timeout(STEP_TIMEOUT_MS, work());
+      return yield* timeout(this.#stepTimeoutMs, work());
     } catch (error) {
       if (!(error instanceof RedisConnectionError) || this.#closed) throw this.#unavailable(error);
     }
     try {
       yield* timeout(RETRY_WITHIN_MS, this.#client.waitConnected());
-      return yield* timeout(STEP_TIMEOUT_MS, work());
+      return yield* timeout(this.#stepTimeoutMs, work());
     } catch (error) {
       throw this.#unavailable(error);
     }

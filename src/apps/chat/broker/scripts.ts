@@ -16,6 +16,8 @@
  *   P:inbox:NODE      stream of private lines for one node (m member id, l line)
  *   P:lease:NODE      expires unless its node renews it; P:nodes set of nodes known alive
  *   P:results:NODE    hash  step seq -> its result (the last RESULTS_KEPT steps), for idempotent retries
+ *   P:tally:ROOMKEY   hash  joined/left/renamed -> notices a quiet room was not told one by one
+ *   P:tallied         set   room keys with a tally (what FLUSH_TALLIES takes)
  */
 
 /**
@@ -44,6 +46,11 @@ export const OP_ARITY = {
   forget: 1,
   /** stream roomKey line except */
   append: 4,
+  /**
+   * stream roomKey line except field quietSize: an append, unless the room
+   * has more than quietSize members: then one more `field` in its tally.
+   */
+  notice: 6,
   /** nickKey line: fails the step with "nosuch" if nobody holds it; returns the holder's spelling. */
   whisper: 2,
 } as const;
@@ -100,6 +107,10 @@ for _, op in ipairs(ops) do
 end
 local result = {'ok'}
 local function order() return redis.call('INCR', p .. ':order') end
+local function tally(roomKey, field)
+  redis.call('HINCRBY', p .. ':tally:' .. roomKey, field, 1)
+  redis.call('SADD', p .. ':tallied', roomKey)
+end
 for _, op in ipairs(ops) do
   local name = op[1]
   if name == 'claim' then
@@ -133,6 +144,13 @@ for _, op in ipairs(ops) do
   elseif name == 'append' then
     result[#result + 1] = op[2]
     result[#result + 1] = redis.call('XADD', p .. ':' .. op[2], 'MAXLEN', '~', maxlen, '*', 'r', op[3], 'l', op[4], 'x', op[5])
+  elseif name == 'notice' then
+    if redis.call('ZCARD', p .. ':room:' .. op[3]) > tonumber(op[7]) then
+      tally(op[3], op[6])
+    else
+      result[#result + 1] = op[2]
+      result[#result + 1] = redis.call('XADD', p .. ':' .. op[2], 'MAXLEN', '~', maxlen, '*', 'r', op[3], 'l', op[4], 'x', op[5])
+    end
   elseif name == 'whisper' then
     local held = targets[op]
     local target, member, spelling = string.match(held, '^([^\\t]*)\\t([^\\t]*)\\t(.*)$')
@@ -158,12 +176,13 @@ return redis.call('SADD', p .. ':nodes', node)
 
 /**
  * Remove, once, the members of every node whose lease has expired:
- * ARGV = prefix, maxlen, text before the nick, text after it (the notice).
+ * ARGV = prefix, maxlen, text before the nick, text after it (the notice),
+ * quiet room size (above it, a room's tally counts the leave instead).
  * A node leaves P:nodes in the same step, so of several survivors running
  * this at once only one reaps it. Returns `node, count` pairs.
  */
 export const REAP = `
-local p, maxlen, before, after = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local p, maxlen, before, after, quiet = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local nicks = p .. ':nicks'
 local reaped = {}
 for _, node in ipairs(redis.call('SMEMBERS', p .. ':nodes')) do
@@ -175,12 +194,18 @@ for _, node in ipairs(redis.call('SMEMBERS', p .. ':nodes')) do
       local held = redis.call('HGET', nicks, nickKey)
       if held and string.find(held, node .. '\\t' .. members[k] .. '\\t', 1, true) == 1 then redis.call('HDEL', nicks, nickKey) end
       local room = p .. ':room:' .. roomKey
+      local quietRoom = redis.call('ZCARD', room) > quiet
       redis.call('ZREM', room, nick)
       if redis.call('EXISTS', room) == 0 then
         redis.call('HDEL', p .. ':roomnames', roomKey)
         redis.call('ZREM', p .. ':rooms', roomKey)
       end
-      redis.call('XADD', p .. ':' .. stream, 'MAXLEN', '~', maxlen, '*', 'r', roomKey, 'l', before .. nick .. after, 'x', '')
+      if quietRoom then
+        redis.call('HINCRBY', p .. ':tally:' .. roomKey, 'left', 1)
+        redis.call('SADD', p .. ':tallied', roomKey)
+      else
+        redis.call('XADD', p .. ':' .. stream, 'MAXLEN', '~', maxlen, '*', 'r', roomKey, 'l', before .. nick .. after, 'x', '')
+      end
     end
     redis.call('DEL', p .. ':members:' .. node, p .. ':results:' .. node)
     reaped[#reaped + 1] = node
@@ -190,13 +215,51 @@ end
 return reaped
 `;
 
-/** Every room as `spelling, size` pairs in creation order: ARGV = prefix. */
-export const ROOMS = `
+/**
+ * One page of the rooms: ARGV = prefix, first index, last index (both
+ * included, from 0). Returns the number of rooms, then `spelling, size`
+ * pairs in creation order.
+ */
+export const ROOMS_PAGE = `
 local p = ARGV[1]
-local out = {}
-for _, key in ipairs(redis.call('ZRANGE', p .. ':rooms', 0, -1)) do
+local out = {redis.call('ZCARD', p .. ':rooms')}
+for _, key in ipairs(redis.call('ZRANGE', p .. ':rooms', ARGV[2], ARGV[3])) do
   out[#out + 1] = redis.call('HGET', p .. ':roomnames', key) or key
   out[#out + 1] = redis.call('ZCARD', p .. ':room:' .. key)
 end
+return out
+`;
+
+/**
+ * One page of a room's roster: KEYS[1] the room's sorted set, ARGV = first
+ * index, last index. Returns its size, then the nicks in join order.
+ */
+export const WHO_PAGE = `
+local out = {redis.call('ZCARD', KEYS[1])}
+for _, nick in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2])) do out[#out + 1] = nick end
+return out
+`;
+
+/**
+ * Take (read and clear) every quiet room's tally: ARGV = prefix. Returns
+ * `key, spelling, size, joined, left, renamed` per room that still exists; of
+ * servers taking at once, each tally goes to one.
+ */
+export const TAKE_TALLIES = `
+local p = ARGV[1]
+local out = {}
+for _, key in ipairs(redis.call('SMEMBERS', p .. ':tallied')) do
+  local tally = p .. ':tally:' .. key
+  local counts = redis.call('HMGET', tally, 'joined', 'left', 'renamed')
+  redis.call('DEL', tally)
+  local size = redis.call('ZCARD', p .. ':room:' .. key)
+  if size > 0 then
+    out[#out + 1] = key
+    out[#out + 1] = redis.call('HGET', p .. ':roomnames', key) or key
+    out[#out + 1] = size
+    for k = 1, 3 do out[#out + 1] = tonumber(counts[k] or '0') end
+  end
+end
+redis.call('DEL', p .. ':tallied')
 return out
 `;

@@ -22,25 +22,57 @@ export interface BrokerListener {
  * @throws BrokerUnavailableError from any step while the shared state can't be reached.
  */
 export interface ChatBroker {
-  /** Give a member a free guest nickname, tell `onNick`, then put it in #lobby; returns the nickname. */
+  /**
+   * Give a member a free guest nickname, tell `onNick`, then put it in
+   * #lobby, unannounced (no notice yet); returns the nickname.
+   */
   admit(memberId: number, onNick?: (nick: string) => void): Coro<string>;
-  /** Rename a member (`nick` already valid); false if someone holds the name. */
+  /** Whether the member's room was told of its arrival (by {@link announce}, or a move). */
+  isAnnounced(memberId: number): boolean;
+  /**
+   * Tell the member's room, the member excepted, that it arrived: once (later
+   * calls do nothing); a notice, or one more join in a quiet room's tally.
+   */
+  announce(memberId: number): Coro<void>;
+  /**
+   * Rename a member (`nick` already valid); false if someone holds the name.
+   * An announced member's room (the member excepted) gets the notice.
+   */
   rename(memberId: number, nick: string): Coro<boolean>;
-  /** Move a member to `roomName` (valid, not its current room). */
+  /**
+   * Move a member to `roomName` (valid, not its current room), announced
+   * there at once; the old room gets `* nick left #room` if it was announced.
+   * Neither notice goes to the member itself.
+   */
   move(memberId: number, roomName: string): Coro<void>;
   /** Send `line` to the member's room; `exceptSender` keeps it from the sender. */
   say(memberId: number, line: string, exceptSender: boolean): Coro<void>;
   /** Send a private line to whoever holds `toNick`; its spelling, or null if nobody does. */
   whisper(memberId: number, toNick: string, line: string): Coro<string | null>;
-  /** Remove a member; its room gets `* nick left[ (reason)]`. */
+  /** Remove a member; its room gets `* nick left[ (reason)]` if it was announced. */
   leave(memberId: number, reason?: string): Coro<void>;
-  /** Nicknames in a room, on every server, in join order. */
-  who(roomName: string): Coro<string[]>;
-  /** Every room with its size, in creation order. */
-  rooms(): Coro<{ name: string; size: number }[]>;
+  /** Page `page` (from 1, see paging.ts) of the nicknames in a room, on every server, in join order. */
+  who(roomName: string, page: number): Coro<ListPage<string>>;
+  /** Page `page` of the rooms with their sizes, in creation order. */
+  rooms(page: number): Coro<ListPage<{ name: string; size: number }>>;
+  /**
+   * Tell each quiet room (above the quiet room size) the joins, leaves and
+   * renames it was not told one by one since any server last did, in one
+   * line. Every server may call it; each tally is told once.
+   */
+  flushCrowdNotices(): Coro<void>;
   /** Release this server's members and stop. */
   close(): Coro<void>;
 }
+
+/** One page of a shared list and the length of the whole list. */
+export interface ListPage<T> {
+  readonly items: T[];
+  readonly total: number;
+}
+
+/** What a quiet room's tally counts (the field of each notice). */
+export type TallyField = "joined" | "left" | "renamed";
 
 /** The shared state is unreachable: the step was not done (its line not sent). */
 export class BrokerUnavailableError extends Error {

@@ -41,6 +41,13 @@ function* startNode(options: RedisBrokerOptions = {}): Coro<Node> {
   return node;
 }
 
+/** Admit member `id` on `node` and announce it (what its first line does). */
+function* enter(node: Node, id: number): Coro<string> {
+  const nick = yield* node.broker.admit(id);
+  yield* node.broker.announce(id);
+  return nick;
+}
+
 async function inLoop<T>(body: () => Coro<T>): Promise<T> {
   return (await runNet(() => within(20_000, body()))).value;
 }
@@ -50,10 +57,10 @@ describe("RedisBroker across nodes", () => {
   it("gives unique guest nicknames and delivers a room's lines to every node, the sender's own line included", async () => {
     await inLoop(function* () {
       const [a, b] = [yield* startNode(), yield* startNode()];
-      const ada = yield* a.broker.admit(1);
-      const bob = yield* b.broker.admit(1);
+      const ada = yield* enter(a, 1);
+      const bob = yield* enter(b, 1);
       expect(ada).not.toBe(bob);
-      // The barrier: admit returns once this node delivered the join notice.
+      // The barrier: announce returns once this node delivered the join notice.
       expect(b.lines()).toContain(`* ${bob} joined #lobby`);
       yield* a.broker.say(1, `<${ada}> hi`, true);
       expect(a.room.at(-1)).toEqual({ room: "#lobby", line: `<${ada}> hi`, except: 1 });
@@ -67,7 +74,7 @@ describe("RedisBroker across nodes", () => {
   it("delivers one order at every node, each line once, each sender's lines in order", async () => {
     await inLoop(function* () {
       const nodes = [yield* startNode(), yield* startNode(), yield* startNode()];
-      for (const [i, node] of nodes.entries()) for (let m = 1; m <= 3; m++) yield* node.broker.admit(i * 10 + m);
+      for (const [i, node] of nodes.entries()) for (let m = 1; m <= 3; m++) yield* enter(node, i * 10 + m);
       const start = nodes.map((n) => n.lines().length);
       const senders = nodes.flatMap((node, i) =>
         [1, 2, 3].map((m) =>
@@ -95,8 +102,8 @@ describe("RedisBroker across nodes", () => {
   it("lets exactly one of two nodes racing for a nickname have it (many trials)", async () => {
     await inLoop(function* () {
       const [a, b] = [yield* startNode(), yield* startNode()];
-      yield* a.broker.admit(1);
-      yield* b.broker.admit(1);
+      yield* enter(a, 1);
+      yield* enter(b, 1);
       for (let trial = 0; trial < 50; trial++) {
         const [wonA, wonB] = yield* gather(a.broker.rename(1, `Nick${trial}`), b.broker.rename(1, `nick${trial}`));
         expect(Number(wonA) + Number(wonB)).toBe(1);
@@ -111,14 +118,14 @@ describe("RedisBroker across nodes", () => {
   it("frees a nickname when its holder leaves, and answers /who and /rooms for every node", async () => {
     await inLoop(function* () {
       const [a, b] = [yield* startNode(), yield* startNode()];
-      yield* a.broker.admit(1);
+      yield* enter(a, 1);
       yield* a.broker.rename(1, "ada");
-      yield* b.broker.admit(1);
-      yield* b.broker.admit(2);
+      yield* enter(b, 1);
+      yield* enter(b, 2);
       yield* b.broker.rename(2, "bob");
       yield* b.broker.move(2, "#Rust");
-      expect(yield* a.broker.who("#lobby")).toEqual(["ada", b.broker.localMembers.get(1)!.nick]);
-      expect(yield* b.broker.rooms()).toEqual([
+      expect((yield* a.broker.who("#lobby", 1)).items).toEqual(["ada", b.broker.localMembers.get(1)!.nick]);
+      expect((yield* b.broker.rooms(1)).items).toEqual([
         { name: "#lobby", size: 2 },
         { name: "#Rust", size: 1 },
       ]);
@@ -127,7 +134,7 @@ describe("RedisBroker across nodes", () => {
       yield* until(() => b.lines().includes("* ada left (quit)"));
       expect(yield* b.broker.rename(1, "ADA")).toBe(true);
       yield* b.broker.leave(2);
-      expect(yield* a.broker.rooms()).toEqual([{ name: "#lobby", size: 1 }]);
+      expect((yield* a.broker.rooms(1)).items).toEqual([{ name: "#lobby", size: 1 }]);
       yield* a.broker.close();
       yield* b.broker.close();
     });
@@ -136,22 +143,73 @@ describe("RedisBroker across nodes", () => {
   it("tells the other servers' rooms when a server closes, and frees its nicknames", async () => {
     await inLoop(function* () {
       const [a, b] = [yield* startNode(), yield* startNode()];
-      yield* a.broker.admit(1);
-      yield* b.broker.admit(1);
+      yield* enter(a, 1);
+      yield* enter(b, 1);
       yield* b.broker.rename(1, "bob");
       yield* b.broker.close();
       yield* until(() => a.lines().includes("* bob left (server shutting down)"));
-      expect(yield* a.broker.who("#lobby")).toEqual([a.broker.localMembers.get(1)!.nick]);
+      expect((yield* a.broker.who("#lobby", 1)).items).toEqual([a.broker.localMembers.get(1)!.nick]);
       expect(yield* a.broker.rename(1, "bob")).toBe(true);
       yield* a.broker.close();
+    });
+  });
+
+  it("tallies a quiet room's notices in Redis and tells them once, whichever nodes flush; a dead node's leaves too", async () => {
+    await inLoop(function* () {
+      const options = { quietRoomSize: 2, leaseMs: 400 };
+      const [a, b, c] = [yield* startNode(options), yield* startNode(options), yield* startNode(options)];
+      yield* enter(a, 1);
+      yield* enter(b, 1);
+      yield* enter(b, 2); // The third: tallied.
+      yield* enter(c, 1); // Tallied.
+      yield* b.broker.rename(2, "bob"); // Tallied.
+      expect(a.lines().filter((l) => l.endsWith(" joined #lobby"))).toHaveLength(2);
+      yield* gather(a.broker.flushCrowdNotices(), b.broker.flushCrowdNotices());
+      const crowd = "* 2 joined, 1 renamed #lobby (4 members)";
+      yield* until(() => a.lines().includes(crowd) && c.lines().includes(crowd));
+      c.broker.abandon(); // Its member's leave (node lost) is tallied by the reaper.
+      yield* sleep(1000);
+      yield* b.broker.flushCrowdNotices();
+      yield* until(() => a.lines().includes("* 1 left #lobby (3 members)"), 5000);
+      yield* sleep(100);
+      expect(a.lines().filter((l) => l === crowd)).toHaveLength(1);
+      expect(b.lines().filter((l) => l === crowd)).toHaveLength(1);
+      expect(a.lines().filter((l) => l.includes("node lost"))).toEqual([]);
+      yield* a.broker.close();
+      yield* b.broker.close();
+    });
+  });
+
+  it("reads one page of /who and /rooms from Redis", async () => {
+    await inLoop(function* () {
+      const [a, b] = [yield* startNode(), yield* startNode()];
+      const nicks: string[] = [];
+      for (let i = 1; i <= 130; i++) nicks.push(yield* (i % 2 === 0 ? a : b).broker.admit(i));
+      for (let i = 1; i <= 3; i++) yield* a.broker.move(2 * i, `#room${i}`);
+      const lobby = nicks.filter((_, k) => ![1, 3, 5].includes(k));
+      expect(yield* a.broker.who("#lobby", 1)).toEqual({ total: 127, items: lobby.slice(0, 100) });
+      expect(yield* b.broker.who("#LOBBY", 2)).toEqual({ total: 127, items: lobby.slice(100) });
+      expect(yield* b.broker.who("#lobby", 3)).toEqual({ total: 127, items: [] });
+      expect(yield* b.broker.rooms(1)).toEqual({
+        total: 4,
+        items: [
+          { name: "#lobby", size: 127 },
+          { name: "#room1", size: 1 },
+          { name: "#room2", size: 1 },
+          { name: "#room3", size: 1 },
+        ],
+      });
+      expect(yield* b.broker.rooms(2)).toEqual({ total: 4, items: [] });
+      yield* a.broker.close();
+      yield* b.broker.close();
     });
   });
 
   it("sends a private line to the member holding a nickname on another node", async () => {
     await inLoop(function* () {
       const [a, b] = [yield* startNode(), yield* startNode()];
-      yield* a.broker.admit(1);
-      yield* b.broker.admit(7);
+      yield* enter(a, 1);
+      yield* enter(b, 7);
       yield* b.broker.rename(7, "Bob");
       expect(yield* a.broker.whisper(1, "bob", "[ada] psst")).toBe("Bob");
       yield* until(() => b.private.length === 1);
@@ -186,27 +244,80 @@ describe("RedisBroker failures", () => {
     await inLoop(function* () {
       const options = { leaseMs: 400 };
       const [a, b, c] = [yield* startNode(options), yield* startNode(options), yield* startNode(options)];
-      yield* a.broker.admit(1);
-      yield* c.broker.admit(1);
+      yield* enter(a, 1);
+      yield* enter(c, 1);
       yield* c.broker.rename(1, "doomed");
       c.broker.abandon(); // As SIGKILL would: nothing cleaned up.
       yield* until(() => a.lines().includes("* doomed left (node lost)"), 5000);
       yield* sleep(600); // Both survivors have run their reaper by now.
       expect(a.lines().filter((l) => l === "* doomed left (node lost)")).toHaveLength(1);
       expect(b.lines().filter((l) => l === "* doomed left (node lost)")).toHaveLength(1);
-      expect(yield* a.broker.who("#lobby")).toEqual([a.broker.localMembers.get(1)!.nick]);
-      yield* b.broker.admit(5);
+      expect((yield* a.broker.who("#lobby", 1)).items).toEqual([a.broker.localMembers.get(1)!.nick]);
+      yield* enter(b, 5);
       expect(yield* b.broker.rename(5, "doomed")).toBe(true);
       yield* a.broker.close();
       yield* b.broker.close();
     });
   });
 
+  it("retries a leave that failed while Redis was paused, once: the nickname is freed and the room told one time", async () => {
+    await inLoop(function* () {
+      const options = { leaseMs: 400, stepTimeoutMs: 300 };
+      const [a, b] = [yield* startNode(options), yield* startNode(options)];
+      yield* enter(a, 1);
+      yield* a.broker.rename(1, "ada");
+      yield* enter(b, 1);
+      const admin = yield* RedisClient.connect(server().url);
+      yield* admin.call("CLIENT", "PAUSE", 1000, "ALL");
+      let error: unknown = null;
+      try {
+        yield* a.broker.leave(1, "quit"); // Times out; Redis runs it anyway once unpaused.
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(BrokerUnavailableError);
+      yield* until(() => b.lines().includes("* ada left (quit)"), 5000);
+      yield* sleep(600); // Past the heartbeat that retries the leave.
+      expect(b.lines().filter((l) => l === "* ada left (quit)")).toHaveLength(1);
+      expect(a.lines().filter((l) => l === "* ada left (quit)")).toHaveLength(1);
+      expect((yield* b.broker.who("#lobby", 1)).items).toEqual([b.broker.localMembers.get(1)!.nick]);
+      expect(yield* b.broker.rename(1, "ada")).toBe(true);
+      admin.close();
+      yield* a.broker.close();
+      yield* b.broker.close();
+    });
+  });
+
+  it("retries a leave that failed while Redis was down once it is back", async () => {
+    await inLoop(function* () {
+      const options = { leaseMs: 400 };
+      const a = yield* startNode(options);
+      yield* enter(a, 1);
+      yield* a.broker.rename(1, "ada");
+      yield* enter(a, 2);
+      yield* a.broker.rename(2, "bob");
+      yield* fromPromise(server().kill({ hard: true }));
+      let error: unknown = null;
+      try {
+        yield* a.broker.leave(1, "quit");
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(BrokerUnavailableError);
+      yield* fromPromise(server().startAgain());
+      // Redis came back empty: the node registers bob again, and the kept leave runs (ada is not put back).
+      yield* until(() => a.missedCount === 1, 8000);
+      yield* until(() => a.lines().includes("* ada left (quit)"), 5000);
+      expect((yield* a.broker.who("#lobby", 1)).items).toEqual(["bob"]);
+      yield* a.broker.close();
+    });
+  });
+
   it("loses nothing and doubles nothing when the broker's Redis connections are killed", async () => {
     await inLoop(function* () {
       const [a, b] = [yield* startNode(), yield* startNode()];
-      yield* a.broker.admit(1);
-      yield* b.broker.admit(1);
+      yield* enter(a, 1);
+      yield* enter(b, 1);
       const admin = yield* RedisClient.connect(server().url);
       const sending = (function* () {
         for (let k = 0; k < 100; k++) {
@@ -230,7 +341,7 @@ describe("RedisBroker failures", () => {
   it("fails a step with BrokerUnavailableError while Redis is down, then says once that lines may be missed", async () => {
     await inLoop(function* () {
       const a = yield* startNode();
-      yield* a.broker.admit(1);
+      yield* enter(a, 1);
       yield* a.broker.rename(1, "ada");
       yield* fromPromise(server().kill({ hard: true }));
       let error: unknown = null;
@@ -244,7 +355,7 @@ describe("RedisBroker failures", () => {
       yield* fromPromise(server().startAgain());
       yield* until(() => a.missedCount === 1, 8000);
       // The node put its member back: the nickname is held again, the roster has it.
-      const who = yield* a.broker.who("#lobby");
+      const who = (yield* a.broker.who("#lobby", 1)).items;
       expect(who).toEqual(["ada"]);
       yield* a.broker.say(1, "<ada> back", false);
       expect(a.lines().at(-1)).toBe("<ada> back");
@@ -256,8 +367,8 @@ describe("RedisBroker failures", () => {
   it("says lines may be missed when the stream was trimmed past what the node had read, then goes on after the gap", async () => {
     await inLoop(function* () {
       const [a, b] = [yield* startNode(), yield* startNode()];
-      yield* a.broker.admit(1);
-      yield* b.broker.admit(1);
+      yield* enter(a, 1);
+      yield* enter(b, 1);
       const shard = a.broker.shardOf("#lobby");
       const admin = yield* RedisClient.connect(server().url);
       // One write: b's reader is cut, then entries it never read are trimmed before it is back.
