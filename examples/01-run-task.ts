@@ -9,7 +9,8 @@
  *
  * Run: npx tsx examples/01-run-task.ts
  */
-import { release, runTask, type Coro } from "../src/loop/index.ts";
+import { runTask } from "../src/loop/chapter.ts";
+import { release, type Coro } from "../src/loop/index.ts";
 
 /** The chapter's ComplexWork: print, give the turn back once, print again. */
 function* complexWork(): Coro<number> {

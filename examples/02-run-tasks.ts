@@ -9,7 +9,8 @@
  * Run: npx tsx examples/02-run-tasks.ts
  * Prints: 1, Hello, 2, 3, World
  */
-import { release, runTasks, type Coro } from "../src/loop/index.ts";
+import { runTasks } from "../src/loop/chapter.ts";
+import { release, type Coro } from "../src/loop/index.ts";
 
 /** The chapter's simple_print: prints at once and never gives the turn back. */
 function* simplePrint(n: number): Coro<void> {

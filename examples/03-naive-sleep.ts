@@ -16,7 +16,7 @@
  * Run: npx tsx examples/03-naive-sleep.ts
  * Prints: foo, aaa, bbb, bar, ccc, baz
  */
-import { printMessages, runTasks } from "../src/loop/index.ts";
+import { printMessages, runTasks } from "../src/loop/chapter.ts";
 
 // Outside a running EventLoop, printMessages sleeps with the naive busy-wait.
 runTasks(printMessages("foo", "bar", "baz"), printMessages("aaa", "bbb", "ccc", 700));

@@ -14,13 +14,8 @@
  *
  * Run: npx tsx examples/04-event-loop.ts
  */
-import {
-  EventLoop,
-  getRunningLoop,
-  printMessages,
-  sleep,
-  type Coro,
-} from "../src/loop/index.ts";
+import { printMessages } from "../src/loop/chapter.ts";
+import { EventLoop, getRunningLoop, sleep, type Coro } from "../src/loop/index.ts";
 
 function say(message: string): void {
   console.log(message);

@@ -3,9 +3,9 @@
  * "task" is just a generator and the scheduler is a `while` around `next()`.
  * The real loop (EventLoop) replaces all of this; see examples/.
  */
-import { RESUMED, sleep } from "./coroutines.ts";
+import { sleep } from "./coroutines.ts";
 import { running } from "./running.ts";
-import type { Coro } from "./types.ts";
+import { RESUMED, type Coro } from "./types.ts";
 
 /** The chapter's `run_task`: resume one coroutine with `next()` until it ends. */
 export function runTask<T>(coro: Coro<T>): T {

@@ -1,17 +1,11 @@
 /**
  * The everyday coroutine helpers: give the turn back, sleep, spawn a task.
  */
-import { Future } from "./future.ts";
+import { Future, isFuture } from "./future.ts";
+import type { EventLoop } from "./event-loop.ts";
 import { getRunningLoop } from "./running.ts";
 import type { Task, TaskOptions } from "./task.ts";
-import type { Awaitable, Coro, Yieldable } from "./types.ts";
-
-/**
- * What a task sends into a coroutine it resumes after a bare `yield` (so the
- * value of a bare `yield` expression is this symbol, not undefined: it means
- * nothing else). It lets `release()` be one shared object: see RELEASE.
- */
-export const RESUMED: unique symbol = Symbol("boucle.resumed");
+import { RESUMED, type Awaitable, type Coro, type Yieldable } from "./types.ts";
 
 const YIELD_ONCE: IteratorYieldResult<undefined> = { value: undefined, done: false };
 const FINISHED: IteratorReturnResult<void> = { value: undefined, done: true };
@@ -88,4 +82,24 @@ function settle(future: Future<void>): void {
  */
 export function createTask<T>(coro: Coro<T>, options: Omit<TaskOptions, "loop"> = {}): Task<T> {
   return getRunningLoop().createTask(coro, options);
+}
+
+/**
+ * `awaitable` as a Future: a Future or Task as it is, anything else (a
+ * coroutine, an awaitable object) run as a new task on `loop`.
+ * @example
+ * const futures = awaitables.map((a) => ensureFuture(a));
+ */
+export function ensureFuture<T>(awaitable: Awaitable<T>, loop: EventLoop = getRunningLoop()): Future<T> {
+  if (isFuture(awaitable)) return awaitable as Future<T>;
+  return loop.createTask(isCoro(awaitable) ? awaitable : delegate(awaitable));
+}
+
+function isCoro<T>(awaitable: Awaitable<T>): awaitable is Coro<T> {
+  const it = awaitable as Partial<Coro<T>>;
+  return typeof it.next === "function" && typeof it.throw === "function" && it[Symbol.iterator]?.() === it;
+}
+
+function* delegate<T>(awaitable: Awaitable<T>): Coro<T> {
+  return yield* awaitable;
 }

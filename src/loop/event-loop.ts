@@ -22,6 +22,7 @@ import { LoopStateError } from "./errors.ts";
 import { Future } from "./future.ts";
 import { Handle, TimerHandle, type HandleOwner } from "./handle.ts";
 import { ReadyQueue, RUN, type Runnable } from "./ready-queue.ts";
+import { Ring } from "./ring.ts";
 import { running } from "./running.ts";
 import { Task, type TaskOptions } from "./task.ts";
 import { TimerHeap } from "./timer-heap.ts";
@@ -106,9 +107,14 @@ export class EventLoop implements HandleOwner {
   readonly #slowCallbackMs: number | undefined;
   readonly #onSlowCallback: (report: SlowCallbackReport) => void;
 
+  /** Eager first steps requested while one runs: they run after it, never nested in it. */
+  readonly #eagerStarts = new Ring<Task<unknown>>();
+  #inEagerStart = false;
+
   #state: State = "idle";
   #stopping = false;
-  #settleRun: ((error?: unknown) => void) | null = null;
+  /** Settles runForever's Promise: `failed` says whether `error` is one (an error may be `undefined`). */
+  #settleRun: ((failed: boolean, error: unknown) => void) | null = null;
   #immediate: NodeJS.Immediate | null = null;
   #parkTimer: NodeJS.Timeout | null = null;
   #parked = false;
@@ -184,6 +190,27 @@ export class EventLoop implements HandleOwner {
     if (this.#parked) this.#unpark();
   }
 
+  /**
+   * @internal Run an eager task's first step now, from inside the current
+   * callback or step. Why the queue: an eager task that creates an eager
+   * task would otherwise run its step nested inside its creator's, and a
+   * chain of them would grow the JS stack until it overflows. Starts asked
+   * for during an eager start run after it, in this same call.
+   */
+  startEager(task: Task<unknown>): void {
+    if (this.#inEagerStart) {
+      this.#eagerStarts.push(task);
+      return;
+    }
+    this.#inEagerStart = true;
+    try {
+      task[RUN]();
+      for (let next = this.#eagerStarts.shift(); next !== undefined; next = this.#eagerStarts.shift()) next[RUN]();
+    } finally {
+      this.#inEagerStart = false;
+    }
+  }
+
   // ---- I/O ------------------------------------------------------------------
 
   /** Plug in the I/O poller (src/net's Selector). One per loop. */
@@ -236,6 +263,11 @@ export class EventLoop implements HandleOwner {
   /** @internal HandleOwner */
   callException(message: string, exception: unknown, handle: Handle): void {
     this.callExceptionHandler({ message, exception, handle });
+  }
+
+  /** @internal Timers held by the heap, cancelled ones not yet compacted away included. */
+  timerHeapLength(): number {
+    return this.#timers.length;
   }
 
   /** @internal HandleOwner */
@@ -308,7 +340,7 @@ export class EventLoop implements HandleOwner {
     if (this.#state === "running") throw new LoopStateError("this event loop is already running");
     this.#state = "running";
     return new Promise<void>((resolve, reject) => {
-      this.#settleRun = (error) => (error === undefined ? resolve() : reject(error));
+      this.#settleRun = (failed, error) => (failed ? reject(error) : resolve());
       this.#drive();
     });
   }
@@ -362,7 +394,7 @@ export class EventLoop implements HandleOwner {
       const sliceEnd = performance.now() + SLICE_MS;
       for (let iteration = 1; ; iteration++) {
         const ran = this.runOnce();
-        if (this.#stopping) return this.#finishRun();
+        if (this.#stopping) return this.#finishRun(false, undefined);
         if (this.#ready.size === 0 && !this.#wakeRequested && !this.#jumpVirtualClock()) return this.#park();
         // Why not every iteration: reading the clock costs as much as a tiny iteration.
         if ((ran >= CLOCK_EVERY || iteration % CLOCK_EVERY === 0) && performance.now() >= sliceEnd) {
@@ -371,8 +403,9 @@ export class EventLoop implements HandleOwner {
         }
       }
     } catch (error) {
-      // Only a bug of ours gets here: callbacks and steps capture their own errors.
-      this.#finishRun(error);
+      // Only a bug of ours gets here: callbacks and steps capture their own
+      // errors, whatever user code throws (test/loop/outcome.test.ts).
+      this.#finishRun(true, error);
     }
   };
 
@@ -401,7 +434,7 @@ export class EventLoop implements HandleOwner {
     this.#immediate = setImmediate(this.#drive);
   }
 
-  #finishRun(error?: unknown): void {
+  #finishRun(failed: boolean, error: unknown): void {
     this.#stopping = false;
     this.#state = "idle";
     if (this.#immediate !== null) clearImmediate(this.#immediate);
@@ -410,7 +443,7 @@ export class EventLoop implements HandleOwner {
     this.#parked = false;
     const settle = this.#settleRun;
     this.#settleRun = null;
-    settle?.(error);
+    settle?.(failed, error);
   }
 
   #runTimed(item: Runnable): void {

@@ -21,11 +21,19 @@ export interface Waiter extends Runnable {
 // invariant, and a Future<number> could not be passed as a Future<unknown>.
 type Listener = ((future: never) => unknown) | Waiter;
 
+// The outcome, as asyncio's `_state` / trio's Outcome: a state, never a
+// sentinel value. Why: `throw undefined` is a failure like any other, so
+// "failed" cannot be told by looking at the error.
 const PENDING = 0;
-const FINISHED = 1;
-const CANCELLED = 2;
+const SUCCEEDED = 1;
+const FAILED = 2;
+const CANCELLED = 3;
+type State = typeof PENDING | typeof SUCCEEDED | typeof FAILED | typeof CANCELLED;
 
 /**
+ * A result that will exist later: pending, then exactly one of succeeded
+ * (a value), failed (an error, whatever was thrown, `undefined` included) or
+ * cancelled. Tasks park on it with `yield*`; done callbacks run from the loop.
  * @example
  * const fut = loop.createFuture<number>();
  * loop.callLater(10, () => fut.setResult(42));
@@ -33,10 +41,9 @@ const CANCELLED = 2;
  */
 export class Future<T> implements Waitable, Awaitable<T> {
   readonly loop: EventLoop;
-  #state: typeof PENDING | typeof FINISHED | typeof CANCELLED = PENDING;
+  #state: State = PENDING;
   #value: T | undefined = undefined;
   #error: unknown = undefined;
-  #failed = false;
   #cancelMessage: string | undefined = undefined;
   // Why two fields: almost every future has exactly one listener (the task
   // awaiting it), which then costs no array.
@@ -67,27 +74,34 @@ export class Future<T> implements Waitable, Awaitable<T> {
   }
 
   /**
+   * True if done with an error, whatever was thrown (`undefined` included).
+   * Unlike `exception()`, it never throws and does not count as retrieving.
+   */
+  failed(): boolean {
+    return this.#state === FAILED;
+  }
+
+  /**
    * The value.
    * @throws the stored error, CancelledError if cancelled, InvalidStateError if pending.
    */
   result(): T {
-    if (this.#state === FINISHED) {
-      if (this.#failed) throw this.exception();
-      return this.#value as T;
-    }
+    if (this.#state === SUCCEEDED) return this.#value as T;
+    if (this.#state === FAILED) throw this.exception();
     if (this.#state === CANCELLED) throw new CancelledError(this.#cancelMessage);
     throw new InvalidStateError(`${String(this)}: result is not set yet`);
   }
 
   /**
-   * The stored error, or undefined if it finished with a value. Reading it
-   * counts as retrieving it (no "never retrieved" report).
+   * The stored error, or undefined if it finished with a value (use
+   * `failed()` to tell that from a thrown `undefined`). Reading it counts as
+   * retrieving it (no "never retrieved" report).
    * @throws CancelledError if cancelled, InvalidStateError if pending.
    */
   exception(): unknown {
     if (this.#state === CANCELLED) throw new CancelledError(this.#cancelMessage);
     if (this.#state === PENDING) throw new InvalidStateError(`${String(this)}: exception is not set yet`);
-    if (this.#failed) this.loop.untrackFailure(this);
+    if (this.#state === FAILED) this.loop.untrackFailure(this);
     return this.#error;
   }
 
@@ -95,7 +109,7 @@ export class Future<T> implements Waitable, Awaitable<T> {
   setResult(value: T): void {
     this.#checkPending();
     this.#value = value;
-    this.#state = FINISHED;
+    this.#state = SUCCEEDED;
     this.#dispatch();
   }
 
@@ -103,8 +117,7 @@ export class Future<T> implements Waitable, Awaitable<T> {
   setException(error: unknown): void {
     this.#checkPending();
     this.#error = error;
-    this.#failed = true;
-    this.#state = FINISHED;
+    this.#state = FAILED;
     this.loop.trackFailure(this, error);
     this.#dispatch();
   }
@@ -149,7 +162,7 @@ export class Future<T> implements Waitable, Awaitable<T> {
   }
 
   toString(): string {
-    const state = this.#state === PENDING ? "pending" : this.#state === CANCELLED ? "cancelled" : this.#failed ? "failed" : "finished";
+    const state = this.#state === PENDING ? "pending" : this.#state === CANCELLED ? "cancelled" : this.#state === FAILED ? "failed" : "finished";
     return `<${this.label()} ${state}>`;
   }
 

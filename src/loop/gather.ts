@@ -3,9 +3,10 @@
  * order, with asyncio's semantics.
  */
 import { CancelledError } from "./errors.ts";
-import { Future, isFuture } from "./future.ts";
+import { ensureFuture } from "./coroutines.ts";
+import { Future } from "./future.ts";
 import { getRunningLoop } from "./running.ts";
-import type { Awaitable, Coro, ResultOf } from "./types.ts";
+import type { Awaitable, ResultOf } from "./types.ts";
 
 /** The results of a tuple of awaitables, position by position. */
 export type Results<A extends readonly Awaitable<unknown>[]> = { -readonly [K in keyof A]: ResultOf<A[K]> };
@@ -39,7 +40,7 @@ export function gatherWith<A extends readonly Awaitable<unknown>[]>(
   ...awaitables: A
 ): GatheringFuture<Settled<A>> {
   const loop = getRunningLoop();
-  const children = awaitables.map((a) => (isFuture(a) ? a : loop.createTask(a as unknown as Coro<unknown>)));
+  const children = awaitables.map((a) => ensureFuture(a, loop));
   return new GatheringFuture(children, options.returnExceptions === true) as GatheringFuture<Settled<A>>;
 }
 
@@ -64,8 +65,8 @@ export class GatheringFuture<T> extends Future<T> {
         return;
       }
       if (!returnExceptions) {
-        const error = child.cancelled() ? new CancelledError(child.cancelMessage()) : child.exception();
-        if (error !== undefined) return this.setException(error);
+        if (child.cancelled()) return this.setException(new CancelledError(child.cancelMessage()));
+        if (child.failed()) return this.setException(child.exception());
       }
       if (finished < children.length) return;
       if (this.#cancelRequested) return void super.cancel();
@@ -85,5 +86,5 @@ export class GatheringFuture<T> extends Future<T> {
 
 function settledValue(child: Future<unknown>): unknown {
   if (child.cancelled()) return new CancelledError(child.cancelMessage());
-  return child.exception() ?? child.result();
+  return child.failed() ? child.exception() : child.result();
 }

@@ -11,6 +11,13 @@ export interface HandleOwner {
   timerCancelled(handle: TimerHandle): void;
 }
 
+/**
+ * A callback scheduled by `loop.callSoon` (or, as a TimerHandle, by
+ * `callLater` / `callAt`); `cancel()` keeps it from running.
+ * @example
+ * const handle = loop.callSoon(() => console.log("soon"));
+ * handle.cancel(); // never prints
+ */
 export class Handle implements Runnable {
   #fn: ((...args: never[]) => unknown) | null;
   #args: readonly unknown[];
@@ -52,6 +59,13 @@ export class Handle implements Runnable {
   }
 }
 
+/**
+ * A Handle due at loop time `when`; cancelling it tells the loop, which
+ * compacts its heap once most timers in it are cancelled.
+ * @example
+ * const timer = loop.callLater(1_000, () => console.log("late"));
+ * timer.cancel();
+ */
 export class TimerHandle extends Handle {
   /** @internal true while the timer sits in the loop's heap */
   scheduled = false;

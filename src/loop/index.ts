@@ -1,5 +1,7 @@
 /**
- * boucle's event loop: the public API. Internals are not re-exported.
+ * boucle's event loop: the public API. Internals are not re-exported, nor is
+ * the course chapter's teaching code (src/loop/chapter.ts, its own
+ * `boucle/chapter` entry point).
  */
 export type { Awaitable, Coro, ResultOf, Waitable, Yieldable } from "./types.ts";
 export {
@@ -23,11 +25,12 @@ export {
 export { Future, isFuture, type DoneCallback } from "./future.ts";
 export { Task, type TaskOptions } from "./task.ts";
 export { currentTask, getRunningLoop } from "./running.ts";
-export { createTask, release, sleep, sleepUntilTime } from "./coroutines.ts";
+export { createTask, ensureFuture, release, sleep, sleepUntilTime } from "./coroutines.ts";
 export { fromPromise } from "./promise-bridge.ts";
 export { gather, gatherWith, GatheringFuture, type GatherOptions, type Results, type Settled } from "./gather.ts";
 export { taskGroup, TaskGroup } from "./task-group.ts";
 export { timeout, waitFor } from "./timeouts.ts";
-export { Event, Lock, Queue, Semaphore } from "./sync.ts";
+export { cancelAndWait, race, wait, type ReturnWhen, type WaitOptions, type WaitResult } from "./wait.ts";
+export { shield } from "./shield.ts";
+export { BoundedSemaphore, Event, Lock, Queue, Semaphore } from "./sync.ts";
 export { run } from "./run.ts";
-export { naiveSleep, printMessages, runTask, runTasks, sleepUntil } from "./chapter.ts";

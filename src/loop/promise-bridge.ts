@@ -6,7 +6,6 @@
 import type { EventLoop } from "./event-loop.ts";
 import { Future } from "./future.ts";
 import { getRunningLoop } from "./running.ts";
-import type { Coro } from "./types.ts";
 
 /** A Future that settles like `promise`. */
 export function futureFromPromise<T>(promise: PromiseLike<T>, loop: EventLoop): Future<T> {
@@ -20,16 +19,22 @@ class PromiseFuture<T> extends Future<T> {
   constructor(promise: PromiseLike<T>, loop: EventLoop) {
     super(loop);
     loop.noteExternalWait(1);
-    promise.then(
-      (value) => {
-        this.#uncount();
-        if (!this.done() && !loop.isClosed()) this.setResult(value);
-      },
-      (error: unknown) => {
-        this.#uncount();
-        if (!this.done() && !loop.isClosed()) this.setException(error);
-      },
-    );
+    try {
+      promise.then(
+        (value) => {
+          this.#uncount();
+          if (!this.done() && !loop.isClosed()) this.setResult(value);
+        },
+        (error: unknown) => {
+          this.#uncount();
+          if (!this.done() && !loop.isClosed()) this.setException(error);
+        },
+      );
+    } catch (error) {
+      // Why: a thenable whose `then` throws is a failure of that wait, not of the loop.
+      this.#uncount();
+      this.setException(error);
+    }
   }
 
   // Why: a cancelled wait (its task was cancelled) must stop counting now, not
@@ -49,9 +54,13 @@ class PromiseFuture<T> extends Future<T> {
 }
 
 /**
- * Wait for a Promise from a coroutine, typed: `const r = yield* fromPromise(fetchIt())`.
- * (A bare `yield promise` works too, untyped.)
+ * A Future of the running loop that settles like `promise`: wait for it with
+ * `yield*` (typed), share it between tasks, or check `done()` / `result()`.
+ * Cancelling it stops the wait, not the Promise's work. (A bare
+ * `yield promise` works too, untyped.)
+ * @example
+ * const body = yield* fromPromise(fetch(url).then((r) => r.text())); // body: string
  */
-export function* fromPromise<T>(promise: PromiseLike<T>): Coro<T> {
-  return yield* futureFromPromise(promise, getRunningLoop());
+export function fromPromise<T>(promise: PromiseLike<T>): Future<T> {
+  return futureFromPromise(promise, getRunningLoop());
 }

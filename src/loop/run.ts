@@ -4,7 +4,7 @@
  * loop is closed.
  */
 import { EventLoop, type EventLoopOptions } from "./event-loop.ts";
-import { gatherWith } from "./gather.ts";
+import { cancelAndWait } from "./wait.ts";
 import type { Coro } from "./types.ts";
 
 /**
@@ -22,13 +22,12 @@ export async function run<T>(main: Coro<T>, options?: EventLoopOptions): Promise
   }
 }
 
+/** Cancel what `main` left running and wait for it; report what failed instead of cancelling. */
 async function cancelRemaining(loop: EventLoop): Promise<void> {
   const left = loop.allTasks();
   if (left.length === 0) return;
-  for (const task of left) task.cancel();
-  await loop.runUntilComplete(
-    (function* () {
-      yield* gatherWith({ returnExceptions: true }, ...left);
-    })(),
-  );
+  const failures = await loop.runUntilComplete(cancelAndWait(left));
+  for (const exception of failures) {
+    loop.callExceptionHandler({ message: "a task failed while run() was cancelling it", exception });
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { InvalidStateError, QueueEmpty, QueueFull } from "./errors.ts";
 import { Future } from "./future.ts";
+import { Ring } from "./ring.ts";
 import { getRunningLoop } from "./running.ts";
 import type { Coro } from "./types.ts";
 
@@ -13,25 +14,22 @@ import type { Coro } from "./types.ts";
  * `wakeFirst` reaches it. If the task is cancelled after it was woken but
  * before it ran, the wake-up would be lost: `passOn` hands it to the next.
  */
-function* park(queue: Future<void>[], passOn: () => void): Coro<void> {
+function* park(queue: Ring<Future<void>>, passOn: () => void): Coro<void> {
   const future = new Future<void>(getRunningLoop());
   queue.push(future);
   try {
     yield* future;
   } catch (error) {
+    // Woken, then cancelled before it ran: pass the wake-up on. Otherwise it
+    // is still queued (a wake-up shifts only the futures it completes).
     if (future.done() && !future.cancelled()) passOn();
-    else {
-      // Why the check: a wake-up may already have shifted this cancelled
-      // future out, and splice(-1, 1) would drop the last waiter instead.
-      const index = queue.indexOf(future);
-      if (index >= 0) queue.splice(index, 1);
-    }
+    else queue.remove(future);
     throw error;
   }
 }
 
 /** Wake the oldest waiter of `queue` still waiting; false if none. */
-function wakeFirst(queue: Future<void>[]): boolean {
+function wakeFirst(queue: Ring<Future<void>>): boolean {
   for (let future = queue.shift(); future !== undefined; future = queue.shift()) {
     if (!future.done()) {
       future.setResult();
@@ -52,7 +50,7 @@ const nothing = (): void => {};
  */
 export class Event {
   #set = false;
-  readonly #waiters: Future<void>[] = [];
+  readonly #waiters = new Ring<Future<void>>();
 
   isSet(): boolean {
     return this.#set;
@@ -84,7 +82,7 @@ export class Event {
  */
 export class Semaphore {
   #value: number;
-  readonly #waiters: Future<void>[] = [];
+  readonly #waiters = new Ring<Future<void>>();
 
   constructor(value = 1) {
     if (!Number.isInteger(value) || value < 0) throw new RangeError("a Semaphore's value must be an integer >= 0");
@@ -96,8 +94,13 @@ export class Semaphore {
     return this.#value;
   }
 
+  /** True when `acquire()` would wait (no permit free, or others already waiting). */
+  locked(): boolean {
+    return this.#value === 0 || this.#waiters.size > 0;
+  }
+
   *acquire(): Coro<void> {
-    if (this.#value > 0 && this.#waiters.length === 0) {
+    if (this.#value > 0 && this.#waiters.size === 0) {
       this.#value--;
       return;
     }
@@ -120,6 +123,29 @@ export class Semaphore {
 }
 
 /**
+ * A Semaphore whose `release()` past its initial value is an error (it
+ * catches a release without its acquire).
+ * @example
+ * const slots = new BoundedSemaphore(2);
+ * yield* slots.hold(function* () { yield* work(); });
+ * slots.release(); // throws: more releases than acquires
+ */
+export class BoundedSemaphore extends Semaphore {
+  readonly #bound: number;
+
+  constructor(value = 1) {
+    super(value);
+    this.#bound = value;
+  }
+
+  /** @throws InvalidStateError if every permit is already free. */
+  override release(): void {
+    if (this.value >= this.#bound) throw new InvalidStateError(`${this.constructor.name} released too many times`);
+    super.release();
+  }
+}
+
+/**
  * Mutual exclusion: a Semaphore of one whose release must match an acquire.
  * @example
  * yield* lock.hold(function* () { yield* writer.drain(); });
@@ -129,7 +155,8 @@ export class Lock extends Semaphore {
     super(1);
   }
 
-  locked(): boolean {
+  /** True while some task holds the lock. */
+  override locked(): boolean {
     return this.value === 0;
   }
 
@@ -151,10 +178,10 @@ export class Lock extends Semaphore {
  */
 export class Queue<T> {
   readonly maxSize: number;
-  readonly #items: T[] = [];
-  #head = 0;
-  readonly #getters: Future<void>[] = [];
-  readonly #putters: Future<void>[] = [];
+  /** Why a Ring: its storage follows what the queue holds, not what went through it. */
+  readonly #items = new Ring<T>();
+  readonly #getters = new Ring<Future<void>>();
+  readonly #putters = new Ring<Future<void>>();
   #unfinished = 0;
   readonly #allDone = new Event();
 
@@ -165,7 +192,7 @@ export class Queue<T> {
   }
 
   size(): number {
-    return this.#items.length - this.#head;
+    return this.#items.size;
   }
 
   empty(): boolean {
@@ -200,12 +227,7 @@ export class Queue<T> {
   /** @throws QueueEmpty if the queue is empty. */
   getNowait(): T {
     if (this.empty()) throw new QueueEmpty("queue empty");
-    const item = this.#items[this.#head] as T;
-    this.#items[this.#head++] = undefined as T; // Why: don't keep consumed items alive.
-    if (this.#head === this.#items.length) {
-      this.#items.length = 0;
-      this.#head = 0;
-    }
+    const item = this.#items.shift() as T;
     wakeFirst(this.#putters);
     return item;
   }

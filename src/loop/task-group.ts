@@ -32,6 +32,20 @@ export function* taskGroup<T>(body: (group: TaskGroup) => Coro<T>): Coro<T> {
   return result as T;
 }
 
+/**
+ * A set of child tasks bound to the task that created it (use
+ * {@link taskGroup}). A child's failure cancels the other children and the
+ * body; the group then throws a TaskGroupError with every failure. Whether
+ * the body's CancelledError was the group's own doing is told by the
+ * parent's cancel count (`uncancel()`), so a cancel from outside arriving at
+ * the same time is never swallowed.
+ * @example
+ * yield* taskGroup(function* (group) {
+ *   const a = group.createTask(fetchOne(1));
+ *   const b = group.createTask(fetchOne(2));
+ *   return [yield* a, yield* b];
+ * });
+ */
 export class TaskGroup {
   readonly #parent: Task<unknown>;
   readonly #tasks = new Set<Task<unknown>>();
@@ -64,35 +78,34 @@ export class TaskGroup {
    */
   *close(bodyFailure?: { error: unknown }): Coro<void> {
     this.#closing = true;
-    let cancelled = false;
     if (bodyFailure !== undefined) {
-      const error = bodyFailure.error;
-      if (!(error instanceof CancelledError)) this.#errors.unshift(error);
-      else if (!this.#cancelledParent) cancelled = true; // Cancelled from outside, not by us.
+      // A CancelledError is rethrown by taskGroup() itself once the children are done.
+      if (!(bodyFailure.error instanceof CancelledError)) this.#errors.unshift(bodyFailure.error);
       this.#abort();
     }
+    let cancelled = false;
     while (this.#tasks.size > 0) {
       this.#allDone = new Future<void>(this.#parent.loop);
       try {
         yield* this.#allDone;
-      } catch (error) {
-        if (!(error instanceof CancelledError)) throw error;
+      } catch {
+        // Only a cancel from outside gets here (#allDone is never failed, and
+        // the group cancels its parent only before closing): cancel the children.
         cancelled = true;
         this.#abort();
       }
     }
+    // Why: withdraw the cancel we asked for; one from outside stays counted.
+    if (this.#cancelledParent) this.#parent.uncancel();
     if (this.#errors.length > 0) throw new TaskGroupError(this.#errors);
     if (cancelled) throw new CancelledError();
   }
 
   readonly #onChildDone = (task: Future<unknown>): void => {
     this.#tasks.delete(task as Task<unknown>);
-    if (!task.cancelled()) {
-      const error = task.exception();
-      if (error !== undefined) {
-        this.#errors.push(error);
-        this.#abort();
-      }
+    if (task.failed()) {
+      this.#errors.push(task.exception());
+      this.#abort();
     }
     if (this.#tasks.size === 0 && this.#allDone !== null && !this.#allDone.done()) this.#allDone.setResult();
   };
@@ -102,9 +115,6 @@ export class TaskGroup {
     if (this.#aborting) return;
     this.#aborting = true;
     for (const task of this.#tasks) task.cancel();
-    if (!this.#closing && !this.#parent.done()) {
-      this.#cancelledParent = true;
-      this.#parent.cancel();
-    }
+    if (!this.#closing && this.#parent.cancel()) this.#cancelledParent = true;
   }
 }

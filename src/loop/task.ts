@@ -1,8 +1,9 @@
 /**
  * Task<T>: a Future that drives a generator coroutine. Its step is the only
- * place generators are resumed (`next` / `throw`), and it runs only as a loop
- * callback. The step is a loop, never a recursion: a coroutine that awaits
- * any number of already-done futures in a row does not grow the JS stack.
+ * place generators are resumed (`next` / `throw`), and only event-loop.ts
+ * invokes it (the iteration, or `startEager` for an eager first step). The
+ * step is a loop, never a recursion: a coroutine that awaits any number of
+ * already-done futures in a row does not grow the JS stack.
  *
  * What the coroutine may yield: nothing (bare `yield`: back of the ready
  * queue), a Future (park until done), a Promise (bridged into a Future).
@@ -12,10 +13,9 @@ import { CancelledError, InvalidStateError } from "./errors.ts";
 import type { EventLoop } from "./event-loop.ts";
 import { Future, isFuture, type Waiter } from "./future.ts";
 import { futureFromPromise } from "./promise-bridge.ts";
-import { RESUMED } from "./coroutines.ts";
 import { RUN } from "./ready-queue.ts";
 import { getRunningLoop, running } from "./running.ts";
-import type { Coro } from "./types.ts";
+import { RESUMED, type Coro } from "./types.ts";
 
 export interface TaskOptions {
   /** For error messages and debugging; default `Task-N`. */
@@ -28,6 +28,9 @@ export interface TaskOptions {
    * Run the first step now, inside `createTask`, when called from the
    * loop's own iteration (asyncio's eager tasks): work that starts by
    * writing (a server's greeting) doesn't wait a whole iteration to start.
+   * An eager start requested during another eager first step is queued and
+   * runs right after it, before `createTask` of the outermost one returns:
+   * a chain of eager spawns never nests steps on the JS stack.
    */
   eager?: boolean;
 }
@@ -35,6 +38,11 @@ export interface TaskOptions {
 let taskCount = 0;
 
 /**
+ * A coroutine scheduled on the loop, and the Future of its outcome: its
+ * return value, what it threw, or its cancellation. Create it with
+ * `createTask` (or `loop.createTask`, `group.createTask`); await it with
+ * `yield*`; cancel it with `cancel()` (asyncio 3.11's counting included:
+ * `cancelling()` / `uncancel()`).
  * @example
  * const task = createTask(fetchAll(), { priority: -1 });
  * const pages = yield* task;
@@ -48,6 +56,8 @@ export class Task<T> extends Future<T> implements Waiter {
   #awaiting: Future<unknown> | null = null;
   #mustCancel = false;
   #cancelMessage: string | undefined = undefined;
+  /** Cancel requests not yet withdrawn by `uncancel()` (asyncio's `_num_cancels_requested`). */
+  #cancelRequests = 0;
 
   constructor(coro: Coro<T>, options: TaskOptions = {}) {
     const loop = options.loop ?? getRunningLoop();
@@ -59,7 +69,7 @@ export class Task<T> extends Future<T> implements Waiter {
     this.name = options.name ?? `Task-${++taskCount}`;
     this.priority = options.priority ?? 0;
     loop.noteTask(this as Task<unknown>, true);
-    if (options.eager === true && running.loop === loop) this[RUN]();
+    if (options.eager === true && running.loop === loop) loop.startEager(this);
     else loop.enqueue(this, this.priority);
   }
 
@@ -72,7 +82,8 @@ export class Task<T> extends Future<T> implements Waiter {
    * Request cancellation: CancelledError is thrown into the coroutine at its
    * suspension point (its `finally` blocks run; it may even catch it and go
    * on). If it is parked on another future, that future is cancelled, so
-   * cancelling a task that awaits a task cancels the inner one.
+   * cancelling a task that awaits a task cancels the inner one. Each call
+   * counts one request (see {@link cancelling}).
    * Returns false if the task is already done.
    */
   override cancel(message?: string): boolean {
@@ -83,6 +94,7 @@ export class Task<T> extends Future<T> implements Waiter {
     let task: Task<unknown> = this as Task<unknown>;
     for (;;) {
       task.#cancelMessage = message;
+      task.#cancelRequests++;
       const awaiting = task.#awaiting;
       if (awaiting instanceof Task && !awaiting.done()) {
         task = awaiting; // Cancelling it is what awaiting.cancel() would do, then return true.
@@ -92,6 +104,28 @@ export class Task<T> extends Future<T> implements Waiter {
       task.#mustCancel = true;
       return true;
     }
+  }
+
+  /**
+   * How many cancel requests are pending: `cancel()` calls not withdrawn by
+   * `uncancel()`. What lets a `timeout` or a TaskGroup that cancelled this
+   * task tell its own cancel from someone else's.
+   */
+  cancelling(): number {
+    return this.#cancelRequests;
+  }
+
+  /**
+   * Withdraw one cancel request (asyncio 3.11): called by whoever cancelled
+   * this task on purpose once it has handled the CancelledError. Returns the
+   * requests left; at 0, a cancellation not yet delivered is dropped.
+   * @example
+   * task.cancel();
+   * try { yield* work(); } catch (e) { if (task.uncancel() > 0) throw e; }
+   */
+  uncancel(): number {
+    if (this.#cancelRequests > 0 && --this.#cancelRequests === 0) this.#mustCancel = false;
+    return this.#cancelRequests;
   }
 
   /** @throws InvalidStateError: a task's result comes from its coroutine. */
@@ -132,10 +166,12 @@ export class Task<T> extends Future<T> implements Waiter {
           if (from.cancelled()) {
             throwing = true;
             sent = new CancelledError(from.cancelMessage());
-          } else {
+          } else if (from.failed()) {
+            throwing = true;
             sent = from.exception();
-            throwing = sent !== undefined;
-            if (!throwing) sent = from.result();
+          } else {
+            throwing = false;
+            sent = from.result();
           }
           from = null;
         }

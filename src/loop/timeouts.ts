@@ -4,8 +4,8 @@
  * work when time is up and raise TimeoutError in its place.
  */
 import { CancelledError, LoopStateError, TimeoutError } from "./errors.ts";
-import { Future, isFuture } from "./future.ts";
-import { createTask } from "./coroutines.ts";
+import type { Future } from "./future.ts";
+import { ensureFuture } from "./coroutines.ts";
 import { currentTask } from "./running.ts";
 import type { Awaitable, Coro } from "./types.ts";
 
@@ -18,6 +18,9 @@ import type { Awaitable, Coro } from "./types.ts";
 export function* timeout<T>(ms: number, coro: Coro<T>): Coro<T> {
   const task = currentTask();
   if (task === null) throw new LoopStateError("timeout() must run inside a task");
+  // Why count: if someone else cancels the task too, their cancel must win
+  // over our TimeoutError (asyncio 3.11's timeout does the same).
+  const cancellingBefore = task.cancelling();
   let expired = false;
   const timer = task.loop.callLater(ms, () => {
     expired = true;
@@ -26,7 +29,9 @@ export function* timeout<T>(ms: number, coro: Coro<T>): Coro<T> {
   try {
     return yield* coro;
   } catch (error) {
-    if (expired && error instanceof CancelledError) throw new TimeoutError(`timed out after ${ms} ms`, { cause: error });
+    if (expired && task.uncancel() <= cancellingBefore && error instanceof CancelledError) {
+      throw new TimeoutError(`timed out after ${ms} ms`, { cause: error });
+    }
     throw error;
   } finally {
     timer.cancel();
@@ -40,7 +45,7 @@ export function* timeout<T>(ms: number, coro: Coro<T>): Coro<T> {
  * const n = yield* waitFor(computeTask, 100);
  */
 export function* waitFor<T>(awaitable: Awaitable<T> | Future<T>, ms: number): Coro<T> {
-  const inner = isFuture(awaitable) ? (awaitable as Future<T>) : createTask(awaitable as unknown as Coro<T>);
+  const inner = ensureFuture(awaitable);
   // Why this works: cancelling a task parked on a future cancels that future
   // and waits for it, so the timeout cancels `inner` and lets it finish.
   return yield* timeout(ms, inner[Symbol.iterator]());

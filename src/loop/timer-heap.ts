@@ -25,6 +25,11 @@ export class TimerHeap {
     return this.#heap.length - this.#cancelled;
   }
 
+  /** Entries held, cancelled ones included (for tests of the compaction). */
+  get length(): number {
+    return this.#heap.length;
+  }
+
   push(timer: TimerHandle): void {
     const heap = this.#heap;
     timer.scheduled = true;

@@ -25,6 +25,13 @@ export interface Waitable {
  */
 export type Yieldable = Waitable | PromiseLike<unknown> | undefined | void;
 
+/**
+ * What a task sends into a coroutine it resumes after a bare `yield` (so the
+ * value of a bare `yield` expression is this symbol, not undefined: it means
+ * nothing else). It lets `release()` be one shared object (see coroutines.ts).
+ */
+export const RESUMED: unique symbol = Symbol("boucle.resumed");
+
 /** A coroutine returning `T`: the call of a `function*`. */
 export type Coro<T> = Generator<Yieldable, T, unknown>;
 

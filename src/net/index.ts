@@ -29,6 +29,7 @@ export {
   StreamReader,
   streamsOf,
   StreamWriter,
+  type NextLineOptions,
   type StreamReaderOptions,
 } from "./streams.ts";
 export { ACCEPT_PRIORITY, startServer, StreamServer, type ConnectionHandler, type StartServerOptions } from "./start-server.ts";

@@ -28,8 +28,12 @@ export interface Flushable {
   flush(): void;
 }
 
-/** What the selector knows of one registered source. */
-export class SelectorKey<D = unknown> {
+/**
+ * What the selector knows of one registered source: readiness not yet
+ * delivered, end of stream, close, the first error, and the tasks waiting
+ * on it (one per direction, plus those waiting for the close).
+ */
+export class SelectorKey {
   /** Readiness seen since the last poll, for the waiters to wake. */
   ready = 0;
   /** The peer finished sending (`'end'`). */
@@ -53,13 +57,19 @@ export class SelectorKey<D = unknown> {
    */
   address: NetAddress | undefined = undefined;
 
-  constructor(
-    readonly source: EventEmitter,
-    public events: number,
-    public data: D,
-  ) {}
+  constructor(readonly source: EventEmitter) {}
 }
 
+/**
+ * The loop's I/O poller for Node sources (one per loop: `Selector.of(loop)`).
+ * Every registered source is watched for everything (reads, writes, end,
+ * close, errors); what a task waits for is said by the `wait` it calls, so
+ * there is no interest mask to keep in step (Python's `modify`).
+ * @example
+ * const selector = Selector.of(getRunningLoop());
+ * const key = selector.register(nodeSocket);
+ * yield* selector.wait(key, EVENT_READ);
+ */
 export class Selector implements IoPoller {
   readonly loop: EventLoop;
   readonly #keys = new Map<EventEmitter, SelectorKey>();
@@ -88,12 +98,12 @@ export class Selector implements IoPoller {
 
   /**
    * Watch `source` (a paused net.Socket, a net.Server or a Readable such as
-   * process.stdin) for READ and/or WRITE readiness. Its `'error'` is always
+   * process.stdin) for READ and WRITE readiness. Its `'error'` is always
    * listened to, so an error never crashes the process.
    */
-  register<D>(source: EventEmitter, events: number, data: D): SelectorKey<D> {
+  register(source: EventEmitter): SelectorKey {
     if (this.#keys.has(source)) throw new Error("source is already registered");
-    const key = new SelectorKey(source, events, data);
+    const key = new SelectorKey(source);
     const state = source as { destroyed?: boolean; readableEnded?: boolean };
     if (state.destroyed === true) {
       key.closed = true; // Why: it died before we saw it (e.g. reset while waiting for accept).
@@ -129,15 +139,6 @@ export class Selector implements IoPoller {
       this.#mark(key, EVENT_READ | EVENT_WRITE);
       this.unregister(source);
     });
-    return key;
-  }
-
-  /** Change the interest or data of a registration. */
-  modify<D>(source: EventEmitter, events: number, data: D): SelectorKey<D> {
-    const key = this.#keys.get(source) as SelectorKey<D> | undefined;
-    if (key === undefined) throw new Error("source is not registered");
-    key.events = events;
-    key.data = data;
     return key;
   }
 

@@ -21,6 +21,14 @@ export interface ListenOptions {
   tls?: TlsServerOptions;
 }
 
+/**
+ * A listening TCP socket: `accept()` waits for the next connection and
+ * returns it as a Socket; `close()` releases the port and wakes a pending
+ * `accept()` with ClosedError (connections already accepted go on).
+ * @example
+ * const server = yield* listen({ port: 0 });
+ * const socket = yield* server.accept();
+ */
 export class Server {
   readonly #node: NodeServer;
   readonly #selector: Selector;
@@ -33,7 +41,7 @@ export class Server {
     this.#node = node;
     this.#selector = selector;
     this.#tls = tls;
-    this.#key = selector.register(node, EVENT_READ, this);
+    this.#key = selector.register(node);
   }
 
   /** The TLS handshake's bound for each connection, or undefined for plain TCP. */

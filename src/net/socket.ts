@@ -29,6 +29,17 @@ import { handshakeError, type TlsHandshake } from "./tls.ts";
  */
 export const WRITE_HIGH_WATER = 64 * 1024;
 
+/**
+ * A connected TCP socket for coroutines: `recv` waits for bytes, `write`
+ * queues them (sent at the end of the iteration), `drain` waits while too
+ * much is buffered. Errors arrive as typed NetErrors at the next read or
+ * write. Usually wrapped in a StreamReader / StreamWriter (`streamsOf`).
+ * @example
+ * const socket = yield* connect({ host: "127.0.0.1", port: 7007 });
+ * socket.write("ping\n");
+ * yield* socket.drain();
+ * const reply = yield* socket.recv(1024);
+ */
 export class Socket implements ByteSource, Flushable {
   readonly #node: NodeSocket;
   readonly #selector: Selector;
@@ -53,7 +64,7 @@ export class Socket implements ByteSource, Flushable {
     this.#node = node;
     this.#tls = tls;
     this.#selector = selector;
-    this.#key = selector.register(node, EVENT_READ | EVENT_WRITE, this);
+    this.#key = selector.register(node);
     this.#receiver = new Receiver(node, this.#key, selector);
     // Why `remote` from connect: a socket still connecting has no remoteAddress yet.
     this.remote = remote ?? { host: node.remoteAddress, port: node.remotePort };

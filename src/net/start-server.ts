@@ -6,7 +6,7 @@
  * cancelled) the connection is closed gracefully (see graceful-close.ts) and
  * its task ends once it is closed.
  */
-import { CancelledError, gatherWith, getRunningLoop, type Coro, type Task } from "../loop/index.ts";
+import { CancelledError, getRunningLoop, wait, type Coro, type Task } from "../loop/index.ts";
 import { ClosedError, formatAddress, TlsHandshakeError, TooManyOpenFilesError } from "./errors.ts";
 import { listen, type ListenOptions, type Server } from "./server.ts";
 import type { Socket } from "./socket.ts";
@@ -28,6 +28,15 @@ export interface StartServerOptions extends ListenOptions, StreamReaderOptions {
   onAcceptError?: (error: TooManyOpenFilesError | TlsHandshakeError) => void;
 }
 
+/**
+ * What `startServer` returns: the listening Server, its accept task and one
+ * task per client. `close()` stops accepting; `closeClients()` cancels the
+ * clients; `waitClosed()` waits until all of it is done.
+ * @example
+ * const server = yield* startServer(echoLines, { port: 0 });
+ * server.close();
+ * yield* server.waitClosed();
+ */
 export class StreamServer {
   readonly server: Server;
   readonly #acceptTask: Task<void>;
@@ -110,13 +119,11 @@ export class StreamServer {
     for (const task of this.#clients) task.cancel();
   }
 
-  /** Wait until the accept task and every client task are done. */
+  /** Wait until the accept task and every client task are done (clients accepted meanwhile included). */
   *waitClosed(): Coro<void> {
     yield* this.#acceptTask;
     // Why filter on done(): a finished task leaves the set only when its done callback runs.
-    for (let left = this.#running(); left.length > 0; left = this.#running()) {
-      yield* gatherWith({ returnExceptions: true }, ...left);
-    }
+    for (let left = this.#running(); left.length > 0; left = this.#running()) yield* wait(left);
   }
 
   #running(): Task<void>[] {

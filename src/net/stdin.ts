@@ -5,7 +5,7 @@
 import type { Readable } from "node:stream";
 import { getRunningLoop } from "../loop/index.ts";
 import { Receiver } from "./receiver.ts";
-import { EVENT_READ, Selector } from "./selector.ts";
+import { Selector } from "./selector.ts";
 import { StreamReader, type StreamReaderOptions } from "./streams.ts";
 
 /**
@@ -17,7 +17,7 @@ export function openInput(
   options?: StreamReaderOptions,
 ): { reader: StreamReader; close(): void } {
   const selector = Selector.of(getRunningLoop());
-  const key = selector.register(input, EVENT_READ, null);
+  const key = selector.register(input);
   const reader = new StreamReader(new Receiver(input, key, selector), options);
   return {
     reader,

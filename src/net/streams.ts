@@ -22,6 +22,25 @@ export interface StreamReaderOptions {
   limit?: number;
 }
 
+/** Options of {@link StreamReader.nextLine}. */
+export interface NextLineOptions {
+  /**
+   * Drop a line longer than the reader's `limit` instead of throwing, and
+   * call this with its size in bytes (newline excluded) once it is gone.
+   */
+  discardOverLong?: (droppedBytes: number) => void;
+}
+
+/**
+ * Buffers what a ByteSource (a Socket, stdin) receives and hands it out as
+ * lines, exact sizes or chunks (asyncio's StreamReader). One task reads from
+ * a reader at a time. A line is bounded by `limit`; past it, the bytes stay
+ * buffered and LimitOverrunError says so (or `nextLine` drops the line on
+ * request), so a peer that never sends a newline costs bounded memory.
+ * @example
+ * const [reader, writer] = yield* openConnection("127.0.0.1", 7777);
+ * for (let line; (line = yield* reader.nextLine()) !== null; ) console.log(line.toString());
+ */
 export class StreamReader {
   readonly #source: ByteSource;
   readonly limit: number;
@@ -123,13 +142,29 @@ export class StreamReader {
 
   /**
    * The next line without its `\n`, or null at EOF: the way to iterate lines.
+   * A line longer than `limit` throws LimitOverrunError, or with
+   * `discardOverLong` is dropped as it arrives (none of it held), reported to
+   * that callback with its size, and the next line is returned instead.
+   * @throws LimitOverrunError for an over-long line, unless `discardOverLong` is given.
    * @example
    * for (let line; (line = yield* reader.nextLine()) !== null; ) handle(line);
+   * // A server that answers an over-long line and goes on:
+   * const line = yield* reader.nextLine({ discardOverLong: () => writer.write("! line too long\n") });
    */
-  *nextLine(): Coro<Buffer | null> {
-    const line = yield* this.readline();
-    if (line.length === 0) return null;
-    return line[line.length - 1] === 0x0a ? line.subarray(0, -1) : line;
+  *nextLine(options?: NextLineOptions): Coro<Buffer | null> {
+    for (;;) {
+      let line: Buffer;
+      try {
+        line = yield* this.readline();
+      } catch (error) {
+        const onDiscard = options?.discardOverLong;
+        if (onDiscard === undefined || !(error instanceof LimitOverrunError)) throw error;
+        onDiscard(yield* this.discardLine());
+        continue;
+      }
+      if (line.length === 0) return null;
+      return line[line.length - 1] === 0x0a ? line.subarray(0, -1) : line;
+    }
   }
 
   /**
@@ -182,7 +217,12 @@ export class StreamReader {
   }
 }
 
-/** Writes to a Socket: coalesced per loop iteration, with `drain()` backpressure. */
+/**
+ * Writes to a Socket: coalesced per loop iteration, with `drain()` backpressure.
+ * @example
+ * writer.write("hello\n");
+ * yield* writer.drain(); // waits only while more than the high-water mark is buffered
+ */
 export class StreamWriter {
   readonly socket: Socket;
 

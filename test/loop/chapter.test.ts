@@ -1,14 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  createTask,
-  naiveSleep,
-  printMessages,
-  release,
-  runTask,
-  runTasks,
-  sleepUntil,
-  type Coro,
-} from "../../src/loop/index.ts";
+import { naiveSleep, printMessages, runTask, runTasks, sleepUntil } from "../../src/loop/chapter.ts";
+import { createTask, release, type Coro } from "../../src/loop/index.ts";
 import { Log, virtualLoop } from "./helpers.ts";
 
 afterEach(() => {

@@ -198,12 +198,17 @@ describe("yield* future", () => {
       );
       yield; // let the other task be created and scheduled behind us
       log.push("before");
-      yield* done;
+      createTask(
+        (function* () {
+          log.push("a task scheduled meanwhile");
+        })(),
+      );
+      yield* done; // Giving the turn back here would let that task run first.
       log.push("after, same step");
       yield* sleep(0);
       log.push("after release");
     });
-    expect(log.entries).toEqual(["other task", "before", "after, same step", "after release"]);
+    expect(log.entries).toEqual(["other task", "before", "after, same step", "a task scheduled meanwhile", "after release"]);
   });
 
   it("wakes every task waiting on the same future", async () => {

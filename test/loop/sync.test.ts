@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  BoundedSemaphore,
   createTask,
   Event,
+  fromPromise,
   InvalidStateError,
   Lock,
   Queue,
@@ -355,5 +357,102 @@ describe("Queue", () => {
     queue.getNowait();
     queue.taskDone();
     expect(() => queue.taskDone()).toThrow(InvalidStateError);
+  });
+});
+
+describe("asyncio parity: locked(), isSet(), BoundedSemaphore, fromPromise as a Future", () => {
+  it("Semaphore.locked() is true while no permit is free, and while others already wait", async () => {
+    const { value } = await runVirtual(function* () {
+      const slots = new Semaphore(1);
+      const states = [slots.locked()];
+      yield* slots.acquire();
+      states.push(slots.locked());
+      const waiter = createTask(slots.hold(() => sleep(1)));
+      yield* sleep(0);
+      slots.release(); // The permit goes to the waiter: still locked for a newcomer.
+      states.push(slots.locked());
+      yield* waiter;
+      states.push(slots.locked());
+      return states;
+    });
+    expect(value).toEqual([false, true, true, false]);
+  });
+
+  it("Lock.locked() and Event.isSet() follow acquire/release and set/clear", async () => {
+    const { value } = await runVirtual(function* () {
+      const lock = new Lock();
+      const event = new Event();
+      const seen = [lock.locked(), event.isSet()];
+      yield* lock.acquire();
+      event.set();
+      seen.push(lock.locked(), event.isSet());
+      lock.release();
+      event.clear();
+      seen.push(lock.locked(), event.isSet());
+      return seen;
+    });
+    expect(value).toEqual([false, false, true, true, false, false]);
+  });
+
+  it("BoundedSemaphore: a release past the initial value throws InvalidStateError, and changes nothing", async () => {
+    const { value } = await runVirtual(function* () {
+      const slots = new BoundedSemaphore(2);
+      yield* slots.acquire();
+      slots.release();
+      let error: unknown;
+      try {
+        slots.release();
+      } catch (e) {
+        error = e;
+      }
+      return { error, value: slots.value };
+    });
+    expect(value.error).toBeInstanceOf(InvalidStateError);
+    expect(value.value).toBe(2);
+  });
+
+  it("BoundedSemaphore hands a release to a waiter like a Semaphore", async () => {
+    const log = new Log();
+    await runVirtual(function* () {
+      const slots = new BoundedSemaphore(1);
+      const a = createTask(holder(log, slots, "a", 10));
+      const b = createTask(holder(log, slots, "b", 10));
+      yield* a;
+      yield* b;
+      expect(slots.value).toBe(1);
+    });
+    expect(log.entries).toEqual(["a acquired", "b acquired"]);
+  });
+
+  it("fromPromise returns a Future: done(), result() and sharing between tasks work", async () => {
+    const { value } = await runVirtual(function* () {
+      let resolve!: (v: string) => void;
+      const future = fromPromise(new Promise<string>((r) => (resolve = r)));
+      const before = future.done();
+      const a = createTask(future[Symbol.iterator]());
+      const b = createTask(future[Symbol.iterator]());
+      resolve("shared");
+      const results = [yield* a, yield* b];
+      return { before, after: future.done(), result: future.result(), results };
+    });
+    expect(value).toEqual({ before: false, after: true, result: "shared", results: ["shared", "shared"] });
+  });
+
+  it("cancelling fromPromise's Future stops the wait, not the program", async () => {
+    const { loop } = recordingLoop(); // Real clock: a pending Promise keeps the virtual clock still.
+    const value = await loop.runUntilComplete(
+      (function* () {
+        const never = fromPromise(new Promise<never>(() => {}));
+        loop.callLater(5, () => never.cancel());
+        try {
+          yield* never;
+        } catch (error) {
+          return error instanceof Error && error.name === "CancelledError";
+        }
+        return false;
+      })(),
+    );
+    loop.close();
+    expect(value).toBe(true);
   });
 });

@@ -640,3 +640,48 @@ describe("priorities on a task", () => {
     expect(loop.createTask(sleep(0), { priority: -3 }).priority).toBe(-3);
   });
 });
+
+describe("cancelling a task parked on a bare yield (no yield*)", () => {
+  it("throws CancelledError at `yield future`, not a resumption with undefined", async () => {
+    const { value } = await runVirtual(function* (loop) {
+      const never = loop.createFuture<number>();
+      const task = createTask(
+        (function* () {
+          try {
+            const got: unknown = yield never;
+            return `resumed with ${String(got)}`;
+          } catch (error) {
+            return error instanceof CancelledError ? "CancelledError" : "other";
+          }
+        })(),
+      );
+      yield* sleep(1);
+      task.cancel();
+      return yield* task;
+    });
+    expect(value).toBe("CancelledError");
+  });
+
+  it("throws CancelledError at `yield promise`", async () => {
+    const { loop } = recordingLoop(); // Real clock: the pending Promise would keep a virtual one still.
+    const value = await loop.runUntilComplete(
+      (function* () {
+        const task = createTask(
+          (function* () {
+            try {
+              const got: unknown = yield new Promise<number>(() => {});
+              return `resumed with ${String(got)}`;
+            } catch (error) {
+              return error instanceof CancelledError ? "CancelledError" : "other";
+            }
+          })(),
+        );
+        yield* sleep(1);
+        task.cancel();
+        return yield* task;
+      })(),
+    );
+    loop.close();
+    expect(value).toBe("CancelledError");
+  });
+});

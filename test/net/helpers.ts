@@ -9,8 +9,8 @@ import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 import {
   EventLoop,
+  cancelAndWait,
   fromPromise,
-  gatherWith,
   timeout,
   type Awaitable,
   type Coro,
@@ -33,14 +33,7 @@ export async function runNet<T>(main: (loop: EventLoop) => Coro<T>): Promise<{ v
     return { value, reports };
   } finally {
     const left = loop.allTasks();
-    for (const task of left) task.cancel();
-    if (left.length > 0) {
-      await loop.runUntilComplete(
-        (function* () {
-          yield* gatherWith({ returnExceptions: true }, ...left);
-        })(),
-      );
-    }
+    if (left.length > 0) await loop.runUntilComplete(cancelAndWait(left));
     loop.close();
   }
 }

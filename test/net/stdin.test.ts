@@ -44,9 +44,17 @@ describe("openInput", () => {
       const line = yield* within(2_000, reader.readline());
       close();
       input.write("ignored\n"); // Nobody listens any more; this must not throw or wake anything.
+      input.emit("error", new Error("late")); // Nor may a late error crash the process.
       yield* sleep(5);
-      return { line: line.toString(), size: Selector.of(loop).size };
+      return {
+        line: line.toString(),
+        size: Selector.of(loop).size,
+        listening: ["readable", "end", "close", "data"].map((event) => input.listenerCount(event)),
+        paused: input.isPaused(),
+        pending: input.readableLength,
+      };
     });
-    expect(value).toEqual({ line: "one\n", size: 0 });
+    // The write after close() stays in the stream, unread: no listener is left to wake a task.
+    expect(value).toEqual({ line: "one\n", size: 0, listening: [0, 0, 0, 0], paused: true, pending: "ignored\n".length });
   });
 });

@@ -20,7 +20,7 @@ import { NO_LINE_REASON, PING_TIMEOUT_REASON, ping, SHUTTING_DOWN, silenceError 
 import { decodeLine } from "../chat/sanitize.ts";
 import { TokenBucket } from "../chat/token-bucket.ts";
 import { currentTask, getRunningLoop, release, Task, type Coro } from "../../loop/index.ts";
-import { LimitOverrunError, type StreamReader, type StreamWriter } from "../../net/index.ts";
+import { type StreamReader, type StreamWriter } from "../../net/index.ts";
 import type { OutputBudget, QueuedOutput } from "./output-budget.ts";
 import { INTERACTIVE_PRIORITY, LINE_BATCH, MESSAGE_PRIORITY } from "./priorities.ts";
 
@@ -28,8 +28,8 @@ import { INTERACTIVE_PRIORITY, LINE_BATCH, MESSAGE_PRIORITY } from "./priorities
 export const MAX_LINE_BYTES = 4096;
 /**
  * The StreamReader's limit: one more than MAX_LINE_BYTES, so a 4096-byte
- * line followed by `\r` still fits. Longer ones raise LimitOverrunError
- * without the reader waiting for (or holding) the rest of the line.
+ * line followed by `\r` still fits. Longer ones are dropped by the reader
+ * as they arrive, without holding the rest of the line.
  */
 export const READ_LIMIT = MAX_LINE_BYTES + 1;
 
@@ -204,6 +204,17 @@ export class ChatClient implements Member, QueuedOutput {
   *#readLoop(reader: StreamReader, liveness: Liveness, task: Task<unknown> | null, admit: () => boolean, bucket: TokenBucket | null): Coro<void> {
     const { priorities } = this.#settings;
     let linesThisStep = 0;
+    // An over-long line is dropped by the reader as it comes (none of it
+    // held), then answered, and counts as a line of this step.
+    const overLong = {
+      discardOverLong: (): void => {
+        liveness.alive(); // A complete line, if a long one.
+        linesThisStep++;
+        if (!admit()) return;
+        this.send(lineTooLong(MAX_LINE_BYTES));
+        this.flushNow();
+      },
+    };
     while (this.#ended === null) {
       if (reader.buffered === 0) {
         // About to wait for fresh input: presumed a person, urgent again.
@@ -217,19 +228,7 @@ export class ChatClient implements Member, QueuedOutput {
         yield* release();
         if (this.#ended !== null) return;
       }
-      let line: Buffer | null;
-      try {
-        line = yield* reader.nextLine();
-      } catch (error) {
-        if (!(error instanceof LimitOverrunError)) throw error;
-        if (admit()) {
-          this.send(lineTooLong(MAX_LINE_BYTES));
-          this.flushNow();
-        }
-        yield* reader.discardLine(); // Drops the rest of the line as it comes; holds none of it.
-        liveness.alive();
-        continue;
-      }
+      const line = yield* reader.nextLine(overLong);
       if (line === null) return;
       liveness.alive(); // Any complete line, even one flood control drops.
       if (this.#ended !== null) return; // Lines after /quit are not handled.

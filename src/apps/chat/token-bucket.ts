@@ -1,6 +1,8 @@
 /**
- * A token bucket for per-client flood control, on an injectable clock.
+ * A token bucket for per-client flood control, on an injectable clock
+ * (by default the running loop's, so a virtual-clock loop drives it in tests).
  */
+import { getRunningLoop } from "../../loop/index.ts";
 
 /**
  * Lines per second a client may keep up forever. Why 20: a fast typist or a
@@ -17,7 +19,7 @@ export interface TokenBucketOptions {
   ratePerSec?: number;
   /** Capacity, and the tokens at start; default {@link DEFAULT_BURST}. */
   burst?: number;
-  /** Clock in milliseconds; default `performance.now` (monotonic). */
+  /** Clock in milliseconds; default: the running loop's `time()`. */
   now?: () => number;
 }
 
@@ -38,7 +40,7 @@ export class TokenBucket {
   constructor(options: TokenBucketOptions = {}) {
     this.#ratePerMs = (options.ratePerSec ?? DEFAULT_RATE_PER_SEC) / 1000;
     this.#burst = options.burst ?? DEFAULT_BURST;
-    this.#now = options.now ?? (() => performance.now());
+    this.#now = options.now ?? loopClock();
     this.#tokens = this.#burst;
     this.#last = this.#now();
   }
@@ -69,4 +71,10 @@ export class TokenBucket {
     this.#last = now;
     this.#tokens = Math.min(this.#burst, this.#tokens + elapsed * this.#ratePerMs);
   }
+}
+
+/** The running loop's clock. @throws LoopStateError outside a running loop. */
+function loopClock(): () => number {
+  const loop = getRunningLoop();
+  return () => loop.time();
 }

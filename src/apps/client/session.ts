@@ -68,18 +68,11 @@ const HELLO = "/pong\n";
  */
 function* receiveLines(conn: Connection, show: (line: string) => void): Coro<boolean> {
   const { reader, writer } = conn;
+  const options = {
+    discardOverLong: (dropped: number) => show(`! (client: dropped a line of ${dropped} bytes from the server, too long)`),
+  };
   let last = "";
-  for (;;) {
-    let line: Buffer | null;
-    try {
-      line = yield* reader.nextLine();
-    } catch (error) {
-      if (!(error instanceof LimitOverrunError)) throw error;
-      const dropped = yield* reader.discardLine();
-      show(`! (client: dropped a line of ${dropped} bytes from the server, too long)`);
-      continue;
-    }
-    if (line === null) return last === SHUTTING_DOWN;
+  for (let line; (line = yield* reader.nextLine(options)) !== null; ) {
     const text = stripControls(decodeLine(line));
     const ping = PING.exec(text);
     if (ping !== null) {
@@ -89,6 +82,7 @@ function* receiveLines(conn: Connection, show: (line: string) => void): Coro<boo
     last = text;
     show(text);
   }
+  return last === SHUTTING_DOWN;
 }
 
 function lostMessage(error: unknown): string {

@@ -19,10 +19,10 @@
  * End: when every expected delivery arrived, or when none arrived for
  * `--drain-timeout` (the rest count as lost).
  */
-import { CancelledError, Future, getRunningLoop, sleepUntilTime, type Coro, type Task } from "../../loop/index.ts";
+import { cancelAndWait, CancelledError, Future, getRunningLoop, sleepUntilTime, type Coro, type Task } from "../../loop/index.ts";
 import { openConnection, WRITE_HIGH_WATER, type StreamReader, type StreamWriter } from "../../net/index.ts";
 import { decodeChatPayloadBytes, emptyDecodedPayload, encodeChatPayload, encodedSize } from "./chat-payload.ts";
-import { cancelAll, LINE_SLACK, ramp, supervise, type ModeProgress, type RunContext } from "./context.ts";
+import { LINE_SLACK, ramp, supervise, type ModeProgress, type RunContext } from "./context.ts";
 import { LineSplitter, type LineSink } from "./lines.ts";
 import type { ProgressBar } from "./progress.ts";
 import { OrderChecker } from "./order-checker.ts";
@@ -153,7 +153,7 @@ class ChatMember implements LineSink {
     if (this.welcomed) return; // joins, leaves, nick changes: not ours to check
     this.welcomed = true;
     const { stats, options } = this.#run.ctx;
-    stats.connect.record(performance.now() - this.connectStartMs);
+    stats.connect.record(this.#run.ctx.now() - this.connectStartMs);
     stats.connected++;
     this.writer!.write(`/join ${options.room}\n/nick lt${this.id}\n${READY_COMMAND}\n`);
   }
@@ -209,7 +209,7 @@ function* sendWindowed(member: ChatMember, ctx: RunContext): Coro<void> {
       member.windowOpen = new Future<void>();
       yield* member.windowOpen;
     }
-    const now = performance.now();
+    const now = ctx.now();
     if (!ctx.maySend(member.sent, now)) return;
     do member.sendOne(now);
     while (member.sent - member.acked < window && ctx.maySend(member.sent, now));
@@ -227,7 +227,7 @@ function* sendOnSchedule(member: ChatMember, ctx: RunContext): Coro<void> {
   const writer = member.writer!;
   for (;;) {
     yield* sleepUntilTime(t0 + member.sent * intervalMs);
-    const now = performance.now();
+    const now = ctx.now();
     if (!ctx.maySend(member.sent, now)) return;
     // Why the scheduled time, not now: a sender that fell behind (a slow
     // server, a busy client) must show it in the latency, not hide it
@@ -241,7 +241,7 @@ function* sendOnSchedule(member: ChatMember, ctx: RunContext): Coro<void> {
 /** A client's task: connect, then receive until cancelled at the end of the run. */
 function* chatClient(member: ChatMember, run: ChatRun): Coro<void> {
   const { options, stats } = run.ctx;
-  member.connectStartMs = performance.now();
+  member.connectStartMs = run.ctx.now();
   let reader: StreamReader;
   try {
     // Why round robin: with --targets the clients are spread evenly over the servers.
@@ -260,7 +260,7 @@ function* chatClient(member: ChatMember, run: ChatRun): Coro<void> {
         stats.addError("eof"); // The server closed us before the end of the run.
         return;
       }
-      member.nowMs = performance.now();
+      member.nowMs = run.ctx.now();
       splitter.push(chunk, member);
     }
   } catch (error) {
@@ -315,7 +315,7 @@ export function* runChat(ctx: RunContext, bar: ProgressBar | null): Coro<{ expec
       senders.add(task);
       task.addDoneCallback((t) => {
         senders.delete(task);
-        if (!t.cancelled() && t.exception() !== undefined) stats.addFailure(t.exception());
+        if (t.failed()) stats.addFailure(t.exception());
       });
     }
   }
@@ -329,8 +329,8 @@ export function* runChat(ctx: RunContext, bar: ProgressBar | null): Coro<{ expec
     ctx.stopping = true;
     stats.addError("drain-timeout");
   }
-  yield* cancelAll(senders);
-  yield* cancelAll(receivers);
+  yield* cancelAndWait(senders); // Their failures were counted as they happened (addDoneCallback above).
+  for (const error of yield* cancelAndWait(receivers)) stats.addFailure(error);
   const differing = run.order?.differing(run.participants.map((m) => m.id)) ?? [];
   for (let i = 0; i < differing.length; i++) stats.addError("order-differs-between-receivers");
   stats.duplicated = run.checker.duplicated;

@@ -1,9 +1,9 @@
 /**
  * What both load-test modes share: the run's clock (start, end of warm-up,
  * end of sending), the connection ramp, the supervisor (end and stall
- * detection, progress bar) and cancelling the clients at the end.
+ * detection, progress bar).
  */
-import { Event, getRunningLoop, sleep, sleepUntilTime, type Coro, type Task } from "../../loop/index.ts";
+import { Event, getRunningLoop, sleep, sleepUntilTime, type Coro } from "../../loop/index.ts";
 import type { LoadtestOptions } from "./options.ts";
 import { ProgressBar } from "./progress.ts";
 import { RunStats } from "./stats.ts";
@@ -19,7 +19,9 @@ export class RunContext {
   readonly stats = new RunStats();
   /** Set when every client has connected (or failed to): sending may begin. */
   readonly started = new Event();
-  /** performance.now() when sending began. */
+  /** The run's clock: the loop's, so a virtual-clock loop can drive a run in tests. */
+  readonly loop = getRunningLoop();
+  /** Loop time when sending began. */
   startMs = Infinity;
   /** Sends stop at this time in duration runs (Infinity in count runs). */
   sendDeadlineMs = Infinity;
@@ -33,11 +35,16 @@ export class RunContext {
   /** Begin the measured run now: the warm-up, then the measured phase. */
   start(): void {
     const { options, stats } = this;
-    this.startMs = performance.now();
+    this.startMs = this.now();
     stats.noteStart();
     stats.measureStartMs = this.startMs + options.warmupMs;
     if (options.messages === null) this.sendDeadlineMs = stats.measureStartMs + options.durationMs;
     this.started.set();
+  }
+
+  /** Now, on the run's clock (ms). */
+  now(): number {
+    return this.loop.time();
   }
 
   /** May a client that has sent `sentByIt` messages send one more at time `nowMs`? */
@@ -79,11 +86,11 @@ export function* ramp(count: number, perSecond: number, startClient: (index: num
  */
 export function* supervise(ctx: RunContext, progress: ModeProgress, bar: ProgressBar | null, isDone: () => boolean): Coro<boolean> {
   let lastReceived = ctx.stats.received;
-  let lastChangeMs = performance.now();
+  let lastChangeMs = ctx.now();
   for (;;) {
     if (isDone()) return true;
     yield* sleep(SUPERVISE_EVERY_MS);
-    const now = performance.now();
+    const now = ctx.now();
     const { received } = ctx.stats;
     if (received !== lastReceived || progress.outstanding() === 0) {
       lastReceived = received;
@@ -95,23 +102,11 @@ export function* supervise(ctx: RunContext, progress: ModeProgress, bar: Progres
   }
 }
 
-/** Cancel `tasks` and wait until they have finished. */
-export function* cancelAll(tasks: Iterable<Task<void>>): Coro<void> {
-  const list = [...tasks];
-  for (const task of list) task.cancel();
-  for (const task of list) {
-    try {
-      yield* task;
-    } catch {
-      // Why ignore: each client counted its own errors; cancellation is expected here.
-    }
-  }
-}
-
 /** The progress bar for this run, or null when it must stay quiet. */
 export function progressBarFor(options: LoadtestOptions, stderr: { isTTY?: boolean; columns?: number; write(text: string): unknown }): ProgressBar | null {
   if (!options.progress || stderr.isTTY !== true) return null;
   const planned = options.messages === null ? options.warmupMs + options.durationMs : undefined;
-  return new ProgressBar({ write: (text) => void stderr.write(text), isTTY: true, durationMs: planned, columns: () => stderr.columns });
+  const loop = getRunningLoop();
+  return new ProgressBar({ write: (text) => void stderr.write(text), isTTY: true, durationMs: planned, now: () => loop.time(), columns: () => stderr.columns });
 }
 

@@ -14,9 +14,9 @@
  * (A byte stream can't say which line was dropped or duplicated, so echo
  * mode reports those as corrupted too.)
  */
-import { CancelledError, createTask, currentTask, getRunningLoop, sleepUntilTime, type Coro, type Task } from "../../loop/index.ts";
+import { cancelAndWait, CancelledError, createTask, currentTask, getRunningLoop, sleepUntilTime, type Coro, type Task } from "../../loop/index.ts";
 import { openConnection, WRITE_HIGH_WATER, type StreamReader, type StreamWriter } from "../../net/index.ts";
-import { cancelAll, LINE_SLACK, ramp, supervise, type ModeProgress, type RunContext } from "./context.ts";
+import { LINE_SLACK, ramp, supervise, type ModeProgress, type RunContext } from "./context.ts";
 import { LineSplitter, NumberQueue, type LineSink } from "./lines.ts";
 import type { ProgressBar } from "./progress.ts";
 
@@ -50,7 +50,7 @@ class EchoClient implements LineSink {
   readonly #closedLoop: boolean;
   nextSend = 0;
   nextReceive = 0;
-  /** performance.now() for the chunk being parsed: one clock read per chunk, not per line. */
+  /** The run's clock for the chunk being parsed: one clock read per chunk, not per line. */
   nowMs = 0;
 
   constructor(id: number, ctx: RunContext, writer: StreamWriter, filler: string) {
@@ -116,7 +116,7 @@ function* receiveEchoes(client: EchoClient, reader: StreamReader, writer: Stream
       ctx.stats.addError("eof"); // The server closed while we still expected echoes.
       return;
     }
-    client.nowMs = performance.now();
+    client.nowMs = ctx.now();
     splitter.push(chunk, client);
     if (writer.bufferedBytes() > WRITE_HIGH_WATER) yield* writer.drain();
   }
@@ -128,7 +128,7 @@ function* sendOnSchedule(client: EchoClient, writer: StreamWriter, ctx: RunConte
   const t0 = ctx.startMs + Math.random() * intervalMs;
   for (;;) {
     yield* sleepUntilTime(t0 + client.nextSend * intervalMs);
-    const now = performance.now();
+    const now = ctx.now();
     // Stamped with the scheduled time: falling behind shows in the latency (no coordinated omission).
     do if (!client.sendOne(now, Math.min(now, t0 + client.nextSend * intervalMs))) return;
     while (t0 + client.nextSend * intervalMs <= now);
@@ -138,7 +138,7 @@ function* sendOnSchedule(client: EchoClient, writer: StreamWriter, ctx: RunConte
 
 function* echoClient(id: number, ctx: RunContext, filler: string, attempted: () => void): Coro<void> {
   const { options, stats } = ctx;
-  const t0 = performance.now();
+  const t0 = ctx.now();
   let reader: StreamReader;
   let writer: StreamWriter;
   try {
@@ -149,7 +149,7 @@ function* echoClient(id: number, ctx: RunContext, filler: string, attempted: () 
     attempted();
     return;
   }
-  stats.connect.record(performance.now() - t0);
+  stats.connect.record(ctx.now() - t0);
   stats.connected++;
   attempted();
   const client = new EchoClient(id, ctx, writer, filler);
@@ -157,7 +157,7 @@ function* echoClient(id: number, ctx: RunContext, filler: string, attempted: () 
   try {
     yield* ctx.started.wait();
     if (options.rate === 0) {
-      const now = performance.now();
+      const now = ctx.now();
       for (let i = 0; i < options.pipeline && client.sendOne(now); i++);
       yield* receiveEchoes(client, reader, writer, ctx, () => true);
     } else {
@@ -175,14 +175,7 @@ function* echoClient(id: number, ctx: RunContext, filler: string, attempted: () 
   } catch (error) {
     if (!(error instanceof CancelledError)) stats.addFailure(error);
   } finally {
-    if (sender !== null) {
-      sender.cancel();
-      try {
-        yield* sender;
-      } catch (error) {
-        if (!(error instanceof CancelledError)) stats.addFailure(error);
-      }
-    }
+    if (sender !== null) for (const error of yield* cancelAndWait([sender])) stats.addFailure(error);
     writer.close();
   }
 }
@@ -211,6 +204,6 @@ export function* runEcho(ctx: RunContext, bar: ProgressBar | null): Coro<{ expec
     ctx.stopping = true;
     stats.addError("drain-timeout");
   }
-  yield* cancelAll(tasks);
+  for (const error of yield* cancelAndWait(tasks)) stats.addFailure(error);
   return { expected: stats.sent, lost: Math.max(0, stats.sent - stats.received) };
 }

@@ -23,9 +23,9 @@
  *   members sending there at the flood limit (20 lines/s, 512-byte bodies).
  * - silent: N connections that never send nor read.
  */
-import { CancelledError, createTask, Event, getRunningLoop, sleep, timeout, type Coro, type Task } from "../../loop/index.ts";
+import { cancelAndWait, CancelledError, createTask, Event, getRunningLoop, sleep, timeout, type Coro, type Task } from "../../loop/index.ts";
 import { NetError, openConnection, type StreamReader, type StreamWriter } from "../../net/index.ts";
-import { cancelAll, ramp } from "./context.ts";
+import { ramp } from "./context.ts";
 import { LatencyRecorder, type Percentiles } from "./histogram.ts";
 import type { LoadtestOptions } from "./options.ts";
 import type { Scenario } from "./scenario-options.ts";
@@ -156,8 +156,8 @@ export function* runScenario(options: LoadtestOptions): Coro<ScenarioResult> {
       evicted = run.stalledConnected - left;
     }
   } finally {
-    yield* cancelAll(attackers);
-    yield* cancelAll(probes);
+    yield* cancelAndWait(attackers); // Each counted its own errors.
+    yield* cancelAndWait(probes);
   }
   const allWelcomed = scenario === "crowd" && run.welcomed === options.clients;
   return {

@@ -31,11 +31,15 @@ export class RunStats {
   measuredReceived = 0;
   /** Their bytes, newline included. */
   measuredBytes = 0;
-  /** performance.now() when the measured phase begins (after the warm-up); Infinity until the start. */
+  /** Loop time when the measured phase begins (after the warm-up); Infinity until the start. */
   measureStartMs = Infinity;
-  /** performance.now() of the last receive. */
+  /** Loop time of the last receive. */
   lastReceiveMs = 0;
-  /** process.cpuUsage() and performance.now() when sending began. */
+  /**
+   * process.cpuUsage() and performance.now() when sending began. Why the
+   * real clock here, not the loop's: CPU time is real time, and a virtual
+   * clock's elapsed time would make the percentage meaningless.
+   */
   #cpuStart: NodeJS.CpuUsage | null = null;
   #cpuStartMs = 0;
 

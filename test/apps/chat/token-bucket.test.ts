@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { EventLoop, LoopStateError, sleep } from "../../../src/loop/index.ts";
 import {
   DEFAULT_BURST,
   DEFAULT_RATE_PER_SEC,
@@ -69,8 +70,22 @@ describe("TokenBucket", () => {
     for (let i = 0; i < 3000; i++, c.t += 200) expect(bucket.take()).toBe(true);
   });
 
-  it("uses a real monotonic clock by default", () => {
-    expect(new TokenBucket().take()).toBe(true);
+  it("runs on the running loop's clock by default: a virtual loop's sleep refills it", async () => {
+    const loop = new EventLoop({ clock: "virtual" });
+    const counts = await loop.runUntilComplete(
+      (function* () {
+        const bucket = new TokenBucket({ ratePerSec: 10, burst: 5 });
+        const first = takeAll(bucket);
+        yield* sleep(1_000); // Virtual: no real time passes, only the loop's clock moves.
+        return [first, takeAll(bucket)];
+      })(),
+    );
+    loop.close();
+    expect(counts).toEqual([5, 5]);
+  });
+
+  it("outside a running loop, needs an explicit clock", () => {
+    expect(() => new TokenBucket()).toThrow(LoopStateError);
   });
 });
 
