@@ -63,9 +63,9 @@ function loadArgs(room: Room, port: number): string[] {
 async function main(): Promise<void> {
   console.log("# bench:chat: boucle chat server vs plain Node callback chat server\n");
   for (const line of [...environment(), pinningNote()]) console.log(line);
-  const ours = await startServerProcess("boucle chat-server", [BOUCLE, "chat-server", "--port", "0", "--quiet", "--no-flood-limit"]);
+  const ours = await startServerProcess("boucle chat-server", [BOUCLE, "chat-server", "--port", "0", "--quiet", "--max-per-ip", "0", "--connect-rate", "0", "--no-flood-limit"]);
   const baseline = await startServerProcess("bench/baselines/chat-server.ts", ["--import", "tsx", "bench/baselines/chat-server.ts", "--port", "0"]);
-  const oursTls = await startServerProcess("boucle chat-server (TLS)", [BOUCLE, "chat-server", "--quiet", "--no-flood-limit", "--no-plain", "--tls-port", "0", ...TLS_SERVER]);
+  const oursTls = await startServerProcess("boucle chat-server (TLS)", [BOUCLE, "chat-server", "--quiet", "--max-per-ip", "0", "--connect-rate", "0", "--no-flood-limit", "--no-plain", "--tls-port", "0", ...TLS_SERVER]);
   const baselineTls = await startServerProcess("baseline (tls)", ["--import", "tsx", "bench/baselines/chat-server.ts", "--port", "0", ...TLS_SERVER]);
   console.log(`ours: ${ours.label}; baseline: ${baseline.label}; TLS rows: the same two over TLS (Node's tls.createServer for the baseline)`);
   console.log(`each cell: median of ${ROUNDS} runs of ${WARMUP_S} s warm-up + ${DURATION_S} s of sending (then the drain), 64-byte bodies\n`);

@@ -37,7 +37,7 @@ interface Setup {
 }
 
 const serverArgs = (redisUrl?: string, extra: string[] = []): string[] => [
-  BOUCLE, "chat-server", "--port", "0", "--quiet", "--no-flood-limit", ...(redisUrl === undefined ? [] : ["--redis", redisUrl]), ...extra,
+  BOUCLE, "chat-server", "--port", "0", "--quiet", "--max-per-ip", "0", "--connect-rate", "0", "--no-flood-limit", ...(redisUrl === undefined ? [] : ["--redis", redisUrl]), ...extra,
 ];
 
 const SETUPS: Setup[] = [

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   console.log(`rest ${REST_S} s, attack ${DURATION_S} s (slow readers ${2 * DURATION_S} s); line = probe send-to-receive, welcome = a newcomer's connect-to-welcome (ms)\n`);
   const rows: string[][] = [];
   for (const c of CASES) {
-    const server = await startServerProcess("boucle chat-server", [SERVER, "chat-server", "--port", "0", "--quiet"]);
+    const server = await startServerProcess("boucle chat-server", [SERVER, "chat-server", "--port", "0", "--quiet", "--max-per-ip", "0", "--connect-rate", "0"]);
     let peak = rssBytes(server.child.pid);
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(server.child.pid))), 100);
     try {

@@ -185,7 +185,7 @@ async function probe(port: number): Promise<{ welcomeMs: number; whoMs: number }
 }
 
 async function runMode(mode: Mode): Promise<ModeResult> {
-  const server = await startServerProcess(`chat-server ${mode.name}`, [BOUCLE, "chat-server", "--port", "0", "--quiet", "--no-flood-limit", ...mode.flags]);
+  const server = await startServerProcess(`chat-server ${mode.name}`, [BOUCLE, "chat-server", "--port", "0", "--quiet", "--max-per-ip", "0", "--connect-rate", "0", "--no-flood-limit", ...mode.flags]);
   const flooders: Flooder[] = [];
   try {
     // Join in small batches: a burst of 100 SYNs at once can overflow the listen backlog.

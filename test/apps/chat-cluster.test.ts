@@ -12,7 +12,7 @@ afterEach(cleanup);
 
 /** Start `n` chat servers on the test Redis; returns their ports and processes. */
 async function nodes(n: number, extra: string[] = []): Promise<{ app: AppProcess; port: number }[]> {
-  return Promise.all(Array.from({ length: n }, () => startApp("chat-server", ["--quiet", "--no-flood-limit", "--redis", redis().url, ...extra])));
+  return Promise.all(Array.from({ length: n }, () => startApp("chat-server", ["--quiet", "--no-flood-limit", "--max-per-ip", "0", "--connect-rate", "0", "--redis", redis().url, ...extra])));
 }
 
 /** The test's members so far, in #lobby. */
@@ -47,8 +47,8 @@ describe("chat across servers", () => {
     ada.send("hello from one");
     await bob.expect(`<${adaNick}> hello from one`);
     bob.send("/me waves");
-    await bob.expect(`* ${bobNick} waves`);
-    await ada.expect(`* ${bobNick} waves`);
+    await bob.expect(`** ${bobNick} waves`);
+    await ada.expect(`** ${bobNick} waves`);
     expect(await ada.sync()).toEqual([]); // ada never got her own message back.
   });
 
@@ -88,7 +88,7 @@ describe("chat across servers", () => {
     const [ada, nick] = await member(one!.port);
     for (let i = 0; i < 20; i++) ada.send(`/me step ${i}`, "/nope");
     for (let i = 0; i < 20; i++) {
-      await ada.expect(`* ${nick} step ${i}`);
+      await ada.expect(`** ${nick} step ${i}`);
       await ada.expect("! unknown command /nope (try /help)");
     }
   });

@@ -43,7 +43,7 @@ function bounded<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
 
 describe("chat-server closing", () => {
   it("a client that writes 100 KB after /quit before reading anything still gets every reply and * goodbye (20 trials)", async () => {
-    const { port } = await startApp("chat-server", ["--quiet", "--no-flood-limit"]);
+    const { port } = await startApp("chat-server", ["--quiet", "--max-per-ip", "0", "--connect-rate", "0", "--no-flood-limit"]);
     const trial = async (n: number): Promise<Peer> => {
       const peer = await open(port);
       // Like a script piping a file: it writes everything, then reads.
@@ -70,7 +70,7 @@ describe("chat-server closing", () => {
   });
 
   it("a client refused as over --max-clients, writing all the while, still reads ! server full (10 trials)", async () => {
-    const { port } = await startApp("chat-server", ["--quiet", "--max-clients", "1"]);
+    const { port } = await startApp("chat-server", ["--quiet", "--max-per-ip", "0", "--connect-rate", "0", "--max-clients", "1"]);
     const member = await open(port);
     const trial = async (): Promise<Peer> => {
       const peer = await open(port);
@@ -89,7 +89,7 @@ describe("chat-server closing", () => {
   });
 
   it("at SIGTERM, 200 clients flooding as fast as they can each get * server shutting down", async () => {
-    const { app, port } = await startApp("chat-server", ["--quiet", "--no-flood-limit"]);
+    const { app, port } = await startApp("chat-server", ["--quiet", "--max-per-ip", "0", "--connect-rate", "0", "--no-flood-limit"]);
     const flooders = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("flooding-peers.ts", import.meta.url)), String(port), "200"], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "inherit"],

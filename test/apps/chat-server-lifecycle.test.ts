@@ -78,7 +78,7 @@ describe("chat-server lifecycle", () => {
   });
 
   it("welcomes a newcomer and answers its /who while 20 clients flood the room", async () => {
-    const { port } = await startApp("chat-server", ["--quiet", "--no-flood-limit"]);
+    const { port } = await startApp("chat-server", ["--quiet", "--max-per-ip", "0", "--connect-rate", "0", "--no-flood-limit"]);
     const flooders = (await LineClient.room(port, 20)).map(([c]) => c);
     let flooding = true;
     const floods = flooders.map(async (client, n) => {

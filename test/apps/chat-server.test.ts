@@ -35,7 +35,7 @@ describe("chat-server protocol", () => {
     b.send("/nick ALICE", `/nick ${"x".repeat(25)}`, "/nick bad!name", "/nick");
     await b.expect("! nickname ALICE is taken");
     await b.expect("! nickname is longer than 24 characters");
-    await b.expect("! nickname may only contain letters, digits, _ and -");
+    await b.expect("! nickname may only contain ASCII letters, digits, _ and -");
     await b.expect("! usage: /nick NAME");
     b.send("/nick \x1b[1mbob\x1b[0m");
     await b.expect("* guest2 is now known as bob");
@@ -83,9 +83,9 @@ describe("chat-server protocol", () => {
     await a.until(`* ${cn} joined #lobby`);
     await b.until(`* ${cn} joined #lobby`);
     a.send("hi all", "//slash", "/me waves", `/msg ${bn.toUpperCase()} psst`, "/msg nobody hey", "/msg", "   ");
-    expect(await a.sync()).toEqual([`* ${an} waves`, `* to ${bn}: psst`, "! no such nick nobody", "! usage: /msg NICK text"]);
-    expect(await b.sync()).toEqual([`<${an}> hi all`, `<${an}> /slash`, `* ${an} waves`, `[${an}] psst`]);
-    expect(await c.sync()).toEqual([`<${an}> hi all`, `<${an}> /slash`, `* ${an} waves`]);
+    expect(await a.sync()).toEqual([`** ${an} waves`, `* to ${bn}: psst`, "! no such nick nobody", "! usage: /msg NICK text"]);
+    expect(await b.sync()).toEqual([`<${an}> hi all`, `<${an}> /slash`, `** ${an} waves`, `[${an}] psst`]);
+    expect(await c.sync()).toEqual([`<${an}> hi all`, `<${an}> /slash`, `** ${an} waves`]);
   });
 
   it("answers /who, /rooms and /help with notices", async () => {
@@ -124,7 +124,7 @@ describe("chat-server protocol", () => {
     await a.expect(`* ${an} is now known as first`);
     await a.expect("* #lobby has 1 member: first");
     await a.expect("* first joined #x");
-    await a.expect("* first nods");
+    await a.expect("** first nods");
     await a.expect("! unknown command /frobnicate (try /help)");
     await a.expect("* first is now known as second");
   });
@@ -137,7 +137,7 @@ describe("chat-server protocol", () => {
     a.sendRaw("\x1b[31mred\x1b[0m \x07bell\x1b]0;title\x07 \x9b2Jdone\ttab\r\n");
     a.send("/me \x1b[2Jclears", "\x1b[H\x1b[2J"); // The last is empty once stripped: ignored.
     await a.sync();
-    expect(await b.sync()).toEqual([`<${an}> h\uFFFDi\uFFFD`, `<${an}> red bell done tab`, `* ${an} clears`]);
+    expect(await b.sync()).toEqual([`<${an}> h\uFFFDi\uFFFD`, `<${an}> red bell done tab`, `** ${an} clears`]);
   });
 
   it("collapses whitespace padding and strips bidi and zero-width characters, in messages and nicknames", async () => {

@@ -129,7 +129,8 @@ describe("formatServerLine", () => {
   it("colours the nickname of messages, private messages and notices", () => {
     expect(formatServerLine("<ada> hi <bob>", true)).toBe(`<${paint("ada")}> hi <bob>`);
     expect(formatServerLine("[ada] psst", true)).toBe(`[${paint("ada")}] psst`);
-    expect(formatServerLine("* ada waves", true)).toBe(`* ${paint("ada")} waves`);
+    expect(formatServerLine("* ada joined #x", true)).toBe(`* ${paint("ada")} joined #x`);
+    expect(formatServerLine("** ada waves", true)).toBe(`** ${paint("ada")} waves`);
     expect(formatServerLine("* ada is now known as bob", true)).toBe(`* ${paint("ada")} is now known as ${paint("bob")}`);
     expect(formatServerLine("* to bob: hi", true)).toBe(`* to ${paint("bob")}: hi`);
     expect(formatServerLine("* welcome, you are guest7 - type /help", true)).toBe(`* welcome, you are ${paint("guest7")} - type /help`);

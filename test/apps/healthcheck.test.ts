@@ -44,7 +44,7 @@ describe("boucle healthcheck", () => {
   }, 30_000);
 
   it("passes against a chat server, and 20 probes disturb no member of #lobby", async () => {
-    const { port } = await startApp("chat-server", ["--quiet"]);
+    const { port } = await startApp("chat-server", ["--quiet", "--connect-rate", "0"]) // 20 probes in a row from one address.;
     const [member] = await LineClient.joined(port);
     for (let i = 0; i < 20; i++) expect(await healthcheck([`127.0.0.1:${port}`])).toBe(0);
     await delay(ADMISSION_DELAY_MS + 300); // Past any admission delay a probe could have started.

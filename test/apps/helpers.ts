@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { connect, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -128,6 +129,15 @@ export class LineClient {
       socket.setNoDelay(true);
       socket.once("error", reject);
       socket.once("connect", () => resolve(new LineClient(socket)));
+    });
+  }
+
+  /** Connect over TLS, trusting `ca` (PEM); resolves once the handshake is done. */
+  static connectTls(port: number, ca: string | Buffer, host = "127.0.0.1"): Promise<LineClient> {
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect({ port, host, ca });
+      socket.once("error", reject);
+      socket.once("secureConnect", () => resolve(new LineClient(socket)));
     });
   }
 

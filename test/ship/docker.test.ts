@@ -97,6 +97,22 @@ describe("docker-compose.yml", () => {
   });
 });
 
+/** Why a standalone docker-compose: it validates a file without a Docker engine (none runs here); .ci/run installs it. */
+const COMPOSE_MISSING = spawnSync("docker-compose", ["version"], { stdio: "ignore" }).status === 0 ? null : "docker-compose is not installed";
+
+describe.skipIf(COMPOSE_MISSING !== null && process.env["BOUCLE_REQUIRE_COMPOSE"] !== "1")("docker-compose config", () => {
+  it("accepts the file with every profile, and lists every service", () => {
+    const run = spawnSync("docker-compose", ["--profile", "cluster", "--profile", "loadtest", "config", "--services"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim().split("\n").sort()).toEqual(Object.keys(services).sort());
+  });
+});
+
 describe("docker-compose.yml, several servers on one Redis", () => {
   it("runs Redis 7.0 (what Debian ships) with a healthcheck, only under the cluster and loadtest profiles", () => {
     const redis = services.redis!;

@@ -15,7 +15,8 @@
  */
 import type { ClusterHub } from "../chat/cluster-hub.ts";
 import { ChatHub, floodNotice, lineTooLong, SLOW_READER_REASON, type Member } from "../chat/hub.ts";
-import { SHUTTING_DOWN } from "../chat/replies.ts";
+import { Liveness, type Silence } from "../chat/liveness.ts";
+import { NO_LINE_REASON, PING_TIMEOUT_REASON, ping, SHUTTING_DOWN, silenceError } from "../chat/replies.ts";
 import { decodeLine } from "../chat/sanitize.ts";
 import { TokenBucket } from "../chat/token-bucket.ts";
 import { currentTask, getRunningLoop, release, Task, type Coro } from "../../loop/index.ts";
@@ -39,7 +40,12 @@ export interface ClientSettings {
   maxQueueBytes: number;
   floodLimit: boolean;
   priorities: boolean;
+  /** Silence before `* ping`, and again before closing (liveness.ts); 0 or absent: never. */
+  idleMs?: number;
+  /** Time to send a first complete line; 0 or absent: no bound. */
+  firstLineMs?: number;
 }
+
 
 // Why a one-entry cache: a fan-out sends the same line to every member in a
 // row, so its bytes are encoded once per broadcast, not per member, and the
@@ -66,6 +72,7 @@ export class ChatClient implements Member, QueuedOutput {
   nick = "";
   room = "";
   readonly peer: string;
+  readonly address: string | undefined;
   readonly #hub: ChatHub | ClusterHub;
   readonly #writer: StreamWriter;
   readonly #settings: ClientSettings;
@@ -73,9 +80,11 @@ export class ChatClient implements Member, QueuedOutput {
   /** Set once the connection is closing, whoever closes it. */
   #ended: EndReason | null = null;
 
-  constructor(id: number, peer: string, hub: ChatHub | ClusterHub, writer: StreamWriter, settings: ClientSettings, budget: OutputBudget | null = null) {
+  /** `address`: the peer's address group (address.ts), for bans. */
+  constructor(id: number, peer: string, hub: ChatHub | ClusterHub, writer: StreamWriter, settings: ClientSettings, budget: OutputBudget | null = null, address?: string) {
     this.id = id;
     this.peer = peer;
+    this.address = address;
     this.#hub = hub;
     this.#writer = writer;
     this.#settings = settings;
@@ -136,6 +145,19 @@ export class ChatClient implements Member, QueuedOutput {
   }
 
   /**
+   * Close a connection that stayed silent too long (see liveness.ts): it is
+   * told why, its room gets `* nick left (ping timeout)` (or `no line
+   * received`); the close is graceful and bounded (src/net/graceful-close.ts).
+   */
+  timeOut(why: Silence): void {
+    if (this.#ended !== null) return;
+    const reason = why === "ping timeout" ? PING_TIMEOUT_REASON : NO_LINE_REASON;
+    this.send(silenceError(reason));
+    this.#hub.leave(this, reason);
+    this.close(reason);
+  }
+
+  /**
    * Hand what is queued to Node now instead of at the end of the iteration,
    * so a reply does not wait behind the iteration's fan-out.
    */
@@ -163,11 +185,30 @@ export class ChatClient implements Member, QueuedOutput {
       flooding = true;
       return false;
     };
+    const { idleMs = 0, firstLineMs = 0 } = this.#settings;
+    const liveness = new Liveness(loop, { idleMs, firstLineMs }, {
+      ping: (token) => {
+        this.send(ping(token));
+        this.flushNow();
+      },
+      silent: (why) => this.timeOut(why),
+    });
+    try {
+      yield* this.#readLoop(reader, liveness, task, admit, bucket);
+    } finally {
+      liveness.stop();
+    }
+  }
+
+  /** {@link readLines}'s loop: one line at a time, no recursion. */
+  *#readLoop(reader: StreamReader, liveness: Liveness, task: Task<unknown> | null, admit: () => boolean, bucket: TokenBucket | null): Coro<void> {
+    const { priorities } = this.#settings;
     let linesThisStep = 0;
     // An over-long line is dropped by the reader as it comes (none of it
     // held), then answered, and counts as a line of this step.
     const overLong = {
       discardOverLong: (): void => {
+        liveness.alive(); // A complete line, if a long one.
         linesThisStep++;
         if (!admit()) return;
         this.send(lineTooLong(MAX_LINE_BYTES));
@@ -189,6 +230,7 @@ export class ChatClient implements Member, QueuedOutput {
       }
       const line = yield* reader.nextLine(overLong);
       if (line === null) return;
+      liveness.alive(); // Any complete line, even one flood control drops.
       if (this.#ended !== null) return; // Lines after /quit are not handled.
       if (!admit()) continue;
       const length = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;

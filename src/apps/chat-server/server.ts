@@ -4,9 +4,11 @@
  * disconnects and errors, and shuts down cleanly. With a Redis URL the hub
  * is a ClusterHub: one node of a chat shared by every server on that Redis.
  */
+import { addressGroup } from "../chat/address.ts";
 import { RedisBroker } from "../chat/broker/redis-broker.ts";
 import { ClusterHub } from "../chat/cluster-hub.ts";
 import { ChatHub, serverFull } from "../chat/hub.ts";
+import { BANNED, CONNECTING_TOO_FAST, TOO_MANY_FROM_ADDRESS } from "../chat/replies.ts";
 import { CancelledError, getRunningLoop, timeout, TimeoutError, type Coro, type TimerHandle } from "../../loop/index.ts";
 import {
   AddressInUseError,
@@ -21,6 +23,7 @@ import {
 } from "../../net/index.ts";
 import { ChatClient, READ_LIMIT } from "./client.ts";
 import type { ChatServerOptions } from "./options.ts";
+import { AddressLimits } from "./address-limits.ts";
 import { OutputBudget } from "./output-budget.ts";
 import { INTERACTIVE_PRIORITY, MESSAGE_PRIORITY } from "./priorities.ts";
 
@@ -65,6 +68,8 @@ export class ChatServer {
   readonly options: ChatServerOptions;
   /** The server-wide bound on unsent output (`--max-output-memory`). */
   readonly budget: OutputBudget;
+  /** Connections per address (`--max-per-ip`, `--connect-rate`). */
+  readonly addressLimits: AddressLimits;
   readonly #clients = new Set<ChatClient>();
   #plain: StreamServer | null = null;
   #tls: StreamServer | null = null;
@@ -76,7 +81,14 @@ export class ChatServer {
   private constructor(options: ChatServerOptions, hub: ChatHub | ClusterHub) {
     this.options = options;
     this.hub = hub;
+    const loop = getRunningLoop();
     this.budget = new OutputBudget(options.maxOutputBytes);
+    this.addressLimits = new AddressLimits({
+      maxPerAddress: options.maxPerAddress,
+      connectsPerSec: options.connectsPerSec,
+      connectBurst: options.connectBurst,
+      now: () => loop.time(),
+    });
   }
 
   /**
@@ -87,7 +99,16 @@ export class ChatServer {
    * console.log(server.port);
    */
   static *start(options: ChatServerOptions): Coro<ChatServer> {
-    const hub = options.redisUrl === undefined ? new ChatHub({ quietRoomSize: options.quietRoomSize }) : yield* clusterHub(options);
+    const loop = getRunningLoop();
+    const hub =
+      options.redisUrl === undefined
+        ? new ChatHub({
+            quietRoomSize: options.quietRoomSize,
+            now: () => loop.time(),
+            historyLines: options.historyLines,
+            operPassword: options.operPassword,
+          })
+        : yield* clusterHub(options);
     const chat = new ChatServer(options, hub);
     try {
       if (options.plain) chat.#plain = yield* chat.#listen(options.port);
@@ -187,6 +208,31 @@ export class ChatServer {
     const { log } = this.options;
     const { host, port } = writer.socket.remote;
     const peer = host === undefined ? "?" : formatAddress(host, port);
+    const group = addressGroup(host);
+    // Bans are one server's (a ClusterHub has no operators yet).
+    if (this.hub instanceof ChatHub && this.hub.isBanned(group)) {
+      writer.write(`${BANNED}\n`);
+      writer.close();
+      log(`refused ${peer}: banned`);
+      return;
+    }
+    const refusal = this.addressLimits.admit(group);
+    if (refusal !== undefined) {
+      writer.write(`${refusal === "too many" ? TOO_MANY_FROM_ADDRESS : CONNECTING_TOO_FAST}\n`);
+      writer.close();
+      log(`refused ${peer}: ${refusal === "too many" ? "too many connections" : "connecting too fast"} from ${group}`);
+      return;
+    }
+    try {
+      yield* this.#serveClient(reader, writer, peer, group);
+    } finally {
+      this.addressLimits.release(group);
+    }
+  }
+
+  /** Serve a client its address admitted: the maximum of clients, then its task. */
+  *#serveClient(reader: StreamReader, writer: StreamWriter, peer: string, group: string): Coro<void> {
+    const { log } = this.options;
     // Why the server's connection count for the file descriptors: it also
     // counts connections still closing, which hold theirs.
     let connections = 0;
@@ -201,7 +247,7 @@ export class ChatServer {
       }
       return;
     }
-    const client = new ChatClient(++this.#nextId, peer, this.hub, writer, this.options, this.budget);
+    const client = new ChatClient(++this.#nextId, peer, this.hub, writer, this.options, this.budget, group);
     this.#clients.add(client);
     this.budget.add(client);
     let reason = "eof";

@@ -43,6 +43,7 @@ import {
   SHUTTING_DOWN,
   welcome,
   whoLines,
+  NOT_SHARED,
 } from "./replies.ts";
 import { LOBBY, roomKey } from "./room.ts";
 import { sanitizeText } from "./sanitize.ts";
@@ -231,6 +232,10 @@ export class ClusterHub {
           member.close(reason);
           break;
         }
+        default:
+          // Operators, bans, keys, topics and history are one server's so far.
+          cost.reply(member, NOT_SHARED);
+          break;
       }
     } catch (caught) {
       if (!(caught instanceof BrokerUnavailableError)) throw caught;

@@ -8,14 +8,25 @@ import { HELP, invalidRoomName, PONG, unknownCommand, usage } from "./replies.ts
 export type Command =
   | { kind: "message"; text: string }
   | { kind: "nick"; name: string }
-  | { kind: "join"; room: string }
+  | { kind: "join"; room: string; key: string }
   | { kind: "rooms"; page: number }
   | { kind: "who"; page: number }
   | { kind: "ping" }
+  | { kind: "pong"; token: string }
   | { kind: "msg"; nick: string; text: string }
   | { kind: "me"; text: string }
   | { kind: "help" }
   | { kind: "quit"; reason: string }
+  | { kind: "oper"; password: string }
+  | { kind: "kick"; nick: string; reason: string }
+  | { kind: "ban"; target: string; minutes: number | undefined }
+  | { kind: "bans" }
+  | { kind: "unban"; target: string }
+  | { kind: "mute"; nick: string; minutes: number | undefined }
+  | { kind: "unmute"; nick: string }
+  | { kind: "wall"; text: string }
+  | { kind: "topic"; text: string }
+  | { kind: "key"; key: string }
   | { kind: "error"; line: string };
 
 const SLASH = 0x2f;
@@ -55,6 +66,8 @@ export function parseCommand(line: string): Command | undefined {
       return parsePaged("who", arg);
     case "/ping":
       return { kind: "ping" };
+    case "/pong":
+      return { kind: "pong", token: arg };
     case "/msg":
       return parseMsg(arg);
     case "/me":
@@ -63,6 +76,28 @@ export function parseCommand(line: string): Command | undefined {
       return { kind: "help" };
     case "/quit":
       return { kind: "quit", reason: arg };
+    case "/oper":
+      return arg ? { kind: "oper", password: arg } : { kind: "error", line: usage("/oper PASSWORD") };
+    case "/kick": {
+      const m = TARGET.exec(arg);
+      return m ? { kind: "kick", nick: m[1]!, reason: m[2]! } : { kind: "error", line: usage("/kick NICK [reason]") };
+    }
+    case "/ban":
+      return parseTimed("ban", arg, "/ban NICK|ADDRESS [MINUTES]");
+    case "/bans":
+      return { kind: "bans" };
+    case "/unban":
+      return oneWord(arg) ? { kind: "unban", target: arg } : { kind: "error", line: usage("/unban ADDRESS") };
+    case "/mute":
+      return parseTimed("mute", arg, "/mute NICK [MINUTES]");
+    case "/unmute":
+      return oneWord(arg) ? { kind: "unmute", nick: arg } : { kind: "error", line: usage("/unmute NICK") };
+    case "/wall":
+      return arg ? { kind: "wall", text: arg } : { kind: "error", line: usage("/wall text") };
+    case "/topic":
+      return { kind: "topic", text: arg };
+    case "/key":
+      return oneWord(arg) || !arg ? { kind: "key", key: arg } : { kind: "error", line: usage("/key [KEY]") };
     default:
       return { kind: "error", line: unknownCommand(word) };
   }
@@ -78,9 +113,29 @@ function parsePaged(kind: "who" | "rooms", arg: string): Command {
 }
 
 function parseJoin(arg: string): Command {
-  if (!arg) return { kind: "error", line: usage("/join #room") };
-  if (!isRoomName(arg)) return { kind: "error", line: invalidRoomName(arg) };
-  return { kind: "join", room: arg };
+  const m = TARGET.exec(arg);
+  if (!m || (m[2] && !oneWord(m[2]))) return { kind: "error", line: usage("/join #room [KEY]") };
+  if (!isRoomName(m[1]!)) return { kind: "error", line: invalidRoomName(m[1]!) };
+  return { kind: "join", room: m[1]!, key: m[2]! };
+}
+
+/** Minutes of a ban or a mute: 1 to a year's worth. */
+const MINUTES = /^[1-9][0-9]{0,5}$/;
+export const MAX_MINUTES = 525_600;
+
+function parseTimed(kind: "ban" | "mute", arg: string, synopsis: string): Command {
+  const words = arg.split(/\s+/);
+  if (!arg || words.length > 2) return { kind: "error", line: usage(synopsis) };
+  const [target, minutes] = words as [string, string | undefined];
+  if (minutes !== undefined && (!MINUTES.test(minutes) || Number(minutes) > MAX_MINUTES)) {
+    return { kind: "error", line: usage(synopsis) };
+  }
+  const n = minutes === undefined ? undefined : Number(minutes);
+  return kind === "ban" ? { kind, target, minutes: n } : { kind, nick: target, minutes: n };
+}
+
+function oneWord(arg: string): boolean {
+  return /^\S+$/.test(arg);
 }
 
 function parseMsg(arg: string): Command {
@@ -102,6 +157,8 @@ export function immediateReply(command: Command): readonly string[] | null {
       return HELP;
     case "ping":
       return [PONG];
+    case "pong":
+      return []; // A sign of life, which the server has counted already.
     case "error":
       return [command.line];
     default:
@@ -111,9 +168,12 @@ export function immediateReply(command: Command): readonly string[] | null {
 
 /**
  * Whether a not yet announced sender's room is told of its arrival before
- * this command is handled. Why not these: a probe, a quit, a move or a
- * rename would tell the room of a name (or a room) that is about to go.
+ * this command is handled. Why not these: a probe, a keepalive, a quit, a
+ * move or a rename would tell the room of a name (or a room) that is about
+ * to go.
  */
 export function announcesSender(command: Command): boolean {
-  return command.kind !== "ping" && command.kind !== "quit" && command.kind !== "join" && command.kind !== "nick";
+  return !SILENT_FIRST.has(command.kind);
 }
+
+const SILENT_FIRST: ReadonlySet<Command["kind"]> = new Set(["ping", "pong", "quit", "join", "nick"]);

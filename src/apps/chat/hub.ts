@@ -8,13 +8,48 @@
  * interleave (see {@link ChatHub}), so all members of a room see its lines in
  * the same order.
  */
-import { announcesSender, immediateReply, parseCommand } from "./commands.ts";
+import { announcesSender, immediateReply, parseCommand, type Command } from "./commands.ts";
 import { LineCost } from "./line-cost.ts";
 import { checkRename, nickChangeLimit, nickKey } from "./nick.ts";
 import { pageOf, pageReply } from "./paging.ts";
+import { parseAddress } from "./address.ts";
+import { Expiring } from "./expiring.ts";
+import { DEFAULT_HISTORY_LINES, RoomHistory } from "./history.ts";
+import { OperatorAuth, secretsEqual } from "./operators.ts";
 import {
   action,
+  BAN_REASON,
+  BANNED,
+  bannedReply,
+  bansLines,
+  CANNOT_BAN_SELF,
   crowdNotice,
+  keySet,
+  kicked,
+  kickedYou,
+  kickReason,
+  LOBBY_HAS_NO_KEY,
+  mutedReply,
+  mutedYou,
+  needsKey,
+  noBan,
+  noSuchTarget,
+  NOT_OPERATOR,
+  notMuted,
+  notOwner,
+  OPER_DISABLED,
+  OPER_GRANTED,
+  OPER_SLOW_DOWN,
+  OPER_WRONG,
+  topicLine,
+  topicSet,
+  unbanned,
+  UNMUTED_YOU,
+  unmutedReply,
+  wall,
+  wrongKey,
+  youAreMuted,
+  error,
   GOODBYE,
   joined,
   leftChat,
@@ -44,6 +79,8 @@ export { DEFAULT_QUIET_ROOM_SIZE } from "./room.ts";
 export {
   floodNotice,
   lineTooLong,
+  NO_LINE_REASON,
+  PING_TIMEOUT_REASON,
   serverFull,
   SLOW_READER_REASON,
   slowReaderLeft,
@@ -62,6 +99,11 @@ export interface Member {
   /** Current room name, e.g. `#lobby`; set by the hub. */
   room: string;
   /**
+   * The connection's address group (see `addressGroup` in address.ts), which
+   * `/ban` and `/oper`'s attempt limit go by; absent: a group of its own.
+   */
+  readonly address?: string;
+  /**
    * Queues one protocol line for this client; the server appends `"\n"`.
    * May call back into the hub (say, `leave` for a slow reader): that call
    * runs once the current operation is done.
@@ -72,20 +114,33 @@ export interface Member {
 }
 
 
+
 /** Options of {@link ChatHub}; every field has a default. */
 export interface ChatHubOptions {
   /** How room-wide lines reach the members; default {@link localRoomBus}. */
   bus?: RoomBusFactory;
   /** See {@link DEFAULT_QUIET_ROOM_SIZE}. */
   quietRoomSize?: number;
-  /** Clock in milliseconds for the nickname limit; default `performance.now`. */
+  /** Monotonic clock in milliseconds for limits, bans and mutes; default `performance.now`. */
   now?: () => number;
+  /** Wall clock in milliseconds, for the time stamps of history; default `Date.now`. */
+  wallClock?: () => number;
+  /** Lines of history replayed on join; default {@link DEFAULT_HISTORY_LINES}, 0 none. */
+  historyLines?: number;
+  /** The `/oper` password; absent or empty: no operators. */
+  operPassword?: string;
 }
 
 interface Room {
   readonly name: string;
   readonly key: string;
   readonly members: Set<Member>;
+  /** Who made it (never for `#lobby`); gone once it leaves the room. */
+  owner: Member | null;
+  topic: string;
+  /** What `/join #room KEY` must give; empty for none. */
+  joinKey: string;
+  readonly history: RoomHistory;
   /** What a quiet room has not been told yet (see {@link ChatHub.flushCrowdNotices}). */
   readonly tally: { joined: number; left: number; renamed: number };
 }
@@ -96,6 +151,13 @@ interface Seat {
   /** Whether the room was told of this member's arrival. */
   announced: boolean;
   readonly nickBucket: TokenBucket;
+  /** Whether it gave the operator password. */
+  oper: boolean;
+}
+
+/** A member's address group, or one of its own. */
+function groupOf(member: Member): string {
+  return member.address ?? `member ${member.id}`;
 }
 
 /**
@@ -125,6 +187,12 @@ export class ChatHub {
   readonly #bus: RoomBus;
   readonly #quietRoomSize: number;
   readonly #now: () => number;
+  readonly #wallClock: () => number;
+  readonly #historyLines: number;
+  readonly #operators: OperatorAuth;
+  /** Address groups refused at connect (`/ban`); the server asks {@link isBanned}. */
+  readonly #bans: Expiring<string>;
+  readonly #mutes: Expiring<Member>;
   #busy = false;
   #closed = false;
   #guests = 0;
@@ -134,6 +202,11 @@ export class ChatHub {
   constructor(options: ChatHubOptions = {}) {
     this.#quietRoomSize = options.quietRoomSize ?? DEFAULT_QUIET_ROOM_SIZE;
     this.#now = options.now ?? (() => performance.now());
+    this.#wallClock = options.wallClock ?? Date.now;
+    this.#historyLines = options.historyLines ?? DEFAULT_HISTORY_LINES;
+    this.#operators = new OperatorAuth(options.operPassword, this.#now);
+    this.#bans = new Expiring(this.#now);
+    this.#mutes = new Expiring(this.#now);
     // Why inline when busy: a local bus delivers while the operation that
     // published runs, so its replies keep their order; a delivery arriving
     // from outside (a broker) runs as an operation of its own.
@@ -154,6 +227,14 @@ export class ChatHub {
    */
   join(member: Member): void {
     this.#run(() => this.#join(member));
+  }
+
+  /**
+   * Whether connections from address group `group` are banned; the server
+   * turns them away with {@link BANNED} before they join.
+   */
+  isBanned(group: string): boolean {
+    return this.#bans.has(group);
   }
 
   /**
@@ -250,9 +331,17 @@ export class ChatHub {
       room: this.#enter(member, LOBBY),
       announced: false,
       nickBucket: nickChangeLimit(this.#now),
+      oper: false,
     };
     this.#seats.set(member, seat);
     member.send(joined(nick, LOBBY));
+    this.#greet(member, seat.room);
+  }
+
+  /** What a member gets on entering a room, after its join notice: the topic, then the history. */
+  #greet(member: Member, room: Room): void {
+    if (room.topic) this.#reply(member, topicLine(room.name, room.topic));
+    this.#cost.replyAll(member, room.history.replay());
   }
 
   #handle(member: Member, text: string): void {
@@ -269,19 +358,23 @@ export class ChatHub {
     }
     switch (command.kind) {
       case "message":
-        this.#broadcast(room, message(member.nick, command.text), member);
-        return;
       case "me":
-        this.#broadcast(room, action(member.nick, command.text));
-        return;
       case "msg":
-        this.#whisper(member, command.nick, command.text);
+        if (this.#mutes.has(member)) {
+          this.#reply(member, youAreMuted(this.#mutes.remainingMs(member)));
+          return;
+        }
+        if (command.kind === "msg") {
+          this.#whisper(member, command.nick, command.text);
+          return;
+        }
+        this.#say(room, command.kind === "me" ? action(member.nick, command.text) : message(member.nick, command.text), command.kind === "me" ? undefined : member);
         return;
       case "nick":
         this.#rename(member, seat, command.name);
         return;
       case "join":
-        this.#move(member, seat, command.room);
+        this.#move(member, seat, command.room, command.key);
         return;
       case "who": {
         const { page } = command;
@@ -304,7 +397,165 @@ export class ChatHub {
         member.close(reason);
         return;
       }
+      case "oper":
+        this.#reply(member, this.#oper(member, seat, command.password));
+        return;
+      case "topic":
+        this.#topic(member, seat, command.text);
+        return;
+      case "key":
+        this.#key(member, seat, command.key);
+        return;
+      default:
+        if (!seat.oper) this.#reply(member, NOT_OPERATOR);
+        else this.#operate(member, command);
     }
+  }
+
+  #oper(member: Member, seat: Seat, password: string): string {
+    switch (this.#operators.attempt(groupOf(member), password)) {
+      case "ok":
+        seat.oper = true;
+        return OPER_GRANTED;
+      case "wrong":
+        return OPER_WRONG;
+      case "slow down":
+        return OPER_SLOW_DOWN;
+      case "disabled":
+        return OPER_DISABLED;
+    }
+  }
+
+  /** The commands only operators may use. */
+  #operate(member: Member, command: Command): void {
+    switch (command.kind) {
+      case "kick":
+        this.#kick(member, command.nick, command.reason);
+        return;
+      case "ban":
+        this.#ban(member, command.target, command.minutes);
+        return;
+      case "bans":
+        this.#cost.replyAll(member, bansLines(this.#bans.entries()));
+        return;
+      case "unban": {
+        const group = parseAddress(command.target) ?? command.target;
+        this.#reply(member, this.#bans.delete(group) ? unbanned(group) : noBan(command.target));
+        return;
+      }
+      case "mute":
+      case "unmute":
+        this.#mute(member, command.kind === "mute", command.nick, command.kind === "mute" ? command.minutes : undefined);
+        return;
+      case "wall": {
+        const line = wall(member.nick, command.text);
+        for (const room of this.#rooms.values()) this.#notify(room, line);
+        return;
+      }
+    }
+  }
+
+  /** `/kick`: out of its room to the lobby, or off the server from the lobby. */
+  #kick(member: Member, nick: string, reason: string): void {
+    const target = this.#nicks.get(nickKey(nick));
+    const seat = target && this.#seats.get(target);
+    if (!target || !seat) {
+      this.#reply(member, noSuchNick(nick));
+      return;
+    }
+    const from = seat.room;
+    if (from.key === roomKey(LOBBY)) {
+      const why = kickReason(member.nick, reason);
+      target.send(error(`you were ${why}`));
+      this.#leave(target, why);
+      target.close(why);
+      if (target !== member) this.#reply(member, leftChat(target.nick, why));
+      return;
+    }
+    const line = kicked(target.nick, from.name, member.nick, reason);
+    // Why: the room is not told one by one when quiet, nor of a member never announced.
+    const told = seat.announced && !this.#isQuiet(from) && from.members.has(member);
+    this.#tellLeaving(target, seat, line);
+    if (!told) this.#reply(member, line);
+    target.send(kickedYou(from.name, member.nick, reason));
+    this.#relocate(target, seat, LOBBY);
+  }
+
+  /** `/ban nick|address [minutes]`: the address group is refused from now on; its members are closed. */
+  #ban(member: Member, target: string, minutes: number | undefined): void {
+    const holder = this.#nicks.get(nickKey(target));
+    const group = holder ? groupOf(holder) : parseAddress(target);
+    if (group === undefined) {
+      this.#reply(member, noSuchTarget(target));
+      return;
+    }
+    if (group === groupOf(member)) {
+      this.#reply(member, CANNOT_BAN_SELF);
+      return;
+    }
+    this.#bans.add(group, minutes === undefined ? undefined : minutes * 60_000);
+    let closed = 0;
+    for (const banned of Array.from(this.#seats.keys())) {
+      if (groupOf(banned) !== group) continue;
+      closed++;
+      banned.send(BANNED);
+      this.#leave(banned, BAN_REASON);
+      banned.close(BAN_REASON);
+    }
+    this.#reply(member, bannedReply(group, minutes, closed));
+  }
+
+  #mute(member: Member, mute: boolean, nick: string, minutes: number | undefined): void {
+    const target = this.#nicks.get(nickKey(nick));
+    if (!target) {
+      this.#reply(member, noSuchNick(nick));
+      return;
+    }
+    if (mute) {
+      this.#mutes.add(target, minutes === undefined ? undefined : minutes * 60_000);
+      target.send(mutedYou(member.nick, minutes));
+      this.#reply(member, mutedReply(target.nick, minutes));
+    } else if (this.#mutes.delete(target)) {
+      target.send(UNMUTED_YOU);
+      this.#reply(member, unmutedReply(target.nick));
+    } else {
+      this.#reply(member, notMuted(target.nick));
+    }
+  }
+
+  /** Whether `member` may change `room`'s topic and key: its owner, or an operator. */
+  #manages(member: Member, seat: Seat, room: Room): boolean {
+    if (seat.oper || room.owner === member) return true;
+    this.#reply(member, notOwner(room.name));
+    return false;
+  }
+
+  #topic(member: Member, seat: Seat, text: string): void {
+    const { room } = seat;
+    if (!text) {
+      this.#reply(member, topicLine(room.name, room.topic));
+      return;
+    }
+    if (!this.#manages(member, seat, room)) return;
+    room.topic = text === "-" ? "" : text;
+    this.#notify(room, topicSet(member.nick, room.name, room.topic));
+  }
+
+  #key(member: Member, seat: Seat, key: string): void {
+    const { room } = seat;
+    if (!this.#manages(member, seat, room)) return;
+    if (room.key === roomKey(LOBBY)) {
+      this.#reply(member, LOBBY_HAS_NO_KEY);
+      return;
+    }
+    room.joinKey = key;
+    this.#notify(room, keySet(member.nick, room.name, key !== ""));
+  }
+
+  /** A message or an action to a room: delivered, and kept in its history. */
+  #say(room: Room, line: string, except?: Member): void {
+    room.history.add(line, this.#wallClock());
+    this.#broadcast(room, line, except);
   }
 
   #whisper(member: Member, to: string, text: string): void {
@@ -351,17 +602,29 @@ export class ChatHub {
     }
   }
 
-  #move(member: Member, seat: Seat, name: string): void {
+  #move(member: Member, seat: Seat, name: string, key: string): void {
     const from = seat.room;
     if (roomKey(name) === from.key) {
       this.#reply(member, sameRoom(from.name));
       return;
     }
+    const to = this.#rooms.get(roomKey(name));
+    // Why operators pass: they are trusted with every room, and a key is no secret from them.
+    if (to && to.joinKey && !seat.oper && !secretsEqual(key, to.joinKey)) {
+      this.#reply(member, key ? wrongKey(to.name) : needsKey(to.name));
+      return;
+    }
     this.#tellLeaving(member, seat, leftRoom(member.nick, from.name));
-    this.#exit(member, from);
+    this.#relocate(member, seat, name);
+  }
+
+  /** Takes a member (already told to its old room) into room `name`, announced at once. */
+  #relocate(member: Member, seat: Seat, name: string): void {
+    this.#exit(member, seat.room);
     seat.room = this.#enter(member, name);
     seat.announced = false;
     this.#reply(member, joined(member.nick, seat.room.name));
+    this.#greet(member, seat.room);
     this.#announce(member, seat); // Moving is a deliberate act: no admission delay.
   }
 
@@ -372,6 +635,7 @@ export class ChatHub {
     this.#seats.delete(member);
     this.#exit(member, seat.room);
     this.#nicks.delete(nickKey(member.nick));
+    this.#mutes.delete(member);
   }
 
   #shutdown(): void {
@@ -409,7 +673,16 @@ export class ChatHub {
     const key = roomKey(name);
     let room = this.#rooms.get(key);
     if (!room) {
-      room = { name, key, members: new Set(), tally: { joined: 0, left: 0, renamed: 0 } };
+      room = {
+        name,
+        key,
+        members: new Set(),
+        tally: { joined: 0, left: 0, renamed: 0 },
+        owner: key === roomKey(LOBBY) ? null : member, // The first one in owns it.
+        topic: "",
+        joinKey: "",
+        history: new RoomHistory(this.#historyLines),
+      };
       this.#rooms.set(key, room);
     }
     room.members.add(member);
@@ -420,6 +693,7 @@ export class ChatHub {
   /** Takes a member out of its room, dropping the room once empty. */
   #exit(member: Member, room: Room): void {
     room.members.delete(member);
+    if (room.owner === member) room.owner = null;
     if (room.members.size === 0) this.#rooms.delete(room.key);
   }
 
@@ -454,6 +728,6 @@ export class ChatHub {
   }
 }
 
-function roomSummary(room: Room): { name: string; size: number } {
-  return { name: room.name, size: room.members.size };
+function roomSummary(room: Room): { name: string; size: number; keyed: boolean } {
+  return { name: room.name, size: room.members.size, keyed: room.joinKey !== "" };
 }

@@ -2,6 +2,7 @@
  * Nickname rules: what a valid nickname is, when two of them clash, and how
  * often a member may change its own.
  */
+import { skeleton } from "./confusables.ts";
 import { error, sameNick } from "./replies.ts";
 import { sanitizeText } from "./sanitize.ts";
 import { TokenBucket } from "./token-bucket.ts";
@@ -18,33 +19,38 @@ export type NickResult = { ok: true; nick: string } | { ok: false; reason: strin
  * Validates a requested nickname.
  *
  * Controls, escape sequences and invisible characters are stripped first
- * (see `sanitizeText`), then surrounding whitespace; what remains must be 1
- * to {@link NICK_MAX} letters, digits, `_` or `-`. The reason of a refusal is a sentence fit for a `! ` error line.
+ * (see `sanitizeText`), then compatibility forms folded (NFKC: fullwidth
+ * `ａｄａ` is `ada`), then surrounding whitespace; what remains must be 1 to
+ * {@link NICK_MAX} ASCII letters, digits, `_` or `-`, so no look-alike from
+ * another script (the Cyrillic `а` of `аdmin`) gets through. The reason of a
+ * refusal is a sentence fit for a `! ` error line.
  *
  * @example
  * normalizeNick("\x1b[1m alice \x1b[0m"); // { ok: true, nick: "alice" }
+ * normalizeNick("\u0430dmin");             // { ok: false, ... }: Cyrillic а
  */
 export function normalizeNick(raw: string): NickResult {
-  const nick = sanitizeText(raw).trim();
+  const nick = sanitizeText(raw).normalize("NFKC").trim();
   if (nick.length === 0) return { ok: false, reason: "nickname is empty" };
   if (nick.length > NICK_MAX) {
     return { ok: false, reason: `nickname is longer than ${NICK_MAX} characters` };
   }
   if (!NICK_CHARS.test(nick)) {
-    return { ok: false, reason: "nickname may only contain letters, digits, _ and -" };
+    return { ok: false, reason: "nickname may only contain ASCII letters, digits, _ and -" };
   }
   return { ok: true, nick };
 }
 
 /**
- * The key under which a nickname is unique: two nicknames clash when their
- * keys are equal (ASCII case-insensitive).
+ * The key under which a nickname is unique: two nicknames clash when they
+ * look alike, case and ASCII look-alikes folded (see confusables.ts).
  *
  * @example
  * nickKey("Alice") === nickKey("aLICE"); // true
+ * nickKey("bob1") === nickKey("B0Bl");   // true
  */
 export function nickKey(nick: string): string {
-  return nick.toLowerCase();
+  return skeleton(nick);
 }
 
 /** Outcome of {@link checkRename}: the new nickname, or the one line to answer. */

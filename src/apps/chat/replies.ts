@@ -2,9 +2,11 @@
  * Every line the chat server sends, built in one place so the wording of the
  * protocol (docs/PROTOCOL.md) lives in one file.
  *
- * Lines carry their marker (`<nick> `, `[nick] `, `* `, `! `) and no trailing
+ * Lines carry their marker (`<nick> `, `[nick] `, `* `, `** `, `! `; see
+ * markers.ts) and no trailing
  * newline. Builders take text that is already stripped of controls.
  */
+import { ACTION, NOTICE } from "./markers.ts";
 import { ROOM_NAME_MAX } from "./room.ts";
 
 /** `<nick> text`: a message from a member of your room. */
@@ -22,9 +24,12 @@ export function privateSent(to: string, text: string): string {
   return `* to ${to}: ${text}`;
 }
 
-/** `/me` as the whole room sees it. */
+/**
+ * `/me` as the whole room sees it: `** nick text`, never `* `, which is the
+ * server's alone (markers.ts), so `/me joined #lobby` cannot pass for a notice.
+ */
 export function action(nick: string, text: string): string {
-  return `* ${nick} ${text}`;
+  return `${ACTION}${nick} ${text}`;
 }
 
 /** The first line a newcomer receives. */
@@ -81,10 +86,15 @@ export const HELP: readonly string[] = [
   "*   /rooms [PAGE]   list the rooms and their member counts, 100 a page",
   "*   /who [PAGE]     list the members of your room, 100 a page",
   "*   /msg NICK text  send a private message",
-  "*   /me action      show an action: * nick action",
+  "*   /me action      show an action: ** nick action",
   "*   /quit [reason]  leave the chat",
   "*   /help           show this help",
   "*   /ping           answered * pong (a health probe; the room is not told)",
+  "*   /pong TOKEN     answer the server's * ping TOKEN (any line does)",
+  "*   /join #room KEY join a room that has a key",
+  "*   /topic [text]   show the topic, or set it (room owner or operator; - clears)",
+  "*   /key [KEY]      set the room's key, or remove it (room owner or operator)",
+  "*   /oper PASSWORD  become an operator: /kick /ban /bans /unban /mute /unmute /wall",
   "*   //text          send a message starting with /",
 ];
 
@@ -132,6 +142,12 @@ export function lineTooLong(limit: number): string {
 export function serverFull(): string {
   return "! server full";
 }
+
+/** Sent to a connection refused because its address holds `--max-per-ip` already. */
+export const TOO_MANY_FROM_ADDRESS = "! too many connections from your address";
+
+/** Sent to a connection refused because its address connects faster than `--connect-rate`. */
+export const CONNECTING_TOO_FAST = "! too many new connections from your address, try again in a few seconds";
 
 /** Sent for a line dropped by flood control. */
 export function floodNotice(): string {
@@ -182,9 +198,12 @@ export function whoLines(room: string, page: Page<string>): string[] {
   return pageLines(`${room} has ${count(page.total, "member")}`, page, "/who");
 }
 
-/** `/rooms [PAGE]`: a page of the rooms with their member counts, oldest room first. */
-export function roomsLines(page: Page<{ name: string; size: number }>): string[] {
-  const items = page.items.map((r) => `${r.name} (${r.size})`);
+/**
+ * `/rooms [PAGE]`: a page of the rooms with their member counts, oldest
+ * room first; a room with a key shows `(key)` instead of its count.
+ */
+export function roomsLines(page: Page<{ name: string; size: number; keyed?: boolean }>): string[] {
+  const items = page.items.map((r) => `${r.name} (${r.keyed ? "key" : r.size})`);
   return pageLines(count(page.total, "room"), { ...page, items }, "/rooms");
 }
 
@@ -209,6 +228,28 @@ function pageLines(header: string, page: Page<string>, command: string): string[
 export const PONG = "* pong";
 
 /**
+ * Sent after a connection's silence; any line answers it, `/pong token` by
+ * convention (the bundled client does it by itself).
+ *
+ * @example
+ * ping("3fa9c2d1"); // "* ping 3fa9c2d1"
+ */
+export function ping(token: string): string {
+  return `${NOTICE}ping ${token}`;
+}
+
+/** The leave reason of a member that answered no ping: `* nick left (ping timeout)`. */
+export const PING_TIMEOUT_REASON = "ping timeout";
+
+/** The leave reason of a connection that sent no complete line in time. */
+export const NO_LINE_REASON = "no line received";
+
+/** Said to a connection closed for silence, before it is closed. */
+export function silenceError(reason: string): string {
+  return `! ${reason}, closing the connection`;
+}
+
+/**
  * What a quiet room (one above `--quiet-room-size`) gets once per interval
  * instead of one notice per join, leave or nickname change.
  *
@@ -223,6 +264,132 @@ export function crowdNotice(room: string, tally: { joined: number; left: number;
   if (tally.renamed > 0) parts.push(`${tally.renamed} renamed`);
   return `* ${parts.join(", ")} ${room} (${count(members, "member")})`;
 }
+
+// ---- operators, bans, mutes, room owners --------------------------------
+
+export const OPER_GRANTED = "* you are now an operator";
+export const OPER_WRONG = "! wrong operator password";
+export const OPER_SLOW_DOWN = "! slow down: too many /oper attempts, try again in a minute";
+export const OPER_DISABLED = "! no operator password is set on this server";
+export const NOT_OPERATOR = "! you are not an operator";
+
+/** Reply to `/topic` or `/key` from a member who neither owns the room nor is an operator. */
+export function notOwner(room: string): string {
+  return `! only the owner of ${room} or an operator may do that`;
+}
+
+/** `reason` in parentheses, or nothing. */
+function because(reason: string): string {
+  return reason ? ` (${reason})` : "";
+}
+
+/** Told to the room a member was kicked out of (to the lobby). */
+export function kicked(nick: string, room: string, by: string, reason: string): string {
+  return `* ${nick} was kicked from ${room} by ${by}${because(reason)}`;
+}
+
+/** Told to the member kicked out of a room, before its lobby join notice. */
+export function kickedYou(room: string, by: string, reason: string): string {
+  return `* you were kicked from ${room} by ${by}${because(reason)}`;
+}
+
+/** The leave reason of a member kicked out of the lobby, hence off the server. */
+export function kickReason(by: string, reason: string): string {
+  return reason ? `kicked by ${by}: ${reason}` : `kicked by ${by}`;
+}
+
+/** Said to a connection from a banned address, or one being banned, before it is closed. */
+export const BANNED = "! you are banned from this server";
+/** The leave reason of a member whose address was banned. */
+export const BAN_REASON = "banned";
+export const CANNOT_BAN_SELF = "! you cannot ban your own address";
+
+/** `for 10 minutes` or `until lifted`, for bans and mutes. */
+function forMinutes(minutes: number | undefined, until: string): string {
+  return minutes === undefined ? until : `for ${count(minutes, "minute")}`;
+}
+
+/** Reply to `/ban`: the address group banned, and how many connections it closed. */
+export function bannedReply(group: string, minutes: number | undefined, closed: number): string {
+  return `* banned ${group} ${forMinutes(minutes, "until lifted")} (${count(closed, "connection")} closed)`;
+}
+
+export function noSuchTarget(target: string): string {
+  return `! no such nick or address ${target}`;
+}
+
+/** `/bans`: each ban with the time it has left, 20 per line. */
+export function bansLines(bans: readonly [string, number][]): string[] {
+  if (bans.length === 0) return ["* no bans"];
+  const items = bans.map(([group, ms]) => `${group} (${ms === Infinity ? "until lifted" : `${Math.ceil(ms / 60_000)} min left`})`);
+  const lines = [`* ${count(bans.length, "ban")}: ${items.slice(0, ITEMS_PER_LINE).join(", ")}`];
+  for (let i = ITEMS_PER_LINE; i < items.length; i += ITEMS_PER_LINE) lines.push(`* ${items.slice(i, i + ITEMS_PER_LINE).join(", ")}`);
+  return lines;
+}
+
+export function unbanned(group: string): string {
+  return `* unbanned ${group}`;
+}
+
+export function noBan(target: string): string {
+  return `! no ban on ${target}`;
+}
+
+export function mutedReply(nick: string, minutes: number | undefined): string {
+  return `* muted ${nick} ${forMinutes(minutes, "until /unmute")}`;
+}
+
+export function mutedYou(by: string, minutes: number | undefined): string {
+  return `* you were muted by ${by} ${forMinutes(minutes, "until unmuted")}`;
+}
+
+/** Reply to a muted member's message, `/me` or `/msg`; nothing is sent. */
+export function youAreMuted(remainingMs: number): string {
+  return remainingMs === Infinity ? "! you are muted" : `! you are muted for ${count(Math.ceil(remainingMs / 60_000), "more minute")}`;
+}
+
+export function unmutedReply(nick: string): string {
+  return `* unmuted ${nick}`;
+}
+
+export const UNMUTED_YOU = "* you may speak again";
+
+export function notMuted(nick: string): string {
+  return `! ${nick} is not muted`;
+}
+
+/** `/wall text`, to every member of every room. */
+export function wall(by: string, text: string): string {
+  return `* wall from ${by}: ${text}`;
+}
+
+/** Told to a room whose topic changed. */
+export function topicSet(by: string, room: string, topic: string): string {
+  return topic ? `* ${by} set the topic of ${room}: ${topic}` : `* ${by} cleared the topic of ${room}`;
+}
+
+/** Shown on join (when there is one) and by `/topic`. */
+export function topicLine(room: string, topic: string): string {
+  return topic ? `* topic of ${room}: ${topic}` : `* ${room} has no topic`;
+}
+
+/** Told to a room whose key changed; the key itself is not told. */
+export function keySet(by: string, room: string, hasKey: boolean): string {
+  return hasKey ? `* ${by} set a key on ${room}` : `* ${by} removed the key of ${room}`;
+}
+
+export function needsKey(room: string): string {
+  return `! ${room} needs a key: /join ${room} KEY`;
+}
+
+export function wrongKey(room: string): string {
+  return `! wrong key for ${room}`;
+}
+
+export const LOBBY_HAS_NO_KEY = "! #lobby cannot have a key: everyone arrives there";
+
+/** Reply to an operator or room-owner command when several servers share the chat. */
+export const NOT_SHARED = "! not available when several servers share the chat (--redis)";
 
 /** Sent for a `/nick` over the nickname-change limit; nothing changes. */
 export function nickFlood(): string {

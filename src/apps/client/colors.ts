@@ -26,8 +26,8 @@ const SENT_TO = new RegExp(`^(\\* to )(${NICK})(: )`);
 const YOU_ARE = new RegExp(`^(\\* (?:welcome, )?you are (?:already )?)(${NICK})(\\b)`);
 /** `* old is now known as new`. */
 const RENAMED = new RegExp(`^(\\* )(${NICK})( is now known as )(${NICK})$`);
-/** `* nick joined ...`, `* nick left ...`, `* nick waves` (/me). */
-const ACTION = new RegExp(`^(\\* )(${NICK})( )`);
+/** `* nick joined ...`, `* nick left ...`, `** nick waves` (/me). */
+const ACTION = new RegExp(`^(\\*\\*? )(${NICK})( )`);
 /** Notices whose first word is not a nickname. */
 const NOT_NICKS = new Set(["you", "server", "to", "welcome"]);
 /** `* 2 rooms: ...` (the count looks like a nickname). */

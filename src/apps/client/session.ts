@@ -46,21 +46,41 @@ export function isQuit(line: string): boolean {
   return /^\/quit(?:[ \t]|$)/i.test(line);
 }
 
+/** The server's `* ping TOKEN` (only the server starts a line with `* `). */
+const PING = /^\* ping (\S+)$/;
+
+/**
+ * The first line the interactive client sends, at once: the server closes
+ * a connection that sends no complete line within `--first-line-timeout`,
+ * and a person may well read for a while before typing. `/pong` is a sign
+ * of life that announces no one and is answered with nothing. (Piped input
+ * is sent as it is: its lines are the program's own.)
+ */
+const HELLO = "/pong\n";
+
 /**
  * Pass each line the server sends to `show`, decoded and stripped of
- * controls, until the server closes. A line longer than the reader's limit
- * is dropped with a local notice instead of failing. Resolves with whether
- * the last line was the server's shutdown notice (a clean end).
+ * controls, until the server closes; a `* ping TOKEN` is answered with
+ * `/pong TOKEN` instead of shown. A line longer than the reader's limit is
+ * dropped with a local notice instead of failing. Resolves with whether the
+ * last line was the server's shutdown notice (a clean end).
  * @throws NetError if the connection breaks (reset...)
  */
-function* receiveLines(reader: StreamReader, show: (line: string) => void): Coro<boolean> {
+function* receiveLines(conn: Connection, show: (line: string) => void): Coro<boolean> {
+  const { reader, writer } = conn;
   const options = {
     discardOverLong: (dropped: number) => show(`! (client: dropped a line of ${dropped} bytes from the server, too long)`),
   };
   let last = "";
   for (let line; (line = yield* reader.nextLine(options)) !== null; ) {
-    last = stripControls(decodeLine(line));
-    show(last);
+    const text = stripControls(decodeLine(line));
+    const ping = PING.exec(text);
+    if (ping !== null) {
+      if (!writer.isClosing()) writer.write(`/pong ${ping[1]}\n`);
+      continue;
+    }
+    last = text;
+    show(text);
   }
   return last === SHUTTING_DOWN;
 }
@@ -88,7 +108,7 @@ export function* runInteractive(conn: Connection, keyboard: StreamReader, view: 
     let failure: unknown = null;
     let shutDown = false;
     try {
-      shutDown = yield* receiveLines(conn.reader, (line) => io.out(view.incoming(line)));
+      shutDown = yield* receiveLines(conn, (line) => io.out(view.incoming(line)));
     } catch (error) {
       if (!(error instanceof NetError)) throw error;
       failure = error;
@@ -148,6 +168,7 @@ export function* runInteractive(conn: Connection, keyboard: StreamReader, view: 
     finish(0);
   }
 
+  conn.writer.write(HELLO);
   return yield* taskGroup(function* (group) {
     const tasks = [group.createTask(serverLines()), group.createTask(keys()), group.createTask(leaveTimeout())];
     io.out(view.start());
@@ -197,7 +218,7 @@ export function* runPiped(conn: Connection, input: StreamReader, io: Output): Co
     let failure: unknown = null;
     let shutDown = false;
     try {
-      shutDown = yield* receiveLines(conn.reader, (line) => io.out(line + "\n"));
+      shutDown = yield* receiveLines(conn, (line) => io.out(line + "\n"));
     } catch (error) {
       if (!(error instanceof NetError)) throw error;
       failure = error;

@@ -68,7 +68,7 @@ describe("ClusterHub on in-memory brokers", () => {
       expect(first).toHaveLength(9 * 20);
       for (const [, member] of members) expect(member.lines).toEqual(first);
       for (const [, sender] of members) {
-        const own = first.filter((l) => l.startsWith(`* ${sender.nick} says`)).map((l) => Number(l.split(" ").at(-1)));
+        const own = first.filter((l) => l.startsWith(`** ${sender.nick} says`)).map((l) => Number(l.split(" ").at(-1)));
         expect(own).toEqual(Array.from({ length: 20 }, (_, n) => n));
       }
     });
@@ -84,9 +84,9 @@ describe("ClusterHub on in-memory brokers", () => {
       expect(ada.lines).toEqual([
         "* welcome, you are guest1 - type /help for commands",
         "* guest1 joined #lobby",
-        "* guest1 waves",
+        "** guest1 waves",
         "! unknown command /nope (try /help)",
-        "* guest1 again",
+        "** guest1 again",
         "* #lobby has 1 member: guest1",
       ]);
     });
@@ -122,7 +122,7 @@ describe("ClusterHub on in-memory brokers", () => {
       ]);
       shared.available = true;
       yield* type(hub, ada, "/me is back");
-      expect(ada.lines.at(-1)).toBe("* guest1 is back");
+      expect(ada.lines.at(-1)).toBe("** guest1 is back");
     });
   });
 

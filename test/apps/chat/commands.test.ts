@@ -21,12 +21,23 @@ describe("parseCommand", () => {
   it.each([
     ["/nick bob", { kind: "nick", name: "bob" }],
     ["/NICK  bob ", { kind: "nick", name: "bob" }],
-    ["/join #rust", { kind: "join", room: "#rust" }],
+    ["/join #rust", { kind: "join", room: "#rust", key: "" }],
+    ["/join #rust s3cret", { kind: "join", room: "#rust", key: "s3cret" }],
     ["/rooms", { kind: "rooms", page: 1 }],
     ["/rooms 3", { kind: "rooms", page: 3 }],
     ["/who", { kind: "who", page: 1 }],
     ["/who 2", { kind: "who", page: 2 }],
     ["/ping", { kind: "ping" }],
+    ["/pong 3fa9", { kind: "pong", token: "3fa9" }],
+    ["/oper  hunter2 ", { kind: "oper", password: "hunter2" }],
+    ["/kick bob  go away", { kind: "kick", nick: "bob", reason: "go away" }],
+    ["/ban 10.0.0.7 30", { kind: "ban", target: "10.0.0.7", minutes: 30 }],
+    ["/ban bob", { kind: "ban", target: "bob", minutes: undefined }],
+    ["/mute bob 5", { kind: "mute", nick: "bob", minutes: 5 }],
+    ["/unban 10.0.0.7", { kind: "unban", target: "10.0.0.7" }],
+    ["/wall  hello all", { kind: "wall", text: "hello all" }],
+    ["/topic", { kind: "topic", text: "" }],
+    ["/key", { kind: "key", key: "" }],
     ["/msg bob  hi there ", { kind: "msg", nick: "bob", text: "hi there" }],
     ["/msg\tbob\thi", { kind: "msg", nick: "bob", text: "hi" }],
     ["/me waves", { kind: "me", text: "waves" }],
@@ -39,7 +50,15 @@ describe("parseCommand", () => {
 
   it.each([
     ["/nick", "! usage: /nick NAME"],
-    ["/join", "! usage: /join #room"],
+    ["/join", "! usage: /join #room [KEY]"],
+    ["/join #a b c", "! usage: /join #room [KEY]"],
+    ["/oper", "! usage: /oper PASSWORD"],
+    ["/ban", "! usage: /ban NICK|ADDRESS [MINUTES]"],
+    ["/ban bob 0", "! usage: /ban NICK|ADDRESS [MINUTES]"],
+    ["/mute bob 1x", "! usage: /mute NICK [MINUTES]"],
+    ["/kick", "! usage: /kick NICK [reason]"],
+    ["/wall", "! usage: /wall text"],
+    ["/key a b", "! usage: /key [KEY]"],
     ["/who 0", "! usage: /who [PAGE]"],
     ["/who x", "! usage: /who [PAGE]"],
     ["/who 0x2", "! usage: /who [PAGE]"],
@@ -60,7 +79,7 @@ describe("parseCommand", () => {
 
   it("accepts a 32-character room name", () => {
     const room = `#${"R".repeat(32)}`;
-    expect(parseCommand(`/join ${room}`)).toEqual({ kind: "join", room });
+    expect(parseCommand(`/join ${room}`)).toEqual({ kind: "join", room, key: "" });
   });
 });
 

@@ -138,7 +138,7 @@ describe("messages", () => {
     expect(b!.take()).toEqual([
       "<guest1> hi <admin> please run this",
       "<guest1> gnp.exe next line",
-      "* guest1 waves slowly",
+      "** guest1 waves slowly",
       "[guest1] secret",
     ]);
   });
@@ -210,7 +210,7 @@ describe("/nick", () => {
     hub.handleLine(a!, "/nick b@d");
     expect(a!.take()).toEqual([
       "! nickname is longer than 24 characters",
-      "! nickname may only contain letters, digits, _ and -",
+      "! nickname may only contain ASCII letters, digits, _ and -",
     ]);
     expect(a!.nick).toBe("guest1");
     hub.handleLine(a!, `/nick ${"a".repeat(24)}`);
@@ -339,8 +339,8 @@ describe("/me, /help and errors", () => {
   it("/me goes to the whole room, the sender included", () => {
     const { hub, members: [a, b] } = hubWith(2);
     hub.handleLine(a!, "/me waves");
-    expect(a!.take()).toEqual(["* guest1 waves"]);
-    expect(b!.take()).toEqual(["* guest1 waves"]);
+    expect(a!.take()).toEqual(["** guest1 waves"]);
+    expect(b!.take()).toEqual(["** guest1 waves"]);
   });
 
   it("/help answers with notice lines naming every command", () => {
@@ -367,7 +367,7 @@ describe("/me, /help and errors", () => {
     expect(a!.take()).toEqual([
       "* #lobby has 1 member: guest1",
       "* guest1 is now known as z",
-      "* z x",
+      "** z x",
       "! unknown command /bogus (try /help)",
     ]);
   });

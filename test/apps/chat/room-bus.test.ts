@@ -43,7 +43,7 @@ describe("the room bus", () => {
       ["#lobby", "* guest1 joined #lobby", a.id],
       ["#lobby", "* guest2 joined #lobby", b.id],
       ["#lobby", "<guest1> hello", a.id],
-      ["#lobby", "* guest1 waves", undefined],
+      ["#lobby", "** guest1 waves", undefined],
       ["#lobby", "* guest2 is now known as bob", undefined],
       ["#lobby", "* bob left #lobby", b.id],
       ["#rust", "* bob joined #rust", b.id],

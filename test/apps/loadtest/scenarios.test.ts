@@ -9,7 +9,7 @@ import { cleanup, runApp, startApp } from "../helpers.ts";
 afterEach(cleanup);
 
 async function scenario(name: string, args: string[]): Promise<ScenarioResult> {
-  const { port } = await startApp("chat-server", ["--quiet"]);
+  const { port } = await startApp("chat-server", ["--quiet", "--max-per-ip", "0", "--connect-rate", "0"]);
   const run = await runApp(["loadtest", "--scenario", name, "--port", String(port), "--rest", "1", "--duration", "1.5", "--json", ...args], 60_000);
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
