@@ -1,8 +1,27 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createTask, sleep } from "../../src/loop/index.ts";
-import { ClosedError, EVENT_READ, listen, openInput, Selector } from "../../src/net/index.ts";
+import { createTask, sleep, type Coro, type EventLoop } from "../../src/loop/index.ts";
+import { ClosedError, EVENT_READ, listen, openInput, Selector, type Server } from "../../src/net/index.ts";
 import { nodePeer, runNet, within } from "./helpers.ts";
+
+/** Closes `server` while a task waits in accept(): what that accept threw, and how long after the close. */
+function* closeWhileAccepting(loop: EventLoop, server: Server): Coro<{ error: unknown; elapsed: number }> {
+  const acceptor = createTask(
+    (function* () {
+      try {
+        yield* server.accept();
+        return null;
+      } catch (error) {
+        return error;
+      }
+    })(),
+  );
+  yield* sleep(5);
+  const start = loop.time();
+  server.close();
+  const error = yield* within(1_000, acceptor);
+  return { error, elapsed: loop.time() - start };
+}
 
 describe("Selector", () => {
   it("is one per loop, registers a source once and forgets it on unregister", async () => {
@@ -56,21 +75,7 @@ describe("wake-ups marked during a loop iteration (regressions)", () => {
   it("server.close() wakes a waiting accept() at once", async () => {
     const { value } = await runNet(function* (loop) {
       const server = yield* listen({ port: 0 });
-      const acceptor = createTask(
-        (function* () {
-          try {
-            yield* server.accept();
-            return null;
-          } catch (error) {
-            return error;
-          }
-        })(),
-      );
-      yield* sleep(5);
-      const start = loop.time();
-      server.close();
-      const error = yield* within(1_000, acceptor);
-      return { error, elapsed: loop.time() - start };
+      return yield* closeWhileAccepting(loop, server);
     });
     expect(value.error).toBeInstanceOf(ClosedError);
     expect(value.elapsed).toBeLessThan(100);
@@ -83,21 +88,7 @@ describe("wake-ups marked during a loop iteration (regressions)", () => {
       const server = yield* listen({ port: 0 });
       const peer = yield* nodePeer(server.port);
       const accepted = yield* within(1_000, server.accept());
-      const acceptor = createTask(
-        (function* () {
-          try {
-            yield* server.accept();
-            return null;
-          } catch (error) {
-            return error;
-          }
-        })(),
-      );
-      yield* sleep(5);
-      const start = loop.time();
-      server.close();
-      const error = yield* within(1_000, acceptor);
-      const elapsed = loop.time() - start;
+      const { error, elapsed } = yield* closeWhileAccepting(loop, server);
       const stillOpen = !accepted.isClosing();
       accepted.close();
       peer.destroy();
