@@ -287,7 +287,7 @@ function* clusterHub(options: ChatServerOptions): Coro<ClusterHub> {
   const hub = new ClusterHub();
   // Why MESSAGE_PRIORITY: the reader does the rooms' fan-out, which must not delay replies to commands.
   const readerPriority = options.priorities ? MESSAGE_PRIORITY : 0;
-  const { leaseMs, quietRoomSize } = options;
-  hub.attach(yield* RedisBroker.start(options.redisUrl!, hub.listener, { leaseMs, readerPriority, quietRoomSize }));
+  const { leaseMs, quietRoomSize, historyLines } = options;
+  hub.attach(yield* RedisBroker.start(options.redisUrl!, hub.listener, { leaseMs, readerPriority, quietRoomSize, historyLines }));
   return hub;
 }

@@ -110,12 +110,13 @@ export class ClusterHub {
     this.#members.set(member.id, member);
     this.#nickLimits.set(member.id, nickChangeLimit(this.#now));
     try {
-      yield* this.#need().admit(member.id, (nick) => {
+      const { history } = yield* this.#need().admit(member.id, (nick) => {
         member.nick = nick;
         member.send(welcome(nick));
         member.send(joined(nick, LOBBY)); // Before any room line reaches it.
         this.#enterLocally(member, LOBBY);
       });
+      for (const line of history) member.send(line);
     } catch (caught) {
       if (!(caught instanceof BrokerUnavailableError)) throw caught;
       member.send(chatUnavailable(caught.message));
@@ -233,7 +234,7 @@ export class ClusterHub {
           break;
         }
         default:
-          // Operators, bans, keys, topics and history are one server's so far.
+          // Operators, bans, keys and topics are one server's so far.
           cost.reply(member, NOT_SHARED);
           break;
       }
@@ -294,8 +295,9 @@ export class ClusterHub {
     const wasAnnounced = this.#need().isAnnounced(member.id);
     this.#exitLocally(member);
     this.#enterLocally(member, roomName);
+    let history: string[];
     try {
-      yield* this.#need().move(member.id, roomName);
+      history = yield* this.#need().move(member.id, roomName);
     } catch (caught) {
       this.#exitLocally(member);
       this.#enterLocally(member, from);
@@ -303,6 +305,7 @@ export class ClusterHub {
     }
     cost.notice((wasAnnounced ? this.#localCount(from) : 0) + this.#localCount(roomName) - 1);
     cost.reply(member, joined(member.nick, roomName));
+    cost.replyAll(member, history);
   }
 
   *#leaveBroker(member: Member, reason: string | undefined): Coro<void> {

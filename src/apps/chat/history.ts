@@ -27,7 +27,7 @@ export class RoomHistory {
   /** Keeps `line` (a `<nick> text` or `** nick text` line) said at wall-clock `atMs`. */
   add(line: string, atMs: number): void {
     if (this.#capacity === 0) return;
-    const stamped = `${HISTORY}${clockTime(atMs)} ${line}`;
+    const stamped = historyLine(line, atMs);
     if (this.#lines.length < this.#capacity) this.#lines.push(stamped);
     else this.#lines[this.#next] = stamped;
     this.#next = (this.#next + 1) % this.#capacity;
@@ -38,6 +38,17 @@ export class RoomHistory {
     if (this.#lines.length < this.#capacity) return this.#lines.slice();
     return [...this.#lines.slice(this.#next), ...this.#lines.slice(0, this.#next)];
   }
+}
+
+/**
+ * `line` as history replays it: `~ HH:MM line` (UTC), said at wall-clock `atMs`.
+ * The one spelling of a history line, for one server (RoomHistory) and for the shared chat (the brokers).
+ *
+ * @example
+ * historyLine("<ada> hi", Date.UTC(2026, 0, 1, 14, 2)); // "~ 14:02 <ada> hi"
+ */
+export function historyLine(line: string, atMs: number): string {
+  return `${HISTORY}${clockTime(atMs)} ${line}`;
 }
 
 /** `HH:MM` in UTC. Why UTC: the server does not know its readers' time zones. */

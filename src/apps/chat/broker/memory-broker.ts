@@ -10,11 +10,20 @@
  * disagree); a step returns once its server has delivered what it appended.
  */
 import { Event, getRunningLoop, type Coro, type EventLoop } from "../../../loop/index.ts";
+import { DEFAULT_HISTORY_LINES, historyLine } from "../history.ts";
 import { nickKey } from "../nick.ts";
 import { pageRange } from "../paging.ts";
 import { crowdNotice, joined, leftChat, leftRoom, renamed } from "../replies.ts";
 import { DEFAULT_QUIET_ROOM_SIZE, LOBBY, roomKey } from "../room.ts";
-import { BrokerUnavailableError, type BrokerListener, type ChatBroker, type ListPage, type TallyField } from "./types.ts";
+import {
+  BrokerUnavailableError,
+  type Admission,
+  type BrokerListener,
+  type ChatBroker,
+  type HistoryOptions,
+  type ListPage,
+  type TallyField,
+} from "./types.ts";
 
 type NewEntry =
   | { kind: "room"; room: string; line: string; except: { broker: MemoryBroker; member: number } | null }
@@ -37,8 +46,8 @@ interface Holder {
 /** The state every MemoryBroker shares: what Redis holds for the Redis broker. */
 export class MemorySharedChat {
   readonly nicks = new Map<string, Holder>();
-  /** Room key -> spelling and nicks in join order; Map order is creation order. */
-  readonly rooms = new Map<string, { name: string; nicks: string[] }>();
+  /** Room key -> spelling, nicks in join order and last lines (`~ HH:MM line`); Map order is creation order. */
+  readonly rooms = new Map<string, { name: string; nicks: string[]; history: string[] }>();
   readonly brokers = new Set<MemoryBroker>();
   /** Room key -> what the quiet room was not told one by one. */
   readonly tallies = new Map<string, Record<TallyField, number>>();
@@ -70,12 +79,20 @@ export class MemoryBroker implements ChatBroker {
   readonly #delayMs: () => number;
   readonly #members = new Map<number, LocalMember>();
   readonly #quietRoomSize: number;
+  readonly #historyLines: number;
+  readonly #wallClock: () => number;
   #nextDeliveryAt = 0;
   #delivered = 0;
   #waiters: { serial: number; done: Event }[] = [];
 
-  constructor(shared: MemorySharedChat, listener: BrokerListener, options: { delayMs?: number | (() => number); quietRoomSize?: number } = {}) {
+  constructor(
+    shared: MemorySharedChat,
+    listener: BrokerListener,
+    options: HistoryOptions & { delayMs?: number | (() => number); quietRoomSize?: number } = {},
+  ) {
     this.#shared = shared;
+    this.#historyLines = options.historyLines ?? DEFAULT_HISTORY_LINES;
+    this.#wallClock = options.wallClock ?? Date.now;
     this.#quietRoomSize = options.quietRoomSize ?? DEFAULT_QUIET_ROOM_SIZE;
     this.#listener = listener;
     this.#loop = getRunningLoop();
@@ -95,7 +112,7 @@ export class MemoryBroker implements ChatBroker {
     this.#listener.missed();
   }
 
-  *admit(memberId: number, onNick: (nick: string) => void = () => {}): Coro<string> {
+  *admit(memberId: number, onNick: (nick: string) => void = () => {}): Coro<Admission> {
     this.#check();
     let nick: string;
     do nick = `guest${++this.#shared.guests}`;
@@ -103,8 +120,7 @@ export class MemoryBroker implements ChatBroker {
     this.#shared.nicks.set(nickKey(nick), { broker: this, member: memberId, nick });
     this.#members.set(memberId, { nick, room: LOBBY, announced: false });
     onNick(nick);
-    this.#enter(nick, LOBBY);
-    return nick;
+    return { nick, history: this.#enter(nick, LOBBY) };
   }
 
   isAnnounced(memberId: number): boolean {
@@ -134,7 +150,7 @@ export class MemoryBroker implements ChatBroker {
     return true;
   }
 
-  *move(memberId: number, roomName: string): Coro<void> {
+  *move(memberId: number, roomName: string): Coro<string[]> {
     this.#check();
     const member = this.#member(memberId);
     const from = member.room;
@@ -142,15 +158,22 @@ export class MemoryBroker implements ChatBroker {
     this.#exit(member.nick, from);
     member.room = roomName;
     member.announced = true;
-    this.#enter(member.nick, roomName);
+    const history = this.#enter(member.nick, roomName);
     entries.push(...this.#notice(memberId, roomName, joined(member.nick, roomName), "joined"));
     yield* this.#append(entries);
+    return history;
   }
 
   *say(memberId: number, line: string, exceptSender: boolean): Coro<void> {
     this.#check();
     const member = this.#member(memberId);
-    yield* this.#append([{ kind: "room", room: roomKey(member.room), line, except: exceptSender ? { broker: this, member: memberId } : null }]);
+    const key = roomKey(member.room);
+    const history = this.#shared.rooms.get(key)!.history;
+    if (this.#historyLines > 0) {
+      history.push(historyLine(line, this.#wallClock()));
+      history.splice(0, history.length - this.#historyLines);
+    }
+    yield* this.#append([{ kind: "room", room: key, line, except: exceptSender ? { broker: this, member: memberId } : null }]);
   }
 
   *whisper(memberId: number, toNick: string, line: string): Coro<string | null> {
@@ -231,11 +254,13 @@ export class MemoryBroker implements ChatBroker {
     }
   }
 
-  #enter(nick: string, roomName: string): void {
+  /** Puts `nick` in the room (made if needed); returns a copy of its history as it entered. */
+  #enter(nick: string, roomName: string): string[] {
     const key = roomKey(roomName);
     let room = this.#shared.rooms.get(key);
-    if (room === undefined) this.#shared.rooms.set(key, (room = { name: roomName, nicks: [] }));
+    if (room === undefined) this.#shared.rooms.set(key, (room = { name: roomName, nicks: [], history: [] }));
     room.nicks.push(nick);
+    return this.#historyLines === 0 ? [] : room.history.slice(-this.#historyLines);
   }
 
   /** A notice of a member's own act, kept from it: one entry, or none and one more in a quiet room's tally. */

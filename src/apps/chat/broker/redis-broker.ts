@@ -28,17 +28,26 @@ import {
   type RedisArg,
   type RedisReply,
 } from "../../../redis/index.ts";
+import { DEFAULT_HISTORY_LINES, historyLine } from "../history.ts";
 import { nickKey } from "../nick.ts";
 import { pageRange } from "../paging.ts";
 import { crowdNotice, joined, leftChat, leftRoom, NODE_LOST_REASON, renamed, SHUTDOWN_REASON } from "../replies.ts";
 import { DEFAULT_QUIET_ROOM_SIZE, LOBBY, roomKey } from "../room.ts";
 import { APPLY, HEARTBEAT, OP_ARITY, REAP, ROOMS_PAGE, TAKE_TALLIES, WHO_PAGE, type OpName } from "./scripts.ts";
 import { StreamFollower } from "./stream-follower.ts";
-import { BrokerUnavailableError, type BrokerListener, type ChatBroker, type ListPage, type TallyField } from "./types.ts";
+import {
+  BrokerUnavailableError,
+  type Admission,
+  type BrokerListener,
+  type ChatBroker,
+  type HistoryOptions,
+  type ListPage,
+  type TallyField,
+} from "./types.ts";
 
 export { BrokerUnavailableError, type BrokerListener, type ChatBroker } from "./types.ts";
 
-export interface RedisBrokerOptions {
+export interface RedisBrokerOptions extends HistoryOptions {
   /** Key prefix, so several chats can share one Redis (default "boucle"). */
   prefix?: string;
   /** Number of room stream shards; every node of one chat must use the same (default 16). */
@@ -101,6 +110,8 @@ export class RedisBroker implements ChatBroker {
   readonly #maxLen: number;
   readonly #leaseMs: number;
   readonly #quietRoomSize: number;
+  readonly #historyLines: number;
+  readonly #wallClock: () => number;
   readonly #client: RedisClient;
   readonly #blocking: RedisClient;
   readonly #members = new Map<number, LocalMember>();
@@ -120,6 +131,8 @@ export class RedisBroker implements ChatBroker {
     this.#leaseMs = options.leaseMs ?? 10_000;
     this.#quietRoomSize = options.quietRoomSize ?? DEFAULT_QUIET_ROOM_SIZE;
     this.#stepTimeoutMs = options.stepTimeoutMs ?? STEP_TIMEOUT_MS;
+    this.#historyLines = options.historyLines ?? DEFAULT_HISTORY_LINES;
+    this.#wallClock = options.wallClock ?? Date.now;
     this.nodeId = options.nodeId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const streams = Array.from({ length: this.shards }, (_, i) => `shard:${i}`);
     streams.push(`inbox:${this.nodeId}`);
@@ -165,9 +178,9 @@ export class RedisBroker implements ChatBroker {
   /**
    * Give member `memberId` a free guest nickname, tell `onNick` (the welcome
    * goes out before anyone sees the newcomer), then put it in #lobby,
-   * unannounced.
+   * unannounced; with #lobby's history read in the step that enters it.
    */
-  *admit(memberId: number, onNick: (nick: string) => void = () => {}): Coro<string> {
+  *admit(memberId: number, onNick: (nick: string) => void = () => {}): Coro<Admission> {
     let nick: string;
     do {
       const n = yield* this.#attempt(() => this.#client.call("INCR", this.#key("guests")));
@@ -175,8 +188,8 @@ export class RedisBroker implements ChatBroker {
     } while ((yield* this.#step([["claim", nickKey(nick), this.#holder(memberId, nick)]])) !== "ok");
     this.#members.set(memberId, { nick, roomName: LOBBY, announced: false });
     onNick(nick);
-    yield* this.#step(this.#enterOps(memberId, nick, LOBBY));
-    return nick;
+    const history = yield* this.#recalling(this.#enterOps(memberId, nick, LOBBY), LOBBY);
+    return { nick, history };
   }
 
   isAnnounced(memberId: number): boolean {
@@ -213,23 +226,32 @@ export class RedisBroker implements ChatBroker {
     return true;
   }
 
-  /** Move a member to the room called `roomName` (valid, not its current room), announced there at once. */
-  *move(memberId: number, roomName: string): Coro<void> {
+  /**
+   * Move a member to the room called `roomName` (valid, not its current
+   * room), announced there at once; returns the room's history as it entered.
+   */
+  *move(memberId: number, roomName: string): Coro<string[]> {
     const member = this.#member(memberId);
     const from = roomKey(member.roomName);
     const ops: Op[] = [];
     if (member.announced) ops.push(this.#notice(memberId, member.roomName, leftRoom(member.nick, member.roomName), "left"));
     ops.push(["exit", from, member.nick], ...this.#enterOps(memberId, member.nick, roomName));
     ops.push(this.#notice(memberId, roomName, joined(member.nick, roomName), "joined"));
-    yield* this.#step(ops);
+    const history = yield* this.#recalling(ops, roomName);
     member.roomName = roomName;
     member.announced = true;
+    return history;
   }
 
-  /** Send `line` to the member's room; `exceptSender` keeps it from the sender (a message, not an action). */
+  /**
+   * Send `line` (a message, or an action) to the member's room, and keep it
+   * in the room's history in the same step; `exceptSender` keeps it from the sender (a message).
+   */
   *say(memberId: number, line: string, exceptSender: boolean): Coro<void> {
     const room = roomKey(this.#member(memberId).roomName);
-    yield* this.#step([["append", this.shardOf(room), room, line, exceptSender ? `${this.nodeId}/${memberId}` : ""]]);
+    const ops: Op[] = [["append", this.shardOf(room), room, line, exceptSender ? `${this.nodeId}/${memberId}` : ""]];
+    if (this.#historyLines > 0) ops.push(["keep", room, historyLine(line, this.#wallClock()), String(this.#historyLines)]);
+    yield* this.#step(ops);
   }
 
   /** Send a private `line` to whoever holds `toNick`, on any node; returns the holder's spelling, or null if nobody. */
@@ -408,6 +430,24 @@ export class RedisBroker implements ChatBroker {
     }
   }
 
+  /**
+   * Run `ops` (which enter `roomName`) with a recall of the room's history in
+   * the same step. Why one step: a line said meanwhile is either in the
+   * history or after the entry in the stream, so it reaches the member once.
+   */
+  *#recalling(ops: Op[], roomName: string): Coro<string[]> {
+    if (this.#historyLines === 0) {
+      yield* this.#step(ops);
+      return [];
+    }
+    let history: string[] = [];
+    yield* this.#step([...ops, ["recall", roomKey(roomName)]], (result) => {
+      // The recall is the last op, so its `recall, json` pair ends the result.
+      history = (JSON.parse(asString(result[result.length - 1]!)) as string[]).slice(-this.#historyLines);
+    });
+    return history;
+  }
+
   /** Roster ops only: the notice is the caller's (announce, move). */
   #enterOps(memberId: number, nick: string, roomName: string): Op[] {
     return [
@@ -439,6 +479,7 @@ export class RedisBroker implements ChatBroker {
     if (status === "ok" && barrier) {
       for (let i = 1; i + 1 < result.length; i += 2) {
         const stream = asString(result[i]!);
+        if (stream === "recall") continue; // A room's history, not a line to wait for.
         if (stream.startsWith("inbox:") && stream !== `inbox:${this.nodeId}`) {
           i++; // A whisper to another node: skip its spelling; nothing to wait for here.
           continue;

@@ -18,6 +18,7 @@
  *   P:results:NODE    hash  step seq -> its result (the last RESULTS_KEPT steps), for idempotent retries
  *   P:tally:ROOMKEY   hash  joined/left/renamed -> notices a quiet room was not told one by one
  *   P:tallied         set   room keys with a tally (what FLUSH_TALLIES takes)
+ *   P:history:ROOMKEY list  the room's last lines, `~ HH:MM line`, capped (dropped with the room)
  */
 
 /**
@@ -53,6 +54,10 @@ export const OP_ARITY = {
   notice: 6,
   /** nickKey line: fails the step with "nosuch" if nobody holds it; returns the holder's spelling. */
   whisper: 2,
+  /** roomKey stampedLine capacity: keep the line in the room's history, the last `capacity` only. */
+  keep: 3,
+  /** roomKey: returns `recall, json` (the room's history, oldest first), read in the step that enters it. */
+  recall: 1,
 } as const;
 
 export type OpName = keyof typeof OP_ARITY;
@@ -66,7 +71,7 @@ const ARITY_TABLE = `{${Object.entries(OP_ARITY)
  * then `name arg...` per op. Checks (claim, whisper's target) run
  * before any write, so a refused step changes nothing. Returns
  * `{status, ...}`: "ok" followed by `stream, id` per append and the
- * whisper target's spelling; or "taken" / "nosuch". A retry with the same
+ * whisper target's spelling, and `recall, json` per recall; or "taken" / "nosuch". A retry with the same
  * node and seq returns the first result without applying anything again.
  */
 export const APPLY = `
@@ -131,6 +136,7 @@ for _, op in ipairs(ops) do
     if redis.call('EXISTS', room) == 0 then
       redis.call('HDEL', p .. ':roomnames', op[2])
       redis.call('ZREM', p .. ':rooms', op[2])
+      redis.call('DEL', p .. ':history:' .. op[2])
     end
   elseif name == 'rename' then
     local room = p .. ':room:' .. op[2]
@@ -151,6 +157,15 @@ for _, op in ipairs(ops) do
       result[#result + 1] = op[2]
       result[#result + 1] = redis.call('XADD', p .. ':' .. op[2], 'MAXLEN', '~', maxlen, '*', 'r', op[3], 'l', op[4], 'x', op[5])
     end
+  elseif name == 'keep' then
+    local history = p .. ':history:' .. op[2]
+    redis.call('RPUSH', history, op[3])
+    redis.call('LTRIM', history, -tonumber(op[4]), -1)
+  elseif name == 'recall' then
+    local lines = redis.call('LRANGE', p .. ':history:' .. op[2], 0, -1)
+    result[#result + 1] = 'recall'
+    -- Why the test: cjson spells an empty table {}, not [].
+    result[#result + 1] = #lines == 0 and '[]' or cjson.encode(lines)
   elseif name == 'whisper' then
     local held = targets[op]
     local target, member, spelling = string.match(held, '^([^\\t]*)\\t([^\\t]*)\\t(.*)$')
@@ -199,6 +214,7 @@ for _, node in ipairs(redis.call('SMEMBERS', p .. ':nodes')) do
       if redis.call('EXISTS', room) == 0 then
         redis.call('HDEL', p .. ':roomnames', roomKey)
         redis.call('ZREM', p .. ':rooms', roomKey)
+        redis.call('DEL', p .. ':history:' .. roomKey)
       end
       if quietRoom then
         redis.call('HINCRBY', p .. ':tally:' .. roomKey, 'left', 1)

@@ -24,9 +24,10 @@ export interface BrokerListener {
 export interface ChatBroker {
   /**
    * Give a member a free guest nickname, tell `onNick`, then put it in
-   * #lobby, unannounced (no notice yet); returns the nickname.
+   * #lobby, unannounced (no notice yet); returns the nickname and #lobby's
+   * history as it was when the member entered.
    */
-  admit(memberId: number, onNick?: (nick: string) => void): Coro<string>;
+  admit(memberId: number, onNick?: (nick: string) => void): Coro<Admission>;
   /** Whether the member's room was told of its arrival (by {@link announce}, or a move). */
   isAnnounced(memberId: number): boolean;
   /**
@@ -42,10 +43,15 @@ export interface ChatBroker {
   /**
    * Move a member to `roomName` (valid, not its current room), announced
    * there at once; the old room gets `* nick left #room` if it was announced.
-   * Neither notice goes to the member itself.
+   * Neither notice goes to the member itself. Returns the new room's
+   * history, read in the step that enters it: every later line of the room
+   * reaches the member live, none twice.
    */
-  move(memberId: number, roomName: string): Coro<void>;
-  /** Send `line` to the member's room; `exceptSender` keeps it from the sender. */
+  move(memberId: number, roomName: string): Coro<string[]>;
+  /**
+   * Send `line` (a message or an action) to the member's room, and keep it
+   * in the room's history in the same step; `exceptSender` keeps it from the sender.
+   */
   say(memberId: number, line: string, exceptSender: boolean): Coro<void>;
   /** Send a private line to whoever holds `toNick`; its spelling, or null if nobody does. */
   whisper(memberId: number, toNick: string, line: string): Coro<string | null>;
@@ -63,6 +69,21 @@ export interface ChatBroker {
   flushCrowdNotices(): Coro<void>;
   /** Release this server's members and stop. */
   close(): Coro<void>;
+}
+
+/** What {@link ChatBroker.admit} gives a newcomer. */
+export interface Admission {
+  readonly nick: string;
+  /** #lobby's last lines, `~ HH:MM line`, oldest first. */
+  readonly history: string[];
+}
+
+/** Options both brokers share for the rooms' history. */
+export interface HistoryOptions {
+  /** Lines kept per room (`--history N`); default DEFAULT_HISTORY_LINES, 0 none. */
+  historyLines?: number;
+  /** Wall clock in milliseconds, for the time stamps of history; default `Date.now`. */
+  wallClock?: () => number;
 }
 
 /** One page of a shared list and the length of the whole list. */

@@ -43,7 +43,7 @@ function* startNode(options: RedisBrokerOptions = {}): Coro<Node> {
 
 /** Admit member `id` on `node` and announce it (what its first line does). */
 function* enter(node: Node, id: number): Coro<string> {
-  const nick = yield* node.broker.admit(id);
+  const { nick } = yield* node.broker.admit(id);
   yield* node.broker.announce(id);
   return nick;
 }
@@ -184,7 +184,7 @@ describe("RedisBroker across nodes", () => {
     await inLoop(function* () {
       const [a, b] = [yield* startNode(), yield* startNode()];
       const nicks: string[] = [];
-      for (let i = 1; i <= 130; i++) nicks.push(yield* (i % 2 === 0 ? a : b).broker.admit(i));
+      for (let i = 1; i <= 130; i++) nicks.push((yield* (i % 2 === 0 ? a : b).broker.admit(i)).nick);
       for (let i = 1; i <= 3; i++) yield* a.broker.move(2 * i, `#room${i}`);
       const lobby = nicks.filter((_, k) => ![1, 3, 5].includes(k));
       expect(yield* a.broker.who("#lobby", 1)).toEqual({ total: 127, items: lobby.slice(0, 100) });
