@@ -34,6 +34,11 @@ async function member(port: number): Promise<[LineClient, string]> {
   return [client, nick];
 }
 
+/** A history line with its time stamp as `HH:MM` (the time depends on when the test runs). */
+function unstamped(line: string): string {
+  return line.replace(/^~ \d\d:\d\d /, "~ HH:MM ");
+}
+
 /** Every line `client` gets until its /sync reply, after the others have all been synced. */
 async function drain(...clients: LineClient[]): Promise<void> {
   for (const client of clients) await client.sync(10_000);
@@ -161,6 +166,54 @@ describe("chat across servers", () => {
 });
 
 describe("chat across servers when something fails", () => {
+  it("replays a room's last --history lines, marked ~ HH:MM, to a member joining it on another server", async () => {
+    const [one, two] = await nodes(2, ["--history", "3"]);
+    const [ada, adaNick] = await member(one!.port);
+    ada.send("/join #talk");
+    await ada.expect(`* ${adaNick} joined #talk`);
+    for (let i = 1; i <= 4; i++) ada.send(`line ${i}`);
+    ada.send("/me waves");
+    await ada.expect(`** ${adaNick} waves`); // All five are in Redis now (the reply barrier).
+    const [bob, bobNick] = await LineClient.joined(two!.port);
+    bob.send("/join #talk");
+    await bob.expect(`* ${bobNick} joined #talk`);
+    const replay = [await bob.next(), await bob.next(), await bob.next()];
+    expect(replay.map(unstamped)).toEqual([`~ HH:MM <${adaNick}> line 3`, `~ HH:MM <${adaNick}> line 4`, `~ HH:MM ** ${adaNick} waves`]);
+    ada.send("after");
+    await bob.expect(`<${adaNick}> after`); // Live, not replayed: each line once.
+    expect(await bob.sync()).toEqual([]);
+  });
+
+  it("replays #lobby's history to a newcomer on any server, and drops a room's with its last member", async () => {
+    const [one, two] = await nodes(2);
+    const [ada, adaNick] = await member(one!.port);
+    ada.send("hi lobby");
+    await drain(ada);
+    const cy = await LineClient.connect(two!.port);
+    const cyNick = /you are (\S+)/.exec(await cy.next())![1]!;
+    await cy.expect(`* ${cyNick} joined #lobby`);
+    expect(unstamped(await cy.next())).toBe(`~ HH:MM <${adaNick}> hi lobby`);
+    expect(await cy.sync()).toEqual([]);
+    ada.send("/join #brief", "said to #brief");
+    await drain(ada);
+    ada.send("/quit");
+    await ada.waitClosed(); // The server closes after Redis has its leave: #brief is empty, so gone.
+    cy.send("/join #brief");
+    await cy.until(`* ${cyNick} joined #brief`);
+    expect(await cy.sync()).toEqual([]);
+  });
+
+  it("keeps no history with --history 0", async () => {
+    const [one, two] = await nodes(2, ["--history", "0"]);
+    const [ada] = await member(one!.port);
+    ada.send("lost to newcomers");
+    await drain(ada);
+    const cy = await LineClient.connect(two!.port);
+    await cy.next(); // The welcome.
+    await cy.until(/joined #lobby$/);
+    expect(await cy.sync()).toEqual([]);
+  });
+
   it("removes a SIGKILLed server's members once when its lease expires", async () => {
     const [one, two, three] = await nodes(3, ["--lease-ms", "1000"]);
     const [ada] = await member(one!.port);
