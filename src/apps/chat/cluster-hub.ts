@@ -70,6 +70,15 @@ export class ClusterHub {
   readonly #nickLimits = new Map<number, TokenBucket>();
   /** Room key -> this server's members in it: whom a room line from the broker goes to. */
   readonly #rooms = new Map<string, Set<Member>>();
+  /**
+   * Member id -> room lines held back while it enters a room. Why: the
+   * member is in the room here before the step that enters it in Redis
+   * returns with the history; live lines that come meanwhile wait for the
+   * join notice and the history, as on one server. Those that come before
+   * its own join notice were said before it entered (so are in the
+   * history, or were notices it would not have seen): dropped.
+   */
+  readonly #entering = new Map<number, string[]>();
   /** Steps started outside a line (leaves, delayed announcements), waited for at close. */
   readonly #background = new Set<Task<void>>();
   readonly #now: () => number;
@@ -83,7 +92,14 @@ export class ClusterHub {
   readonly listener: BrokerListener = {
     roomLine: (key, line, except) => {
       const members = this.#rooms.get(key);
-      if (members !== undefined) for (const member of members) if (member.id !== except) member.send(line);
+      if (members === undefined) return;
+      for (const member of members) {
+        const held = this.#entering.get(member.id);
+        // Its own join notice marks where it entered: lines before were said before, so in its history.
+        if (member.id === except) held?.splice(0);
+        else if (held === undefined) member.send(line);
+        else held.push(line);
+      }
     },
     privateLine: (memberId, line) => this.#members.get(memberId)?.send(line),
     missed: () => {
@@ -115,9 +131,11 @@ export class ClusterHub {
         member.send(welcome(nick));
         member.send(joined(nick, LOBBY)); // Before any room line reaches it.
         this.#enterLocally(member, LOBBY);
+        this.#entering.set(member.id, []);
       });
-      for (const line of history) member.send(line);
+      for (const line of [...history, ...this.#takeHeld(member)]) member.send(line);
     } catch (caught) {
+      this.#entering.delete(member.id);
       if (!(caught instanceof BrokerUnavailableError)) throw caught;
       member.send(chatUnavailable(caught.message));
       this.#leaveLocally(member);
@@ -167,6 +185,7 @@ export class ClusterHub {
     const members = Array.from(this.#members.values());
     this.#members.clear();
     this.#nickLimits.clear();
+    this.#entering.clear();
     this.#rooms.clear();
     for (const member of members) {
       member.send(SHUTTING_DOWN);
@@ -295,10 +314,12 @@ export class ClusterHub {
     const wasAnnounced = this.#need().isAnnounced(member.id);
     this.#exitLocally(member);
     this.#enterLocally(member, roomName);
+    this.#entering.set(member.id, []);
     let history: string[];
     try {
       history = yield* this.#need().move(member.id, roomName);
     } catch (caught) {
+      this.#entering.delete(member.id); // Lines of a room it did not enter.
       this.#exitLocally(member);
       this.#enterLocally(member, from);
       throw caught;
@@ -306,6 +327,7 @@ export class ClusterHub {
     cost.notice((wasAnnounced ? this.#localCount(from) : 0) + this.#localCount(roomName) - 1);
     cost.reply(member, joined(member.nick, roomName));
     cost.replyAll(member, history);
+    for (const line of this.#takeHeld(member)) member.send(line);
   }
 
   *#leaveBroker(member: Member, reason: string | undefined): Coro<void> {
@@ -315,6 +337,13 @@ export class ClusterHub {
       // Redis away: the broker retries the removal once it is back.
       if (!(caught instanceof BrokerUnavailableError)) throw caught;
     }
+  }
+
+  /** The room lines held back while `member` entered a room; it gets them live from now on. */
+  #takeHeld(member: Member): string[] {
+    const held = this.#entering.get(member.id) ?? [];
+    this.#entering.delete(member.id);
+    return held;
   }
 
   /** Run a step outside any line; tracked so close() lets it finish. */
@@ -347,6 +376,7 @@ export class ClusterHub {
   #leaveLocally(member: Member): boolean {
     if (!this.#members.delete(member.id)) return false;
     this.#nickLimits.delete(member.id);
+    this.#entering.delete(member.id);
     this.#exitLocally(member);
     return true;
   }
