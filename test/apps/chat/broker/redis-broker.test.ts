@@ -115,6 +115,29 @@ describe("RedisBroker across nodes", () => {
     });
   });
 
+  it("keeps a room's last lines in Redis for whoever enters it on any node, and drops them with the room, also when its node is lost", async () => {
+    await inLoop(function* () {
+      const options = { historyLines: 4, wallClock: () => Date.UTC(2026, 0, 1, 23, 59), leaseMs: 400 };
+      const [a, b, c] = [yield* startNode(options), yield* startNode(options), yield* startNode(options)];
+      const ada = yield* enter(a, 1);
+      for (let k = 1; k <= 6; k++) yield* a.broker.say(1, `<${ada}> ${k}`, true);
+      yield* a.broker.say(1, `** ${ada} waves`, false);
+      const { history } = yield* b.broker.admit(1);
+      expect(history).toEqual([`~ 23:59 <${ada}> 4`, `~ 23:59 <${ada}> 5`, `~ 23:59 <${ada}> 6`, `~ 23:59 ** ${ada} waves`]);
+      yield* c.broker.admit(1);
+      yield* c.broker.move(1, "#night");
+      yield* c.broker.say(1, "<late> hello?", true);
+      expect(yield* b.broker.move(1, "#Night")).toEqual(["~ 23:59 <late> hello?"]);
+      yield* b.broker.leave(1);
+      c.broker.abandon(); // Lost: the reaper empties #night, and its history goes with it.
+      const probe = yield* RedisClient.connect(server().url);
+      while ((yield* probe.call("EXISTS", `${a.broker.prefix}:room:#night`)) !== 0) yield* sleep(100); // Within the test's 20 s.
+      expect(yield* probe.call("EXISTS", `${a.broker.prefix}:history:#night`)).toBe(0);
+      expect(yield* a.broker.move(1, "#night")).toEqual([]);
+      probe.close();
+    });
+  });
+
   it("frees a nickname when its holder leaves, and answers /who and /rooms for every node", async () => {
     await inLoop(function* () {
       const [a, b] = [yield* startNode(), yield* startNode()];
