@@ -9,7 +9,7 @@ import { getRunningLoop, timeout, TimeoutError, type Coro } from "../loop/index.
 import { ConnectTimeoutError } from "./errors.ts";
 import { EVENT_WRITE, Selector } from "./selector.ts";
 import { Socket } from "./socket.ts";
-import { TLS_HANDSHAKE_TIMEOUT_MS, TlsHandshake, type TlsClientOptions } from "./tls.ts";
+import { TLS_HANDSHAKE_TIMEOUT_MS, type TlsClientOptions } from "./tls.ts";
 
 export interface ConnectOptions {
   host?: string;
@@ -58,7 +58,7 @@ export function* connect(options: ConnectOptions): Coro<Socket> {
     const tlsOptions = { ...where, ca, rejectUnauthorized, allowHalfOpen: true, servername: servername ?? (isIP(host) === 0 && path === undefined ? host : undefined) };
     const secure = tlsConnect(tlsOptions as ConnectionOptions);
     node = secure;
-    socket = new Socket(secure, selector, { host, port }, new TlsHandshake(secure, false));
+    socket = new Socket(secure, selector, { host, port }, "client");
   }
   if (path === undefined) node.setNoDelay(true);
   const key = selector.getKey(node)!;

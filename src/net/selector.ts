@@ -3,8 +3,7 @@
  * program, a set of ready sources. In the spirit of Python's `selectors`.
  *
  * Node's events only record: `'readable'`, `'connection'` and `'end'` make a
- * source READ-ready (and TLS's `'secure'` / `'secureConnect'`: the handshake
- * waits as a reader); `'drain'`, `'connect'` and `'finish'` WRITE-ready; `'error'` and
+ * source READ-ready; `'drain'`, `'connect'` and `'finish'` WRITE-ready; `'error'` and
  * `'close'` are stored on the key, for the next read or write to report, and
  * make it both. Then they wake the loop. No coroutine runs in a Node callback:
  * the loop polls the selector once per iteration and wakes, in one batch, the
@@ -123,8 +122,6 @@ export class Selector implements IoPoller {
     listen("drain", () => this.#mark(key, EVENT_WRITE));
     listen("connect", () => this.#mark(key, EVENT_WRITE));
     listen("finish", () => this.#mark(key, EVENT_WRITE)); // The write side is shut down: a graceful close waits for it.
-    listen("secure", () => this.#mark(key, EVENT_READ)); // TLS handshakes, server side...
-    listen("secureConnect", () => this.#mark(key, EVENT_READ)); // ...and client side.
     listen("connection", (socket: Socket) => {
       socket.on("error", ignoreLateError); // Why: it may fail before accept() wraps it.
       key.incoming.push(socket);

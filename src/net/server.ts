@@ -8,7 +8,7 @@ import { fromPromise, getRunningLoop, type Coro } from "../loop/index.ts";
 import { ClosedError, toNetError, TooManyOpenFilesError } from "./errors.ts";
 import { EVENT_READ, Selector, type SelectorKey } from "./selector.ts";
 import { Socket, WRITE_HIGH_WATER } from "./socket.ts";
-import { TlsHandshake, TlsServerContext, type TlsServerOptions } from "./tls.ts";
+import { TlsServerContext, type TlsServerOptions } from "./tls.ts";
 
 export interface ListenOptions {
   /** Default 127.0.0.1. Use `::1` for IPv6 loopback, `0.0.0.0` / `::` for all interfaces. */
@@ -95,7 +95,7 @@ export class Server {
     // Why keep the raw address: the TLSSocket reports it only once it is connected.
     const remote = { host: raw.remoteAddress, port: raw.remotePort };
     const secure = this.#tls.wrap(raw);
-    return new Socket(secure, this.#selector, remote, new TlsHandshake(secure, true));
+    return new Socket(secure, this.#selector, remote, "server");
   }
 
   /** Stop listening (the port is released); connections already accepted go on. */

@@ -20,7 +20,7 @@ import { BrokenPipeError, ClosedError, formatAddress, TlsHandshakeError, type Ne
 import { drainAndClose, type CloseOptions } from "./graceful-close.ts";
 import { Receiver, type ByteSource } from "./receiver.ts";
 import { EVENT_READ, EVENT_WRITE, type Flushable, type Selector, type SelectorKey } from "./selector.ts";
-import { handshakeError, type TlsHandshake } from "./tls.ts";
+import { handshakeError } from "./tls.ts";
 
 /**
  * Writers wait (`drain`) once more than this is buffered, ours plus Node's:
@@ -45,8 +45,10 @@ export class Socket implements ByteSource, Flushable {
   readonly #selector: Selector;
   readonly #key: SelectorKey;
   readonly #receiver: Receiver;
-  /** TLS sockets only: whether the handshake is done. */
-  readonly #tls: TlsHandshake | null;
+  /** Which side of a TLS connection this is, or null for plain TCP. */
+  readonly #tls: "server" | "client" | null;
+  /** TLS only: the handshake is done ('secure' / 'secureConnect' was seen). */
+  #secured = false;
   /** Chunks written during this iteration, not yet handed to Node. */
   readonly #out: (string | Uint8Array)[] = [];
   #outBytes = 0;
@@ -60,11 +62,18 @@ export class Socket implements ByteSource, Flushable {
   readonly remote: NetAddress;
 
   /** @internal use `connect`, `Server.accept` or `openConnection` */
-  constructor(node: NodeSocket, selector: Selector, remote?: NetAddress, tls: TlsHandshake | null = null) {
+  constructor(node: NodeSocket, selector: Selector, remote?: NetAddress, tls: "server" | "client" | null = null) {
     this.#node = node;
     this.#tls = tls;
     this.#selector = selector;
     this.#key = selector.register(node);
+    if (tls !== null) {
+      // Why here: the event may come before anyone waits, and only TLS sockets need the listener.
+      node.once(tls === "server" ? "secure" : "secureConnect", () => {
+        this.#secured = true;
+        selector.notify(this.#key, EVENT_READ); // The handshake waits as a reader.
+      });
+    }
     this.#receiver = new Receiver(node, this.#key, selector);
     // Why `remote` from connect: a socket still connecting has no remoteAddress yet.
     this.remote = remote ?? { host: node.remoteAddress, port: node.remotePort };
@@ -89,30 +98,28 @@ export class Socket implements ByteSource, Flushable {
    *   with the peer's address, when it fails or takes over `timeoutMs`.
    */
   *handshake(timeoutMs?: number): Coro<void> {
-    const tls = this.#tls;
-    if (tls === null || tls.done) return;
-    const key = this.#key;
-    const selector = this.#selector;
-    const node = this.#node;
+    if (this.#tls === null || this.#secured) return;
     const remote = this.remote;
-    function* secured(): Coro<void> {
-      while (!tls!.done) {
-        if (key.error !== null) throw key.error;
-        if (key.closed || key.eof) throw new TlsHandshakeError("the peer closed the connection during the TLS handshake", "ECONNRESET", remote);
-        // Why read(0): in paused mode Node reports the peer's EOF ('end') only
-        // to a reader; no application data can come before the handshake ends.
-        node.read(0);
-        yield* selector.wait(key, EVENT_READ);
-      }
-    }
     try {
-      yield* timeoutMs === undefined ? secured() : timeout(timeoutMs, secured());
+      yield* timeoutMs === undefined ? this.#waitSecured() : timeout(timeoutMs, this.#waitSecured());
     } catch (error) {
       if (error instanceof TimeoutError) {
         throw new TlsHandshakeError(`TLS handshake not done after ${timeoutMs} ms`, "ETIMEDOUT", remote, { cause: error });
       }
       if (error instanceof Error && !(error instanceof CancelledError)) throw handshakeError(error, remote);
       throw error;
+    }
+  }
+
+  *#waitSecured(): Coro<void> {
+    const key = this.#key;
+    while (!this.#secured) {
+      if (key.error !== null) throw key.error;
+      if (key.closed || key.eof) throw new TlsHandshakeError("the peer closed the connection during the TLS handshake", "ECONNRESET", this.remote);
+      // Why read(0): in paused mode Node reports the peer's EOF ('end') only
+      // to a reader; no application data can come before the handshake ends.
+      this.#node.read(0);
+      yield* this.#selector.wait(key, EVENT_READ);
     }
   }
 

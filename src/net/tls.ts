@@ -58,20 +58,6 @@ export class TlsServerContext {
 }
 
 /**
- * Handshake state of one TLSSocket, kept from the moment it exists (its
- * 'secure' or 'secureConnect' event may come before anyone waits).
- */
-export class TlsHandshake {
-  done = false;
-
-  constructor(socket: TLSSocket, server: boolean) {
-    socket.once(server ? "secure" : "secureConnect", () => {
-      this.done = true;
-    });
-  }
-}
-
-/**
  * Node's certificate verification codes (X509_V_ERR_* names as Node
  * reports them) and the hostname mismatch: a CertificateError rather than
  * a mere failed handshake.
