@@ -242,7 +242,9 @@ export class Socket implements ByteSource, Flushable {
     this.#closing = true;
     this.#receiver.stop();
     this.shutdownWrite();
-    if (this.#key.closed) return;
+    // Why destroyed too: after abort() or reset() (a dropped peer, a failed
+    // handshake, then startServer's close) there is nothing left to drain.
+    if (this.#key.closed || this.#node.destroyed) return;
     this.#selector.notify(this.#key, EVENT_READ); // A parked reader wakes up to its EOF.
     const { host, port } = this.remote;
     this.#selector.loop.createTask(drainAndClose(this.#node, this.#key, this.#selector, options.drainMs), {
