@@ -4,19 +4,16 @@
  * and `boucle connect --tls [--ca FILE] [--insecure]`, with a throwaway
  * certificate made at test time.
  */
-import { spawn } from "node:child_process";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { connect as netConnect } from "node:net";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeCertificate } from "../net/tls-certificate.ts";
-import { AppProcess, cleanup, delay, LineClient, ROOT, runApp, startApp } from "./helpers.ts";
+import { AppProcess, cleanup, delay, LineClient, runApp, runAppPiped, startApp } from "./helpers.ts";
 
 afterEach(cleanup);
 
 const certificate = makeCertificate();
 const TLS_FLAGS = ["--tls-cert", certificate.certFile, "--tls-key", certificate.keyFile, "--tls-port", "0"];
-const BIN = fileURLToPath(new URL("../../bin/boucle.js", import.meta.url));
 
 /** The TLS port from the server's "(TLS) listening on" line. */
 async function tlsPortOf(app: AppProcess): Promise<number> {
@@ -92,19 +89,7 @@ describe("chat-server over TLS", () => {
 
 /** `boucle connect ...args` with `input` piped to it; its exit code and output. */
 function connectPiped(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, "connect", ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+  return runAppPiped(["connect", ...args], (stdin) => stdin.end(input));
 }
 
 describe("boucle connect --tls", () => {
