@@ -4,40 +4,19 @@
  * and `boucle connect --tls [--ca FILE] [--insecure]`, with a throwaway
  * certificate made at test time.
  */
-import { spawn } from "node:child_process";
-import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { connect as netConnect } from "node:net";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeCertificate } from "../net/tls-certificate.ts";
-import { AppProcess, cleanup, delay, LineClient, ROOT, runApp, startApp } from "./helpers.ts";
+import { AppProcess, cleanup, delay, LineClient, runApp, runAppPiped, startApp } from "./helpers.ts";
 
 afterEach(cleanup);
 
 const certificate = makeCertificate();
 const TLS_FLAGS = ["--tls-cert", certificate.certFile, "--tls-key", certificate.keyFile, "--tls-port", "0"];
-const BIN = fileURLToPath(new URL("../../bin/boucle.js", import.meta.url));
 
 /** The TLS port from the server's "(TLS) listening on" line. */
 async function tlsPortOf(app: AppProcess): Promise<number> {
   return Number((await app.waitForStderr(/\(TLS\) listening on \S+:(\d+)\n/))[1]);
-}
-
-/** A TLS client trusting the test certificate; resolves once the handshake is done. */
-function tlsLines(port: number): Promise<{ socket: TLSSocket; lines: string[] }> {
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ port, host: "127.0.0.1", ca: certificate.cert });
-    const lines: string[] = [];
-    let partial = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      const parts = (partial + chunk).split("\n");
-      partial = parts.pop()!;
-      lines.push(...parts);
-    });
-    socket.once("secureConnect", () => resolve({ socket, lines }));
-    socket.once("error", reject);
-  });
 }
 
 async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
@@ -52,16 +31,16 @@ describe("chat-server over TLS", () => {
     const tlsPort = await tlsPortOf(app);
     expect(tlsPort).not.toBe(port);
     const [plain, plainNick] = await LineClient.joined(port);
-    const secure = await tlsLines(tlsPort);
-    await until("TLS welcome", () => secure.lines.some((l) => / joined #lobby$/.test(l)));
-    const secureNick = /you are (\S+)/.exec(secure.lines[0]!)![1]!;
+    const secure = await LineClient.connectTls(tlsPort, certificate.cert);
+    await until("TLS welcome", () => secure.all.some((l) => / joined #lobby$/.test(l)));
+    const secureNick = /you are (\S+)/.exec(secure.all[0]!)![1]!;
     await plain.expect(`* ${secureNick} joined #lobby`);
     secure.socket.write("hello from tls\n");
     await plain.expect(`<${secureNick}> hello from tls`);
     plain.send("hello from plain");
-    await until("plain message over TLS", () => secure.lines.includes(`<${plainNick}> hello from plain`));
+    await until("plain message over TLS", () => secure.all.includes(`<${plainNick}> hello from plain`));
     secure.socket.write("/quit bye\n");
-    await until("goodbye over TLS", () => secure.lines.includes("* goodbye"));
+    await until("goodbye over TLS", () => secure.all.includes("* goodbye"));
     await plain.expect(`* ${secureNick} left (quit: bye)`);
   });
 
@@ -73,8 +52,8 @@ describe("chat-server over TLS", () => {
     plain.on("error", () => {});
     plain.write("/nick plain\n");
     await app.waitForStderr(/refused a connection: TLS handshake with 127\.0\.0\.1:\d+ failed/);
-    const secure = await tlsLines(port);
-    await until("TLS welcome", () => secure.lines.some((l) => l.startsWith("* welcome, you are guest")));
+    const secure = await LineClient.connectTls(port, certificate.cert);
+    await until("TLS welcome", () => secure.all.some((l) => l.startsWith("* welcome, you are guest")));
     secure.socket.destroy();
     plain.destroy();
   });
@@ -92,19 +71,7 @@ describe("chat-server over TLS", () => {
 
 /** `boucle connect ...args` with `input` piped to it; its exit code and output. */
 function connectPiped(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, "connect", ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+  return runAppPiped(["connect", ...args], (stdin) => stdin.end(input));
 }
 
 describe("boucle connect --tls", () => {

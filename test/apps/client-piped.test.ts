@@ -3,13 +3,9 @@
  * line server written here with node:net (so these tests do not depend on
  * the chat server): what it sends, what it prints, how it ends.
  */
-import { spawn } from "node:child_process";
 import { createServer, type Server, type Socket } from "node:net";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-
-const BIN = fileURLToPath(new URL("../../bin/boucle.js", import.meta.url));
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+import { runAppPiped } from "./helpers.ts";
 
 interface LineServer {
   port: number;
@@ -50,22 +46,8 @@ async function lineServer(greeting: string, onLine: (socket: Socket, line: strin
 }
 
 /** Run the client; `feed` writes to its stdin (and may end it). */
-async function runClient(
-  args: string[],
-  feed: (stdin: NodeJS.WritableStream) => void,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, "connect", ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
-  child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-  child.stdin.on("error", () => {}); // the client may exit before reading everything
-  feed(child.stdin);
-  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  clearTimeout(timer);
-  child.stdin.destroy();
-  return { code, stdout, stderr };
+function runClient(args: string[], feed: (stdin: NodeJS.WritableStream) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runAppPiped(["connect", ...args], feed);
 }
 
 describe("boucle connect with piped stdin", () => {

@@ -81,6 +81,27 @@ export async function runApp(args: string[], ms = 15_000): Promise<{ code: numbe
   return { code, stdout: app.stdout, stderr: app.stderr };
 }
 
+/** Run `boucle ...args` to its end with its stdin piped; `feed` writes to it (and may end it). */
+export async function runAppPiped(
+  args: string[],
+  feed: (stdin: NodeJS.WritableStream) => void,
+  ms = 15_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  processes.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+  child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+  child.stdin.on("error", () => {}); // the app may exit before reading everything
+  feed(child.stdin);
+  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  clearTimeout(timer);
+  child.stdin.destroy();
+  return { code, stdout, stderr };
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

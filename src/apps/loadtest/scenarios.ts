@@ -258,7 +258,7 @@ function* welcomeProbe(run: ScenarioRun): Coro<void> {
     const phase = run.phase;
     let writer: StreamWriter | null = null;
     try {
-      const [reader, w] = yield* openConnection(run.options.host, run.options.port, { timeoutMs: run.options.connectTimeoutMs });
+      const [reader, w] = yield* run.connect(false);
       writer = w;
       writer.write("/ping\n"); // Never announced: the probe disturbs no one.
       yield* timeout(run.options.connectTimeoutMs, reader.nextLine());
