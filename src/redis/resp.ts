@@ -115,13 +115,6 @@ export class RespParser {
     return replies;
   }
 
-  /** Forget everything buffered (after a reconnect). */
-  reset(): void {
-    this.#chunks = [];
-    this.#chunkBytes = 0;
-    this.#needBytes = 0;
-  }
-
   #parse(depth: number): Parsed {
     if (this.#pos >= this.#buf.length) return INCOMPLETE;
     const type = this.#buf[this.#pos]!;

@@ -2,6 +2,7 @@
  * Where a Redis server is: `redis://[[user]:password@]host[:port][/db]` or
  * `unix:///path/to/redis.sock[?db=N]` (also `redis+unix://`, `?password=`).
  */
+import { formatAddress } from "../net/index.ts";
 
 export interface RedisAddress {
   /** TCP host (default 127.0.0.1); absent for a unix socket. */
@@ -56,8 +57,7 @@ export function parseRedisUrl(text: string): RedisAddress {
 /** `host:port` or the socket path, for messages. */
 export function describeAddress(address: RedisAddress): string {
   if (address.path !== undefined) return `unix:${address.path}`;
-  const host = address.host ?? "127.0.0.1";
-  return `${host.includes(":") ? `[${host}]` : host}:${address.port ?? DEFAULT_PORT}`;
+  return formatAddress(address.host ?? "127.0.0.1", address.port ?? DEFAULT_PORT);
 }
 
 function parseDb(text: string | null, url: string): number {

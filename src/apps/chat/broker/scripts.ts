@@ -27,7 +27,7 @@
  * node does far fewer than 100 000 steps in that time; the hash stays a few
  * MB per node however long the chat runs (a dead node's expires in an hour).
  */
-export const RESULTS_KEPT = 100_000;
+const RESULTS_KEPT = 100_000;
 
 /** Number of arguments after each op name in {@link APPLY}. */
 export const OP_ARITY = {
