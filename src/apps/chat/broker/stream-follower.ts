@@ -55,6 +55,8 @@ export class StreamFollower {
   readonly #client: RedisClient;
   readonly #blocking: RedisClient;
   readonly #options: StreamFollowerOptions;
+  /** `nodeId/`: how this node's member ids start in an entry's `x` field. */
+  readonly #mine: string;
   /** Stream name -> id of the last entry delivered from it. */
   readonly #lastIds = new Map<string, string>();
   /** Stream name -> how many entries the stream had had when its last delivered one was added. */
@@ -67,6 +69,7 @@ export class StreamFollower {
     this.#client = client;
     this.#blocking = blocking;
     this.#options = options;
+    this.#mine = `${options.nodeId}/`;
   }
 
   /** Note the server's run id and where every stream ends: what came before is not for this node. */
@@ -146,19 +149,15 @@ export class StreamFollower {
     this.#lastIds.set(stream, id);
     this.#positions.set(stream, this.#positions.get(stream)! + 1);
     const fields = asArray(item[1]!);
-    const field = (name: string): string | undefined => {
-      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return asString(fields[i + 1]!);
-      return undefined;
-    };
-    const { listener, nodeId } = this.#options;
-    const line = field("l") ?? "";
+    const { listener } = this.#options;
+    const line = fieldOf(fields, "l") ?? "";
     if (stream.startsWith("inbox:")) {
-      listener.privateLine(Number(field("m")), line);
+      listener.privateLine(Number(fieldOf(fields, "m")), line);
       return;
     }
-    const except = field("x") ?? "";
-    const mine = `${nodeId}/`;
-    listener.roomLine(field("r") ?? "", line, except.startsWith(mine) ? Number(except.slice(mine.length)) : null);
+    const except = fieldOf(fields, "x") ?? "";
+    const mine = this.#mine;
+    listener.roomLine(fieldOf(fields, "r") ?? "", line, except.startsWith(mine) ? Number(except.slice(mine.length)) : null);
   }
 
   /**
@@ -246,4 +245,10 @@ export class StreamFollower {
       if (all || (last !== undefined && compareStreamIds(last, waiter.id) >= 0)) waiter.done.set();
     }
   }
+}
+
+/** The value of field `name` in a stream entry's flat `[name, value, ...]` list. */
+function fieldOf(fields: RedisReply[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return asString(fields[i + 1]!);
+  return undefined;
 }
