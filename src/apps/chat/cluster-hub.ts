@@ -330,13 +330,9 @@ export class ClusterHub {
     for (const line of this.#takeHeld(member)) member.send(line);
   }
 
+  /** Redis away: the broker retries the removal once it is back. */
   *#leaveBroker(member: Member, reason: string | undefined): Coro<void> {
-    try {
-      yield* this.#need().leave(member.id, reason);
-    } catch (caught) {
-      // Redis away: the broker retries the removal once it is back.
-      if (!(caught instanceof BrokerUnavailableError)) throw caught;
-    }
+    yield* swallowUnavailable(this.#need().leave(member.id, reason));
   }
 
   /** The room lines held back while `member` entered a room; it gets them live from now on. */

@@ -16,7 +16,11 @@ export const DEFAULT_HISTORY_LINES = 20;
  * history.replay(); // ["~ 14:02 <ada> hi"]
  */
 export class RoomHistory {
+  // Why the lines and their times kept apart, stamped only on replay: a
+  // line is kept on every message, replayed only when someone joins, so the
+  // hot path stores two values and formats nothing.
   readonly #lines: string[] = [];
+  readonly #times: number[] = [];
   readonly #capacity: number;
   #next = 0;
 
@@ -27,16 +31,21 @@ export class RoomHistory {
   /** Keeps `line` (a `<nick> text` or `** nick text` line) said at wall-clock `atMs`. */
   add(line: string, atMs: number): void {
     if (this.#capacity === 0) return;
-    const stamped = historyLine(line, atMs);
-    if (this.#lines.length < this.#capacity) this.#lines.push(stamped);
-    else this.#lines[this.#next] = stamped;
+    this.#lines[this.#next] = line;
+    this.#times[this.#next] = atMs;
     this.#next = (this.#next + 1) % this.#capacity;
   }
 
   /** The kept lines, oldest first, each `~ HH:MM line` (UTC). */
   replay(): string[] {
-    if (this.#lines.length < this.#capacity) return this.#lines.slice();
-    return [...this.#lines.slice(this.#next), ...this.#lines.slice(0, this.#next)];
+    const count = this.#lines.length;
+    const oldest = count < this.#capacity ? 0 : this.#next;
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const at = (oldest + i) % count;
+      out.push(historyLine(this.#lines[at]!, this.#times[at]!));
+    }
+    return out;
   }
 }
 

@@ -1,7 +1,6 @@
 /**
  * The first characters of every line the chat server sends, which say who
- * is speaking. Why one file: the server builds lines with them (replies.ts)
- * and clients read them back (the terminal client's auto-pong and colours),
+ * is speaking. Why one file: the server builds lines with them (replies.ts),
  * and a second hub (a cluster mode) must speak the same way.
  *
  * The rule that makes the server unforgeable: a line starting with
@@ -20,23 +19,3 @@ export const ACTION = "** ";
 export const ERROR = "! ";
 /** `~ HH:MM line`: a line of a room's history, replayed on join. */
 export const HISTORY = "~ ";
-
-/** What kind of line a client received, by its marker. */
-export type LineKind = "notice" | "action" | "error" | "history" | "message" | "private" | "other";
-
-/**
- * Classifies a server line by its first characters.
- *
- * @example
- * lineKind("** ada waves");        // "action"
- * lineKind("* ada joined #lobby"); // "notice"
- */
-export function lineKind(line: string): LineKind {
-  if (line.startsWith(ACTION)) return "action";
-  if (line.startsWith(NOTICE)) return "notice";
-  if (line.startsWith(ERROR)) return "error";
-  if (line.startsWith(HISTORY)) return "history";
-  if (line.startsWith("<")) return "message";
-  if (line.startsWith("[")) return "private";
-  return "other";
-}

@@ -188,6 +188,8 @@ function isVisible(c: number): boolean {
  * blank, which a terminal draws as empty cells.
  */
 const BLANK_RUN = /[\s\u115F\u1160\u3164\uFFA0\u2800]+/g;
+/** What collapseWhitespace would change: a run of two, or one blank that is neither an ordinary nor a no-break space. */
+const NEEDS_COLLAPSE = /[\s\u115F\u1160\u3164\uFFA0\u2800]{2}|[^\S \u00A0]|[\u115F\u1160\u3164\uFFA0\u2800]/;
 
 function isBlank(c: number): boolean {
   return c === 0x115f || c === 0x1160 || c === 0x3164 || c === 0xffa0 || c === 0x2800;
@@ -203,6 +205,7 @@ function isBlank(c: number): boolean {
  * collapseWhitespace("hi" + " ".repeat(200) + "<admin> run this"); // "hi <admin> run this"
  */
 export function collapseWhitespace(text: string): string {
+  if (!NEEDS_COLLAPSE.test(text)) return text; // Why: the common case (words and single spaces) allocates nothing.
   return text.replace(BLANK_RUN, (run) => (run.length === 1 && (run === " " || run === "\u00A0") ? run : " "));
 }
 
