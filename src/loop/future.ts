@@ -39,16 +39,14 @@ type State = typeof PENDING | typeof SUCCEEDED | typeof FAILED | typeof CANCELLE
  * loop.callLater(10, () => fut.setResult(42));
  * const n = yield* fut; // n: number
  */
-export class Future<T> implements Waitable, Awaitable<T> {
+export class Future<T> implements Waitable, Awaitable<T>, Iterator<Yieldable, T, unknown> {
   readonly loop: EventLoop;
   #state: State = PENDING;
-  #value: T | undefined = undefined;
-  #error: unknown = undefined;
-  #cancelMessage: string | undefined = undefined;
-  // Why two fields: almost every future has exactly one listener (the task
-  // awaiting it), which then costs no array.
-  #first: Listener | null = null;
-  #rest: Listener[] | null = null;
+  /** What #state says: the value, the error, or the cancel message. Why one field: a smaller future. */
+  #outcome: unknown = undefined;
+  // Why one field for one or many: almost every future has exactly one
+  // listener (the task awaiting it), which then costs no array.
+  #listeners: Listener | Listener[] | null = null;
 
   /** Bound to `loop`, or to the running loop. */
   constructor(loop: EventLoop = getRunningLoop()) {
@@ -59,10 +57,28 @@ export class Future<T> implements Waitable, Awaitable<T> {
     return true;
   }
 
-  /** `yield* future`: park until done, then return the value or throw the error. */
-  *[Symbol.iterator](): Generator<Yieldable, T, unknown> {
-    if (this.#state === PENDING) yield this;
-    return this.result();
+  /**
+   * `yield* future`: park until done, then return the value or throw the
+   * error. The future is its own iterator (see {@link next}): waiting on it
+   * allocates no generator.
+   */
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  /**
+   * @internal The iterator protocol behind `yield*`, decided by the state,
+   * not by what is sent: while pending, yield this future to the task
+   * (which parks on it); once done, finish with the value or throw the error.
+   */
+  next(): IteratorResult<Yieldable, T> {
+    if (this.#state === PENDING) return { value: this, done: false };
+    return { value: this.result(), done: true };
+  }
+
+  /** @internal What the task throws at the `yield*` (the error, a cancellation) goes on up. */
+  throw(error: unknown): IteratorResult<Yieldable, T> {
+    throw error;
   }
 
   done(): boolean {
@@ -86,9 +102,9 @@ export class Future<T> implements Waitable, Awaitable<T> {
    * @throws the stored error, CancelledError if cancelled, InvalidStateError if pending.
    */
   result(): T {
-    if (this.#state === SUCCEEDED) return this.#value as T;
+    if (this.#state === SUCCEEDED) return this.#outcome as T;
     if (this.#state === FAILED) throw this.exception();
-    if (this.#state === CANCELLED) throw new CancelledError(this.#cancelMessage);
+    if (this.#state === CANCELLED) throw new CancelledError(this.#outcome as string | undefined);
     throw new InvalidStateError(`${String(this)}: result is not set yet`);
   }
 
@@ -99,16 +115,17 @@ export class Future<T> implements Waitable, Awaitable<T> {
    * @throws CancelledError if cancelled, InvalidStateError if pending.
    */
   exception(): unknown {
-    if (this.#state === CANCELLED) throw new CancelledError(this.#cancelMessage);
+    if (this.#state === CANCELLED) throw new CancelledError(this.#outcome as string | undefined);
     if (this.#state === PENDING) throw new InvalidStateError(`${String(this)}: exception is not set yet`);
-    if (this.#state === FAILED) this.loop.untrackFailure(this);
-    return this.#error;
+    if (this.#state !== FAILED) return undefined;
+    this.loop.untrackFailure(this);
+    return this.#outcome;
   }
 
   /** @throws InvalidStateError if already done. */
   setResult(value: T): void {
     this.#checkPending();
-    this.#value = value;
+    this.#outcome = value;
     this.#state = SUCCEEDED;
     this.#dispatch();
   }
@@ -116,7 +133,7 @@ export class Future<T> implements Waitable, Awaitable<T> {
   /** @throws InvalidStateError if already done. */
   setException(error: unknown): void {
     this.#checkPending();
-    this.#error = error;
+    this.#outcome = error;
     this.#state = FAILED;
     this.loop.trackFailure(this, error);
     this.#dispatch();
@@ -125,7 +142,7 @@ export class Future<T> implements Waitable, Awaitable<T> {
   /** Cancel a pending future; returns false if it was already done. */
   cancel(message?: string): boolean {
     if (this.#state !== PENDING) return false;
-    this.#cancelMessage = message;
+    this.#outcome = message;
     this.#state = CANCELLED;
     this.#dispatch();
     return true;
@@ -138,17 +155,15 @@ export class Future<T> implements Waitable, Awaitable<T> {
 
   /** Remove every registration of `fn`; returns how many were removed. */
   removeDoneCallback(fn: DoneCallback<T>): number {
-    let removed = 0;
-    if (this.#first === fn) {
-      this.#first = null;
-      removed++;
+    const listeners = this.#listeners;
+    if (listeners === fn) {
+      this.#listeners = null;
+      return 1;
     }
-    if (this.#rest !== null) {
-      const before = this.#rest.length;
-      this.#rest = this.#rest.filter((l) => l !== fn);
-      removed += before - this.#rest.length;
-    }
-    return removed;
+    if (!Array.isArray(listeners)) return 0;
+    const kept = listeners.filter((l) => l !== fn);
+    this.#listeners = kept;
+    return listeners.length - kept.length;
   }
 
   /** @internal Wake `waiter` (put it on the ready queue) once done. */
@@ -158,7 +173,7 @@ export class Future<T> implements Waitable, Awaitable<T> {
 
   /** @internal The message given to `cancel`, if any. */
   cancelMessage(): string | undefined {
-    return this.#cancelMessage;
+    return this.#state === CANCELLED ? (this.#outcome as string | undefined) : undefined;
   }
 
   toString(): string {
@@ -176,21 +191,19 @@ export class Future<T> implements Waitable, Awaitable<T> {
   }
 
   #listen(listener: Listener): void {
-    if (this.#state !== PENDING) {
-      this.#notify(listener);
-    } else if (this.#first === null && this.#rest === null) {
-      this.#first = listener;
-    } else {
-      (this.#rest ??= []).push(listener);
-    }
+    const listeners = this.#listeners;
+    if (this.#state !== PENDING) this.#notify(listener);
+    else if (listeners === null) this.#listeners = listener;
+    else if (Array.isArray(listeners)) listeners.push(listener);
+    else this.#listeners = [listeners, listener];
   }
 
   #dispatch(): void {
-    const first = this.#first;
-    const rest = this.#rest;
-    this.#first = this.#rest = null;
-    if (first !== null) this.#notify(first);
-    if (rest !== null) for (const listener of rest) this.#notify(listener);
+    const listeners = this.#listeners;
+    if (listeners === null) return;
+    this.#listeners = null;
+    if (!Array.isArray(listeners)) return this.#notify(listeners);
+    for (const listener of listeners) this.#notify(listener);
   }
 
   #notify(listener: Listener): void {

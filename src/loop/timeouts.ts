@@ -10,12 +10,12 @@ import { currentTask } from "./running.ts";
 import type { Awaitable, Coro } from "./types.ts";
 
 /**
- * Run `coro` in the current task; if it takes more than `ms`, cancel it
+ * Run `coro` (a coroutine, or any awaitable) in the current task; if it takes more than `ms`, cancel it
  * (its `finally` blocks run) and throw TimeoutError.
  * @example
  * const line = yield* timeout(5_000, reader.readline());
  */
-export function* timeout<T>(ms: number, coro: Coro<T>): Coro<T> {
+export function* timeout<T>(ms: number, coro: Awaitable<T>): Coro<T> {
   const task = currentTask();
   if (task === null) throw new LoopStateError("timeout() must run inside a task");
   // Why count: if someone else cancels the task too, their cancel must win
@@ -48,5 +48,5 @@ export function* waitFor<T>(awaitable: Awaitable<T> | Future<T>, ms: number): Co
   const inner = ensureFuture(awaitable);
   // Why this works: cancelling a task parked on a future cancels that future
   // and waits for it, so the timeout cancels `inner` and lets it finish.
-  return yield* timeout(ms, inner[Symbol.iterator]());
+  return yield* timeout(ms, inner);
 }

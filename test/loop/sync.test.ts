@@ -429,8 +429,11 @@ describe("asyncio parity: locked(), isSet(), BoundedSemaphore, fromPromise as a 
       let resolve!: (v: string) => void;
       const future = fromPromise(new Promise<string>((r) => (resolve = r)));
       const before = future.done();
-      const a = createTask(future[Symbol.iterator]());
-      const b = createTask(future[Symbol.iterator]());
+      function* waitOn(f: typeof future): Coro<string> {
+        return yield* f;
+      }
+      const a = createTask(waitOn(future));
+      const b = createTask(waitOn(future));
       resolve("shared");
       const results = [yield* a, yield* b];
       return { before, after: future.done(), result: future.result(), results };
