@@ -3,7 +3,7 @@
  * "task" is just a generator and the scheduler is a `while` around `next()`.
  * The real loop (EventLoop) replaces all of this; see examples/.
  */
-import { sleep } from "./coroutines.ts";
+import { sleep } from "./sleep.ts";
 import { running } from "./running.ts";
 import { RESUMED, type Coro } from "./types.ts";
 

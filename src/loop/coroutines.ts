@@ -1,7 +1,8 @@
 /**
- * The everyday coroutine helpers: give the turn back, sleep, spawn a task.
+ * The everyday coroutine helpers: give the turn back, spawn a task (sleep
+ * has its own file, sleep.ts).
  */
-import { Future, isFuture } from "./future.ts";
+import { isFuture, type Future } from "./future.ts";
 import type { EventLoop } from "./event-loop.ts";
 import { getRunningLoop } from "./running.ts";
 import type { Task, TaskOptions } from "./task.ts";
@@ -42,36 +43,6 @@ const RELEASE: Iterator<Yieldable, void, unknown> & Awaitable<void> = {
  */
 export function release(): Awaitable<void> {
   return RELEASE;
-}
-
-/**
- * Wait `ms` milliseconds on the loop's clock; `sleep(0)` is `release()`.
- * Cancelling the waiting task cancels the timer.
- * @example
- * yield* sleep(250);
- */
-export function* sleep(ms: number): Coro<void> {
-  if (!(ms > 0)) {
-    yield;
-    return;
-  }
-  const loop = getRunningLoop();
-  const wake = new Future<void>(loop);
-  const timer = loop.callLater(ms, settle, wake);
-  try {
-    yield* wake;
-  } finally {
-    timer.cancel();
-  }
-}
-
-/** Wait until loop time `deadline` (ms, `loop.time()` scale). */
-export function* sleepUntilTime(deadline: number): Coro<void> {
-  yield* sleep(deadline - getRunningLoop().time());
-}
-
-function settle(future: Future<void>): void {
-  if (!future.done()) future.setResult(undefined);
 }
 
 /**

@@ -25,7 +25,7 @@ import { ReadyQueue, RUN, type Runnable } from "./ready-queue.ts";
 import { Ring } from "./ring.ts";
 import { running } from "./running.ts";
 import { Task, type TaskOptions } from "./task.ts";
-import { TimerHeap } from "./timer-heap.ts";
+import { EXPIRE, TimerHeap, type TimerEntry } from "./timer-heap.ts";
 import { UnretrievedErrors } from "./unretrieved-errors.ts";
 import type { Coro } from "./types.ts";
 
@@ -94,7 +94,6 @@ export class EventLoop implements HandleOwner {
   /** The iteration's snapshot, drained by runOnce; swapped with #ready. */
   #draining = new ReadyQueue();
   readonly #timers = new TimerHeap();
-  #timerSeq = 0;
   readonly #virtual: boolean;
   #virtualNow = 0;
   #poller: IoPoller | null = null;
@@ -153,10 +152,15 @@ export class EventLoop implements HandleOwner {
   /** Run `fn(...args)` at loop time `deadline` (see {@link time}); ties run FIFO. */
   callAt<A extends unknown[]>(deadline: number, fn: (...args: A) => unknown, ...args: A): TimerHandle {
     this.#checkOpen();
-    const timer = new TimerHandle(deadline, this.#timerSeq++, fn as (...args: never[]) => unknown, args, this);
+    const timer = new TimerHandle(deadline, fn as (...args: never[]) => unknown, args, this);
+    this.addTimer(timer);
+    return timer;
+  }
+
+  /** @internal Put a timer entry (a TimerHandle, a sleep) in the heap. */
+  addTimer(timer: TimerEntry): void {
     this.#timers.push(timer);
     if (this.#parked) this.#unpark(); // Why: the park timer may be later than this deadline.
-    return timer;
   }
 
   /** A new pending Future bound to this loop. */
@@ -271,7 +275,7 @@ export class EventLoop implements HandleOwner {
   }
 
   /** @internal HandleOwner */
-  timerCancelled(timer: TimerHandle): void {
+  timerCancelled(timer: TimerEntry): void {
     if (timer.scheduled) this.#timers.noteCancelled();
   }
 
@@ -308,7 +312,8 @@ export class EventLoop implements HandleOwner {
       if (this.#timers.size > 0) {
         const now = this.time();
         for (let timer = this.#timers.popDue(now); timer !== undefined; timer = this.#timers.popDue(now)) {
-          this.#ready.push(timer, 0);
+          const callback = timer[EXPIRE]();
+          if (callback !== undefined) this.#ready.push(callback, 0);
         }
       }
       this.#wakeRequested = false; // This poll sees whatever asked for it.

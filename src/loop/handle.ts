@@ -4,11 +4,12 @@
  * goes to the loop's exception handler.
  */
 import { RUN, type Runnable } from "./ready-queue.ts";
+import { EXPIRE, type TimerEntry } from "./timer-heap.ts";
 
 /** What a Handle needs from its loop: somewhere to report errors. */
 export interface HandleOwner {
   callException(message: string, exception: unknown, handle: Handle): void;
-  timerCancelled(handle: TimerHandle): void;
+  timerCancelled(timer: TimerEntry): void;
 }
 
 /**
@@ -66,7 +67,9 @@ export class Handle implements Runnable {
  * const timer = loop.callLater(1_000, () => console.log("late"));
  * timer.cancel();
  */
-export class TimerHandle extends Handle {
+export class TimerHandle extends Handle implements TimerEntry {
+  /** @internal set by the timer heap */
+  seq = 0;
   /** @internal true while the timer sits in the loop's heap */
   scheduled = false;
 
@@ -74,8 +77,6 @@ export class TimerHandle extends Handle {
   constructor(
     /** Absolute loop time (ms, `loop.time()` scale) at which it fires. */
     readonly when: number,
-    /** Arrival order: breaks ties between equal deadlines (FIFO). */
-    readonly seq: number,
     fn: (...args: never[]) => unknown,
     args: readonly unknown[],
     owner: HandleOwner,
@@ -87,5 +88,10 @@ export class TimerHandle extends Handle {
     if (this.cancelled()) return;
     super.cancel();
     this.owner.timerCancelled(this);
+  }
+
+  /** @internal Due: the callback runs in this iteration, FIFO with the other ready work. */
+  [EXPIRE](): Runnable {
+    return this;
   }
 }

@@ -25,7 +25,8 @@ export {
 export { Future, isFuture, type DoneCallback } from "./future.ts";
 export { Task, type TaskOptions } from "./task.ts";
 export { currentTask, getRunningLoop } from "./running.ts";
-export { createTask, ensureFuture, release, sleep, sleepUntilTime } from "./coroutines.ts";
+export { createTask, ensureFuture, release } from "./coroutines.ts";
+export { sleep, sleepUntilTime } from "./sleep.ts";
 export { fromPromise } from "./promise-bridge.ts";
 export { gather, gatherWith, GatheringFuture, type GatherOptions, type Results, type Settled } from "./gather.ts";
 export { taskGroup, TaskGroup } from "./task-group.ts";

@@ -1,24 +1,49 @@
 /**
  * The loop's timers: a binary min-heap on (when, seq), so timers fire in
- * deadline order and FIFO on ties. Push and pop are O(log n).
+ * deadline order and FIFO on ties (the heap numbers entries as they come).
+ * Push and pop are O(log n). An entry is a TimerHandle (a callback) or a
+ * sleep's own future (see sleep.ts): anything with a deadline that can say
+ * what to do once due.
  *
  * Cancellation is lazy: a cancelled timer stays in the heap and is skipped
  * when it reaches the top. Why: removing from the middle of a heap costs a
  * search. When most of the heap is cancelled timers (a server whose read
  * timeouts are almost always cancelled), it is rebuilt without them.
  */
-import type { TimerHandle } from "./handle.ts";
+import type { Runnable } from "./ready-queue.ts";
+
+/** The method the loop calls on a due entry (a symbol: not part of TimerHandle's public API). */
+export const EXPIRE: unique symbol = Symbol("boucle.expire");
+
+/** What the timer heap holds. */
+export interface TimerEntry {
+  /** Absolute loop time (ms, `loop.time()` scale) at which it is due. */
+  readonly when: number;
+  /** @internal Arrival order, set by the heap: breaks ties between equal deadlines (FIFO). */
+  seq: number;
+  /** @internal true while the entry sits in the heap */
+  scheduled: boolean;
+  /** A cancelled entry is skipped (lazily removed). */
+  cancelled(): boolean;
+  /**
+   * @internal Due now (the loop's timer phase): return what to run in this
+   * iteration, or undefined when the entry did its work itself (a sleep
+   * wakes its task, which is then ready in this same iteration).
+   */
+  [EXPIRE](): Runnable | undefined;
+}
 
 /** Rebuild only past this size: compacting a small heap isn't worth it. */
 const COMPACT_MIN_CANCELLED = 64;
 
-function before(a: TimerHandle, b: TimerHandle): boolean {
+function before(a: TimerEntry, b: TimerEntry): boolean {
   return a.when < b.when || (a.when === b.when && a.seq < b.seq);
 }
 
 export class TimerHeap {
-  #heap: TimerHandle[] = [];
+  #heap: TimerEntry[] = [];
   #cancelled = 0;
+  #seq = 0;
 
   /** Timers not yet cancelled. */
   get size(): number {
@@ -30,8 +55,9 @@ export class TimerHeap {
     return this.#heap.length;
   }
 
-  push(timer: TimerHandle): void {
+  push(timer: TimerEntry): void {
     const heap = this.#heap;
+    timer.seq = this.#seq++;
     timer.scheduled = true;
     heap.push(timer);
     this.#siftUp(heap.length - 1);
@@ -44,7 +70,7 @@ export class TimerHeap {
   }
 
   /** Remove and return the earliest live timer if it is due at `now`. */
-  popDue(now: number): TimerHandle | undefined {
+  popDue(now: number): TimerEntry | undefined {
     this.#dropCancelledTop();
     const top = this.#heap[0];
     if (top === undefined || top.when > now) return undefined;

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TimerHandle, type HandleOwner } from "../../src/loop/handle.ts";
 import { ReadyQueue, RUN, type Runnable } from "../../src/loop/ready-queue.ts";
-import { TimerHeap } from "../../src/loop/timer-heap.ts";
+import { TimerHeap, type TimerEntry } from "../../src/loop/timer-heap.ts";
 import { EventLoop } from "../../src/loop/index.ts";
 
 class Item implements Runnable {
@@ -58,10 +58,9 @@ describe("TimerHeap", () => {
       fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
         const heap = new TimerHeap();
         const live: TimerHandle[] = [];
-        let seq = 0;
         for (const o of ops) {
           if ("add" in o) {
-            const timer = new TimerHandle(o.add, seq++, () => {}, [], owner);
+            const timer = new TimerHandle(o.add, () => {}, [], owner);
             heap.push(timer);
             live.push(timer);
           } else if ("cancel" in o) {
@@ -85,9 +84,9 @@ describe("TimerHeap", () => {
 
 describe("TimerHandle", () => {
   it("tells its owner once when cancelled (what lets the loop compact its heap), however often cancel() is called", () => {
-    const cancelled: TimerHandle[] = [];
+    const cancelled: TimerEntry[] = [];
     const owner: HandleOwner = { callException() {}, timerCancelled: (timer) => void cancelled.push(timer) };
-    const timer = new TimerHandle(5, 0, () => {}, [], owner);
+    const timer = new TimerHandle(5, () => {}, [], owner);
     timer.cancel();
     timer.cancel();
     expect(cancelled).toEqual([timer]);
