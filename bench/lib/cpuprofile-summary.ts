@@ -28,12 +28,14 @@ if (file === undefined) throw new Error("usage: cpuprofile-summary.ts FILE.cpupr
 const top = Number(topArg ?? 25);
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 
+/** Paths are shown relative to the checkout the profile was taken in (run this from there). */
+const root = `${process.cwd()}/`;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
 function label(frame: CallFrame): string {
-  const url = frame.url.replace(/^file:\/\//, "").replace(/^.*\/work\/main\//, "");
+  const url = frame.url.replace(/^file:\/\//, "").replace(root, "");
   // Why no line for .ts files: tsx's compiled output does not keep the source lines.
   const where = url === "" ? "(native)" : url.endsWith(".ts") ? url : `${url}:${frame.lineNumber + 1}`;
   return `${where} ${frame.functionName || "(anonymous)"}`;

@@ -100,8 +100,12 @@ export class EventLoop implements HandleOwner {
   /** Promises bridged into futures and not yet settled (they can wake us). */
   #externalWaits = 0;
   readonly #unretrieved: UnretrievedErrors;
-  /** Tasks not yet done, so `run` can cancel what is left. */
-  readonly #tasks = new Set<Task<unknown>>();
+  /**
+   * Tasks not yet done, so `run` can cancel what is left. Why an array with
+   * each task's index in it (`listIndex`) rather than a Set: adding and
+   * removing are a store and a swap, and an entry costs one slot.
+   */
+  readonly #tasks: Task<unknown>[] = [];
   #exceptionHandler: ExceptionHandler | null = null;
   readonly #slowCallbackMs: number | undefined;
   readonly #onSlowCallback: (report: SlowCallbackReport) => void;
@@ -174,15 +178,26 @@ export class EventLoop implements HandleOwner {
     return new Task(coro, { ...options, loop: this });
   }
 
-  /** The tasks of this loop that are not done yet. */
+  /** The tasks of this loop that are not done yet, in no particular order. */
   allTasks(): Task<unknown>[] {
     return [...this.#tasks];
   }
 
   /** @internal A task was created (true) or finished (false). */
   noteTask(task: Task<unknown>, alive: boolean): void {
-    if (alive) this.#tasks.add(task);
-    else this.#tasks.delete(task);
+    const tasks = this.#tasks;
+    if (alive) {
+      task.listIndex = tasks.push(task) - 1;
+      return;
+    }
+    const i = task.listIndex;
+    if (i < 0) return;
+    task.listIndex = -1;
+    const last = tasks.pop()!;
+    if (last !== task) {
+      tasks[i] = last; // Why: fill the hole with the last one, O(1).
+      last.listIndex = i;
+    }
   }
 
   /**

@@ -30,6 +30,9 @@ const FAILED = 2;
 const CANCELLED = 3;
 type State = typeof PENDING | typeof SUCCEEDED | typeof FAILED | typeof CANCELLED;
 
+/** The outcome of a pending future just yielded by `next()`, until a task registers on it. */
+const YIELDED: unique symbol = Symbol("boucle.yielded");
+
 /**
  * A result that will exist later: pending, then exactly one of succeeded
  * (a value), failed (an error, whatever was thrown, `undefined` included) or
@@ -42,7 +45,10 @@ type State = typeof PENDING | typeof SUCCEEDED | typeof FAILED | typeof CANCELLE
 export class Future<T> implements Waitable, Awaitable<T>, Iterator<Yieldable, T, unknown> {
   readonly loop: EventLoop;
   #state: State = PENDING;
-  /** What #state says: the value, the error, or the cancel message. Why one field: a smaller future. */
+  /**
+   * What #state says: the value, the error, or the cancel message (while
+   * pending: undefined or the YIELDED mark). Why one field: a smaller future.
+   */
   #outcome: unknown = undefined;
   // Why one field for one or many: almost every future has exactly one
   // listener (the task awaiting it), which then costs no array.
@@ -72,7 +78,14 @@ export class Future<T> implements Waitable, Awaitable<T>, Iterator<Yieldable, T,
    * (which parks on it); once done, finish with the value or throw the error.
    */
   next(): IteratorResult<Yieldable, T> {
-    if (this.#state === PENDING) return { value: this, done: false };
+    // Why the mark: the task that takes the yielded future registers on it
+    // (addWaiter), which clears the mark. A second next() while still
+    // pending and marked is some other iteration (for-of, a spread, a deep
+    // equality), which would spin forever: it gets result()'s InvalidStateError.
+    if (this.#state === PENDING && this.#outcome !== YIELDED) {
+      this.#outcome = YIELDED;
+      return { value: this, done: false };
+    }
     return { value: this.result(), done: true };
   }
 
@@ -168,6 +181,7 @@ export class Future<T> implements Waitable, Awaitable<T>, Iterator<Yieldable, T,
 
   /** @internal Wake `waiter` (put it on the ready queue) once done. */
   addWaiter(waiter: Waiter): void {
+    if (this.#state === PENDING) this.#outcome = undefined; // The yield* protocol's mark, see next().
     this.#listen(waiter);
   }
 

@@ -48,16 +48,17 @@ let taskCount = 0;
  * const pages = yield* task;
  */
 export class Task<T> extends Future<T> implements Waiter {
-  name: string;
   /** Lower runs first. May change while the task runs; applies from its next wake-up. */
   priority: number;
   readonly #coro: Coro<T>;
   /** The future this task is parked on, if any. */
   #awaiting: Future<unknown> | null = null;
-  #mustCancel = false;
-  #cancelMessage: string | undefined = undefined;
-  /** Cancel requests not yet withdrawn by `uncancel()` (asyncio's `_num_cancels_requested`). */
-  #cancelRequests = 0;
+  /** The name given, or the number of a default `Task-N` name (made when asked for). */
+  #name: string | number;
+  /** Cancel requests and their message; null until the first `cancel()` (most tasks never see one). */
+  #cancel: CancelState | null = null;
+  /** @internal Where the loop's task list holds this task (-1: not in it). */
+  listIndex = -1;
 
   constructor(coro: Coro<T>, options: TaskOptions = {}) {
     const loop = options.loop ?? getRunningLoop();
@@ -66,11 +67,21 @@ export class Task<T> extends Future<T> implements Waiter {
       throw new TypeError("a Task needs a generator: pass the call of a function*, e.g. createTask(main())");
     }
     this.#coro = coro;
-    this.name = options.name ?? `Task-${++taskCount}`;
+    this.#name = options.name ?? ++taskCount;
     this.priority = options.priority ?? 0;
     loop.noteTask(this as Task<unknown>, true);
     if (options.eager === true && running.loop === loop) loop.startEager(this);
     else loop.enqueue(this, this.priority);
+  }
+
+  /** For error messages and debugging; default `Task-N`. */
+  get name(): string {
+    const name = this.#name;
+    return typeof name === "number" ? `Task-${name}` : name;
+  }
+
+  set name(name: string) {
+    this.#name = name;
   }
 
   /** The generator this task drives. */
@@ -93,15 +104,16 @@ export class Task<T> extends Future<T> implements Waiter {
     // a chain of any length cannot overflow the stack.
     let task: Task<unknown> = this as Task<unknown>;
     for (;;) {
-      task.#cancelMessage = message;
-      task.#cancelRequests++;
+      const cancel = (task.#cancel ??= { requests: 0, message: undefined, pending: false });
+      cancel.message = message;
+      cancel.requests++;
       const awaiting = task.#awaiting;
       if (awaiting instanceof Task && !awaiting.done()) {
         task = awaiting; // Cancelling it is what awaiting.cancel() would do, then return true.
         continue;
       }
       if (!(awaiting instanceof Task) && awaiting?.cancel(message)) return true; // Its wake-up brings CancelledError.
-      task.#mustCancel = true;
+      cancel.pending = true;
       return true;
     }
   }
@@ -112,7 +124,7 @@ export class Task<T> extends Future<T> implements Waiter {
    * task tell its own cancel from someone else's.
    */
   cancelling(): number {
-    return this.#cancelRequests;
+    return this.#cancel?.requests ?? 0;
   }
 
   /**
@@ -124,8 +136,10 @@ export class Task<T> extends Future<T> implements Waiter {
    * try { yield* work(); } catch (e) { if (task.uncancel() > 0) throw e; }
    */
   uncancel(): number {
-    if (this.#cancelRequests > 0 && --this.#cancelRequests === 0) this.#mustCancel = false;
-    return this.#cancelRequests;
+    const cancel = this.#cancel;
+    if (cancel === null) return 0;
+    if (cancel.requests > 0 && --cancel.requests === 0) cancel.pending = false;
+    return cancel.requests;
   }
 
   /** @throws InvalidStateError: a task's result comes from its coroutine. */
@@ -150,10 +164,11 @@ export class Task<T> extends Future<T> implements Waiter {
     /** A done future whose outcome is to be sent into the coroutine next. */
     let from = this.#awaiting;
     this.#awaiting = null;
-    if (this.#mustCancel) {
-      this.#mustCancel = false;
+    const cancel = this.#cancel;
+    if (cancel !== null && cancel.pending) {
+      cancel.pending = false;
       throwing = true;
-      sent = new CancelledError(this.#cancelMessage);
+      sent = new CancelledError(cancel.message);
       from = null;
     }
 
@@ -186,7 +201,7 @@ export class Task<T> extends Future<T> implements Waiter {
         }
         if (step.done) {
           this.loop.noteTask(this as Task<unknown>, false);
-          if (this.#mustCancel) super.cancel(this.#cancelMessage);
+          if (this.#cancel?.pending === true) super.cancel(this.#cancel.message);
           else super.setResult(step.value);
           return;
         }
@@ -208,7 +223,8 @@ export class Task<T> extends Future<T> implements Waiter {
         } else {
           this.#awaiting = future;
           future.addWaiter(this);
-          if (this.#mustCancel && future.cancel(this.#cancelMessage)) this.#mustCancel = false;
+          const late = this.#cancel; // A cancel() made during this step, while nothing was awaited.
+          if (late !== null && late.pending && future.cancel(late.message)) late.pending = false;
           return;
         }
       }
@@ -216,6 +232,15 @@ export class Task<T> extends Future<T> implements Waiter {
       running.task = outer;
     }
   }
+}
+
+/** A task's cancellation state, allocated by its first `cancel()`. */
+interface CancelState {
+  /** `cancel()` calls not withdrawn by `uncancel()` (asyncio's `_num_cancels_requested`). */
+  requests: number;
+  message: string | undefined;
+  /** CancelledError is still to be thrown into the coroutine (nothing awaited could carry it). */
+  pending: boolean;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
