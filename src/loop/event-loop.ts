@@ -322,33 +322,41 @@ export class EventLoop implements HandleOwner {
   runOnce(): number {
     const outer = running.loop;
     running.loop = this;
-    let ran = 0;
     try {
-      if (this.#timers.size > 0) {
-        const now = this.time();
-        for (let timer = this.#timers.popDue(now); timer !== undefined; timer = this.#timers.popDue(now)) {
-          const callback = timer[EXPIRE]();
-          if (callback !== undefined) this.#ready.push(callback, 0);
-        }
-      }
-      this.#wakeRequested = false; // This poll sees whatever asked for it.
-      this.#poller?.poll();
-
-      // Why: swap rather than drain #ready, so work scheduled now waits.
-      const batch = this.#ready;
-      this.#ready = this.#draining;
-      this.#draining = batch;
-      ran = batch.size;
-      if (this.#slowCallbackMs === undefined) {
-        for (let item = batch.shift(); item !== undefined; item = batch.shift()) item[RUN]();
-      } else {
-        for (let item = batch.shift(); item !== undefined; item = batch.shift()) this.#runTimed(item);
-      }
-      this.#poller?.flush();
+      return this.#iterate();
     } finally {
       running.loop = outer;
     }
+  }
+
+  /** runOnce's body; the driver calls it directly, `running.loop` set once per slice. */
+  #iterate(): number {
+    if (this.#timers.size > 0) this.#expireTimers();
+    this.#wakeRequested = false; // This poll sees whatever asked for it.
+    const poller = this.#poller;
+    if (poller !== null) poller.poll();
+
+    // Why: swap rather than drain #ready, so work scheduled now waits.
+    const batch = this.#ready;
+    this.#ready = this.#draining;
+    this.#draining = batch;
+    const ran = batch.size;
+    if (this.#slowCallbackMs === undefined) {
+      for (let item = batch.shift(); item !== undefined; item = batch.shift()) item[RUN]();
+    } else {
+      for (let item = batch.shift(); item !== undefined; item = batch.shift()) this.#runTimed(item);
+    }
+    if (poller !== null) poller.flush();
     return ran;
+  }
+
+  /** Due timers: a callback joins this iteration's ready work, a sleep wakes its task (which joins it too). */
+  #expireTimers(): void {
+    const now = this.time();
+    for (let timer = this.#timers.popDue(now); timer !== undefined; timer = this.#timers.popDue(now)) {
+      const callback = timer[EXPIRE]();
+      if (callback !== undefined) this.#ready.push(callback, 0);
+    }
   }
 
   /**
@@ -410,10 +418,11 @@ export class EventLoop implements HandleOwner {
     this.#immediate = null;
     this.#parkTimer = null;
     this.#parked = false;
+    running.loop = this; // Why once per slice: Node called us, nothing else runs until we return.
     try {
       const sliceEnd = performance.now() + SLICE_MS;
       for (let iteration = 1; ; iteration++) {
-        const ran = this.runOnce();
+        const ran = this.#iterate();
         if (this.#stopping) return this.#finishRun(false, undefined);
         if (this.#ready.size === 0 && !this.#wakeRequested && !this.#jumpVirtualClock()) return this.#park();
         // Why not every iteration: reading the clock costs as much as a tiny iteration.
@@ -425,7 +434,10 @@ export class EventLoop implements HandleOwner {
     } catch (error) {
       // Only a bug of ours gets here: callbacks and steps capture their own
       // errors, whatever user code throws (test/loop/outcome.test.ts).
+      running.task = null;
       this.#finishRun(true, error);
+    } finally {
+      running.loop = null;
     }
   };
 

@@ -172,64 +172,68 @@ export class Task<T> extends Future<T> implements Waiter {
       from = null;
     }
 
+    // Why no try/finally: the step restores running.task on each way out
+    // (a try/finally per step costs more than the switch itself); only a
+    // bug of ours could throw past it, and the driver then resets it.
     const outer = running.task;
     running.task = this as Task<unknown>;
-    try {
-      for (;;) {
-        if (from !== null) {
-          // Inlined rather than a helper returning a pair: no array per step.
-          if (from.cancelled()) {
-            throwing = true;
-            sent = new CancelledError(from.cancelMessage());
-          } else if (from.failed()) {
-            throwing = true;
-            sent = from.exception();
-          } else {
-            throwing = false;
-            sent = from.result();
-          }
-          from = null;
-        }
-        let step: IteratorResult<unknown, T>;
-        try {
-          step = throwing ? this.#coro.throw(sent) : this.#coro.next(sent);
-        } catch (error) {
-          this.loop.noteTask(this as Task<unknown>, false);
-          if (error instanceof CancelledError) super.cancel(error.message);
-          else super.setException(error);
-          return;
-        }
-        if (step.done) {
-          this.loop.noteTask(this as Task<unknown>, false);
-          if (this.#cancel?.pending === true) super.cancel(this.#cancel.message);
-          else super.setResult(step.value);
-          return;
-        }
-        const yielded = step.value;
-        if (yielded === undefined) {
-          this.loop.enqueue(this, this.priority);
-          return;
-        }
-        const future = isFuture(yielded)
-          ? yielded
-          : isPromiseLike(yielded)
-            ? futureFromPromise(yielded, this.loop)
-            : null;
-        if (future === null) {
+    const coro = this.#coro;
+    for (;;) {
+      if (from !== null) {
+        // Inlined rather than a helper returning a pair: no array per step.
+        if (from.cancelled()) {
           throwing = true;
-          sent = new TypeError(`a task may yield only nothing, a Future or a Promise, not ${describe(yielded)}`);
-        } else if (future.done()) {
-          from = future; // Why: loop, don't park: no scheduler trip, no recursion.
+          sent = new CancelledError(from.cancelMessage());
+        } else if (from.failed()) {
+          throwing = true;
+          sent = from.exception();
         } else {
-          this.#awaiting = future;
-          future.addWaiter(this);
-          const late = this.#cancel; // A cancel() made during this step, while nothing was awaited.
-          if (late !== null && late.pending && future.cancel(late.message)) late.pending = false;
-          return;
+          throwing = false;
+          sent = from.result();
         }
+        from = null;
       }
-    } finally {
-      running.task = outer;
+      let step: IteratorResult<unknown, T>;
+      try {
+        step = throwing ? coro.throw(sent) : coro.next(sent);
+      } catch (error) {
+        running.task = outer;
+        this.loop.noteTask(this as Task<unknown>, false);
+        if (error instanceof CancelledError) super.cancel(error.message);
+        else super.setException(error);
+        return;
+      }
+      const yielded = step.value;
+      if (yielded === undefined && step.done !== true) {
+        running.task = outer;
+        this.loop.enqueue(this, this.priority);
+        return;
+      }
+      if (step.done === true) {
+        running.task = outer;
+        this.loop.noteTask(this as Task<unknown>, false);
+        if (this.#cancel?.pending === true) super.cancel(this.#cancel.message);
+        else super.setResult(yielded as T);
+        return;
+      }
+      const future = isFuture(yielded)
+        ? yielded
+        : isPromiseLike(yielded)
+          ? futureFromPromise(yielded, this.loop)
+          : null;
+      if (future === null) {
+        throwing = true;
+        sent = new TypeError(`a task may yield only nothing, a Future or a Promise, not ${describe(yielded)}`);
+      } else if (future.done()) {
+        from = future; // Why: loop, don't park: no scheduler trip, no recursion.
+      } else {
+        running.task = outer;
+        this.#awaiting = future;
+        future.addWaiter(this);
+        const late = this.#cancel; // A cancel() made during this step, while nothing was awaited.
+        if (late !== null && late.pending && future.cancel(late.message)) late.pending = false;
+        return;
+      }
     }
   }
 }
