@@ -30,6 +30,9 @@ const FAILED = 2;
 const CANCELLED = 3;
 type State = typeof PENDING | typeof SUCCEEDED | typeof FAILED | typeof CANCELLED;
 
+/** What `next()` of a done Future<void> returns: shared, it is never written to. */
+const DONE_UNDEFINED: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
 /** The outcome of a pending future just yielded by `next()`, until a task registers on it. */
 const YIELDED: unique symbol = Symbol("boucle.yielded");
 
@@ -86,7 +89,8 @@ export class Future<T> implements Waitable, Awaitable<T>, Iterator<Yieldable, T,
       this.#outcome = YIELDED;
       return { value: this, done: false };
     }
-    return { value: this.result(), done: true };
+    const value = this.result();
+    return value === undefined ? (DONE_UNDEFINED as IteratorReturnResult<T>) : { value, done: true };
   }
 
   /** @internal What the task throws at the `yield*` (the error, a cancellation) goes on up. */
