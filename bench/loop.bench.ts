@@ -298,6 +298,7 @@ const bytes = (v: number): string => `${v.toFixed(0)} B`;
  */
 const PROFILES: Record<string, () => Promise<number>> = {
   "switch-1": () => boucleSwitches(spinRelease, 1, SWITCHES),
+  "switch-bare-1": () => boucleSwitches(spinBare, 1, SWITCHES),
   "switch-100": () => boucleSwitches(spinRelease, 100, SWITCHES / 100),
   "switch-bare-100": () => boucleSwitches(spinBare, 100, SWITCHES / 100),
   "switch-10000": () => boucleSwitches(spinRelease, 10_000, SWITCHES / 10_000),
