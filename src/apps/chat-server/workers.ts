@@ -6,6 +6,7 @@
  * every worker has exited after a signal.
  */
 import cluster, { type Worker } from "node:cluster";
+import type { Logger } from "../logging/logger.ts";
 
 /** A worker that dies this soon after its start is not restarted at once (ms). */
 const RESTART_DELAY_MS = 1000;
@@ -15,7 +16,7 @@ const SIGNALS = ["SIGINT", "SIGTERM"] as const;
  * Fork `count` workers running this same command line and supervise them.
  * Resolves with the exit code once they have all exited after a signal.
  */
-export function superviseWorkers(count: number, log: (line: string) => void): Promise<number> {
+export function superviseWorkers(count: number, log: Logger): Promise<number> {
   let stopping = false;
   const live = new Set<Worker>();
   return new Promise((resolve) => {
@@ -28,7 +29,8 @@ export function superviseWorkers(count: number, log: (line: string) => void): Pr
           if (live.size === 0) finish();
           return;
         }
-        log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another in ${RESTART_DELAY_MS} ms`);
+        const pid = worker.process.pid;
+        log.log("warn", "worker_exit", `worker ${pid} exited (${signal ?? code}); starting another in ${RESTART_DELAY_MS} ms`, { pid, reason: String(signal ?? code) });
         // Why a delay: a worker that cannot start (Redis away, port taken) must not be restarted in a hot loop.
         setTimeout(() => {
           if (!stopping) fork();

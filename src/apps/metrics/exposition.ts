@@ -46,6 +46,7 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export class MetricsRegistry {
   readonly #families: MetricFamily[] = [];
   readonly #names = new Set<string>();
+  readonly #beforeScrape: (() => void)[] = [];
 
   /**
    * Add a family. @throws Error for a malformed or repeated name, or a
@@ -58,6 +59,11 @@ export class MetricsRegistry {
     if (type === "counter" && !name.endsWith("_total")) throw new Error(`counter ${name} must be named ..._total`);
     this.#names.add(name);
     this.#families.push(family);
+  }
+
+  /** Run `prepare` at the start of each scrape: one snapshot that several families read. */
+  onScrape(prepare: () => void): void {
+    this.#beforeScrape.push(prepare);
   }
 
   /** A counter read from `read()` (a running total that only goes up). */
@@ -107,6 +113,7 @@ export class MetricsRegistry {
 
   /** Every family, as the text format's lines (ends with a newline). */
   render(): string {
+    for (const prepare of this.#beforeScrape) prepare();
     const lines: string[] = [];
     for (const family of this.#families) {
       lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`);
