@@ -227,8 +227,11 @@ export class ChatClient implements Member, QueuedOutput {
         linesThisStep++;
         counters.linesReceived++;
         counters.bytesReceived += droppedBytes + 1;
+        if (!admit()) {
+          counters.droppedLines.flood++;
+          return;
+        }
         counters.droppedLines.line_too_long++;
-        if (!admit()) return;
         this.send(lineTooLong(MAX_LINE_BYTES));
         this.flushNow();
       },
