@@ -482,7 +482,7 @@ export class RedisBroker implements ChatBroker {
     this.stats.inFlight++;
     try {
       const status = yield* this.#apply(args, onResult, barrier);
-      this.stats.stepSeconds.observe((loop.time() - started) / 1000);
+      this.stats.stepSeconds.observe((loop.time() - started) / 1000); // The loop clock is in ms.
       return status;
     } finally {
       this.stats.inFlight--;
