@@ -7,7 +7,8 @@
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { AppProcess, cleanup, delay, LineClient, runApp } from "./helpers.ts";
-import { parseScrape, sampleSum, sampleValue, type Families } from "./metrics/prometheus-oracle.ts";
+import { scrape, startObserved } from "./metrics/observed-server.ts";
+import { sampleSum, sampleValue, type Families } from "./metrics/prometheus-oracle.ts";
 
 afterEach(cleanup);
 
@@ -31,21 +32,6 @@ const EXPECTED_FAMILIES: [string, string][] = [
   ["boucle_chat_dropped_lines_total", "COUNTER"],
   ["boucle_chat_output_queue_bytes", "HISTOGRAM"],
 ];
-
-/** A chat server with metrics and JSON logs on free ports. */
-async function startObserved(args: string[] = []): Promise<{ app: AppProcess; port: number; metricsPort: number }> {
-  const app = new AppProcess(["chat-server", "--port", "0", "--metrics-port", "0", "--log-format", "json", ...args]);
-  const chat = await app.waitForStderr(/"msg":"chat server listening on 127\.0\.0\.1:(\d+)"/, 15_000);
-  const metrics = await app.waitForStderr(/"msg":"metrics listening on http:\/\/127\.0\.0\.1:(\d+)\/metrics"/);
-  return { app, port: Number(chat[1]), metricsPort: Number(metrics[1]) };
-}
-
-async function scrape(metricsPort: number): Promise<Families> {
-  const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
-  expect(response.status).toBe(200);
-  expect(response.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
-  return parseScrape(await response.text());
-}
 
 /** Scrape until `check` holds (a server counts a disconnect once it has seen the EOF). */
 async function scrapeUntil(metricsPort: number, check: (families: Families) => boolean, ms = 5000): Promise<Families> {
