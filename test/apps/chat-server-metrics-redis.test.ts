@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { useRedisServer } from "../helpers/redis-server.ts";
 import { cleanup, LineClient } from "./helpers.ts";
-import { scrape, startObserved } from "./metrics/observed-server.ts";
+import { expectDocumented, scrape, startObserved } from "./metrics/observed-server.ts";
 import { sampleValue } from "./metrics/prometheus-oracle.ts";
 
 const redis = useRedisServer();
@@ -18,6 +18,7 @@ describe("chat-server --redis --metrics-port", () => {
     bob.send("hello through redis");
     await alice.expect(`<${bobNick}> hello through redis`);
     const families = await scrape(metricsPort);
+    expectDocumented(families);
     const steps = families.get("boucle_broker_step_duration_seconds")!;
     expect(steps.type).toBe("HISTOGRAM");
     const [histogram] = steps.metrics as { count: string; sum: string; buckets: Record<string, string> }[];

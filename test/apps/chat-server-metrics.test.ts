@@ -7,7 +7,7 @@
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { AppProcess, cleanup, delay, LineClient, runApp } from "./helpers.ts";
-import { scrape, startObserved } from "./metrics/observed-server.ts";
+import { documentedMetrics, expectDocumented, scrape, startObserved } from "./metrics/observed-server.ts";
 import { sampleSum, sampleValue, type Families } from "./metrics/prometheus-oracle.ts";
 
 afterEach(cleanup);
@@ -51,6 +51,8 @@ describe("chat-server --metrics-port", () => {
       expect(before.get(name), name).toMatchObject({ type });
       expect(before.get(name)!.help.length, name).toBeGreaterThan(10);
     }
+    expectDocumented(before);
+    expect(documentedMetrics().size).toBeGreaterThanOrEqual(before.size + 7); // The broker's 4 and the echo's 3 too.
     expect(sampleValue(before, "boucle_chat_connections_total")).toBe(0);
     const loadtest = new AppProcess(["loadtest", "--port", String(port), "-c", "4", "--duration", "2", "--rate", "20", "--no-progress", "--json"]);
     // Once the 4 are in and have talked a little (a slow machine may take a while to start the loadtest).

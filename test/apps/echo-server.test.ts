@@ -4,6 +4,7 @@
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, startApp } from "./helpers.ts";
+import { expectDocumented } from "./metrics/observed-server.ts";
 import { parseScrape, sampleValue } from "./metrics/prometheus-oracle.ts";
 
 afterEach(cleanup);
@@ -93,6 +94,7 @@ describe("echo-server", () => {
     const data = Buffer.alloc(10_000, 7);
     await Promise.all([roundTrip(port, data), roundTrip(port, data.subarray(0, 1000))]);
     const families = parseScrape(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    expectDocumented(families);
     expect(sampleValue(families, "boucle_echo_connections_total")).toBe(2);
     expect(sampleValue(families, "boucle_echo_bytes_total")).toBe(11_000);
     expect(families.get("boucle_loop_lag_seconds")?.type).toBe("SUMMARY");

@@ -2,8 +2,10 @@
  * A real chat-server process with `--metrics-port 0 --log-format json`,
  * and one scrape of it through fetch, parsed by the oracle.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect } from "vitest";
-import { AppProcess } from "../helpers.ts";
+import { AppProcess, ROOT } from "../helpers.ts";
 import { parseScrape, type Families } from "./prometheus-oracle.ts";
 
 /** A chat server with metrics and JSON logs on free ports. */
@@ -21,3 +23,15 @@ export async function scrape(metricsPort: number): Promise<Families> {
   return parseScrape(await response.text());
 }
 
+
+/** The metric names docs/metrics.md's tables list (the first column, labels dropped). */
+export function documentedMetrics(): Set<string> {
+  const text = readFileSync(join(ROOT, "docs/metrics.md"), "utf8");
+  return new Set([...text.matchAll(/^\| `([a-z_:]+)(?:\{[^}]*\})?` \|/gm)].map((m) => m[1]!));
+}
+
+/** Fail naming any family of `families` that docs/metrics.md does not list. */
+export function expectDocumented(families: Families): void {
+  const documented = documentedMetrics();
+  expect([...families.keys()].filter((name) => !documented.has(name))).toEqual([]);
+}
