@@ -8,9 +8,10 @@ import { RedisConnectionError } from "../../redis/index.ts";
 import { usage } from "../cli/args.ts";
 import { chatServerOptions, parseChatServerArgs, SPEC, type ChatServerOptions } from "./options.ts";
 import { ChatServer } from "./server.ts";
+import type { MetricsEndpointOptions } from "../cli/observability-flags.ts";
 import { createLogger, type Logger } from "../logging/logger.ts";
 import { startChatMetrics, type ChatMetricsEndpoint } from "./metrics.ts";
-import { isSupervisor, leaveCluster, superviseWorkers } from "./workers.ts";
+import { isSupervisor, leaveCluster, superviseWorkers, workerIndex } from "./workers.ts";
 
 export { ChatServer } from "./server.ts";
 export type { ChatServerOptions } from "./options.ts";
@@ -44,7 +45,7 @@ function* serveUntilSignal(options: ChatServerOptions): Coro<number> {
   const server = yield* ChatServer.start(options);
   let metrics: ChatMetricsEndpoint | null = null;
   try {
-    if (options.metrics !== null) metrics = yield* startChatMetrics(server, options.metrics);
+    if (options.metrics !== null) metrics = yield* startChatMetrics(server, metricsAddress(options.metrics));
   } catch (error) {
     yield* server.shutdown();
     throw error;
@@ -72,6 +73,11 @@ function* serveUntilSignal(options: ChatServerOptions): Coro<number> {
     if (metrics !== null) yield* metrics.stop();
   }
   return 0;
+}
+
+/** Where this process serves metrics: with `--workers`, worker k on `--metrics-port` + k (0 stays any free port). */
+function metricsAddress(where: MetricsEndpointOptions): MetricsEndpointOptions {
+  return where.port === 0 ? where : { ...where, port: where.port + workerIndex() };
 }
 
 /** With JSON logs, the loop's reports of errors nobody caught are JSON lines too. */

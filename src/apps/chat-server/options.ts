@@ -128,6 +128,10 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
   if (workers > 1 && redisUrl === undefined) {
     throw new UsageError(`${SPEC.name}: --workers needs --redis (workers share one chat through Redis)`);
   }
+  const metrics = metricsEndpointOptions(SPEC, v);
+  if (metrics !== null && metrics.port !== 0 && metrics.port + workers - 1 > 65_535) {
+    throw new UsageError(`${SPEC.name}: --metrics-port ${metrics.port} leaves no room for ${workers} workers' ports (worker k serves on it plus k)`);
+  }
   return {
     host: hostOption(v["host"], DEFAULT_HOST, env),
     port: portOption(SPEC, v["port"], "BOUCLE_PORT", DEFAULT_PORT, 0, env),
@@ -148,7 +152,7 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
     tls: tlsOptions(v),
     log: quiet ? SILENT : createLogger({ format: logFormat }),
     logFormat,
-    metrics: metricsEndpointOptions(SPEC, v),
+    metrics,
     redisUrl,
     workers,
     leaseMs: intOption(SPEC, "lease-ms", v["lease-ms"], DEFAULT_LEASE_MS, 500),

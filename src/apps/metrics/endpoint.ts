@@ -12,6 +12,8 @@ export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8
 
 /**
  * Serve `registry` at `http://host:port/metrics` (and a one-line pointer at `/`).
+ * Why exclusive: each node:cluster worker has metrics of its own, so each
+ * listens on its own port; a shared one would answer for a random worker.
  * @throws AddressInUseError naming the metrics address, or another NetError.
  * @example
  * const endpoint = yield* startMetricsEndpoint(registry, { host: "127.0.0.1", port: 9464 });
@@ -21,6 +23,7 @@ export function* startMetricsEndpoint(registry: MetricsRegistry, where: { host: 
     return yield* startHttpResponder({
       host: where.host,
       port: where.port,
+      exclusive: true,
       routes: {
         "/metrics": () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: registry.render() }),
         "/": () => ({ status: 200, contentType: "text/plain; charset=utf-8", body: "boucle metrics: GET /metrics\n" }),

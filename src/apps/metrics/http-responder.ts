@@ -15,7 +15,7 @@
  * the connection. Connections at once are bounded too (503 past it).
  */
 import { getRunningLoop, timeout, TimeoutError, type Coro } from "../../loop/index.ts";
-import { LimitOverrunError, startServer, type StreamReader, type StreamServer, type StreamWriter } from "../../net/index.ts";
+import { LimitOverrunError, startServer, type ListenOptions, type StreamReader, type StreamServer, type StreamWriter } from "../../net/index.ts";
 import { parseRequestHead, type HttpRequest } from "./http-request.ts";
 
 /** An answer a route gives; the responder adds the framing headers. */
@@ -30,11 +30,8 @@ export interface HttpResponse {
 /** Answers one request to its path; synchronous, so a slow route cannot hold a connection open. */
 export type HttpRoute = (request: HttpRequest) => HttpResponse;
 
-export interface HttpResponderOptions {
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Default 0: any free port (read it back from `server.port`). */
-  port?: number;
+/** `host` (default 127.0.0.1), `port` (default 0: any free port), `exclusive` as `listen` takes them. */
+export interface HttpResponderOptions extends Pick<ListenOptions, "host" | "port" | "exclusive"> {
   /** Path -> route, e.g. `{ "/metrics": scrape }`. */
   routes: Readonly<Record<string, HttpRoute>>;
   /** Longest request head in bytes, request line and headers together (default {@link MAX_HEAD_BYTES}). */
@@ -97,7 +94,7 @@ export function* startHttpResponder(options: HttpResponderOptions): Coro<StreamS
         connections--;
       }
     },
-    { host: options.host, port: options.port, limit: maxHeadBytes, clientPriority: options.priority ?? RESPONDER_PRIORITY },
+    { host: options.host, port: options.port, exclusive: options.exclusive, limit: maxHeadBytes, clientPriority: options.priority ?? RESPONDER_PRIORITY },
   );
 }
 
