@@ -109,6 +109,20 @@ describe("chat-server --metrics-port", () => {
     expect(disconnect).toMatchObject({ client: connect!["client"], address: connect!["address"], nick, reason: "quit: lunch" });
   });
 
+  it("counts a slow reader's eviction under its reason", async () => {
+    const { port, metricsPort } = await startObserved(["--no-flood-limit", "--max-queue", "65536"]);
+    const [[slow, slowNick], [flooder], [observer]] = await LineClient.room(port, 3);
+    slow.socket.pause(); // Never reads again.
+    const leftNotice = `* ${slowNick} left (disconnected: not reading fast enough)`;
+    for (let sent = 0; !observer.all.includes(leftNotice) && sent < 20_000; sent += 100) {
+      flooder.send(...Array.from({ length: 100 }, (_, i) => `${sent + i} ${"z".repeat(4000)}`));
+      await delay(5);
+    }
+    const families = await scrapeUntil(metricsPort, (f) => sampleValue(f, "boucle_chat_disconnects_total", { reason: "slow_reader" }) === 1);
+    expect(sampleValue(families, "boucle_chat_disconnects_total", { reason: "slow_reader" })).toBe(1);
+    expect(sampleValue(families, "boucle_chat_clients")).toBe(2);
+  });
+
   it("answers strangers on the metrics port with 404, 405 and 400, and keeps serving", async () => {
     const { metricsPort } = await startObserved();
     const base = `http://127.0.0.1:${metricsPort}`;
