@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     return await run(serveUntilSignal(options));
   } catch (error) {
     if (!(error instanceof RedisConnectionError)) throw error;
-    createLogger({ format: options.logFormat }).log("error", "fatal", `boucle chat-server: ${error.message}`, { reason: error.message });
+    createLogger({ format: options.logFormat }).error("fatal", `boucle chat-server: ${error.message}`, { reason: error.message });
     return 1;
   } finally {
     leaveCluster();
@@ -50,7 +50,7 @@ function* serveUntilSignal(options: ChatServerOptions): Coro<number> {
     yield* server.shutdown();
     throw error;
   }
-  const listening = (what: string, address: string, url = address): void => always.log("info", "listening", `${what} listening on ${url}`, { address });
+  const listening = (what: string, address: string, url = address): void => always.info("listening", `${what} listening on ${url}`, { address });
   if (options.plain) listening("chat server", formatAddress(options.host, server.port));
   if (server.tlsPort !== undefined) listening("chat server (TLS)", formatAddress(options.host, server.tlsPort));
   if (metrics !== null) {
@@ -66,7 +66,7 @@ function* serveUntilSignal(options: ChatServerOptions): Coro<number> {
   for (const signal of SIGNALS) process.on(signal, onSignal);
   try {
     yield* stop.wait();
-    options.log.log("info", "shutdown", "shutting down");
+    options.log.info("shutdown", "shutting down");
     yield* server.shutdown();
   } finally {
     for (const signal of SIGNALS) process.off(signal, onSignal);
@@ -84,6 +84,6 @@ function metricsAddress(where: MetricsEndpointOptions): MetricsEndpointOptions {
 function reportExceptionsTo(log: Logger): void {
   getRunningLoop().setExceptionHandler(({ message, exception }) => {
     const reason = exception instanceof Error ? (exception.stack ?? exception.message) : exception === undefined ? undefined : String(exception);
-    log.log("error", "exception", `boucle: ${message}`, { reason });
+    log.error("exception", `boucle: ${message}`, { reason });
   });
 }

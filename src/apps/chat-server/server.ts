@@ -133,7 +133,7 @@ export class ChatServer {
     if (free !== undefined) {
       chat.#fdSlots = Math.max(0, free - FD_HEADROOM);
       if (chat.#fdSlots < options.maxClients) {
-        options.log.log("warn", "fd_limit", `at most ${chat.#fdSlots} clients: the open-file limit (ulimit -n) leaves no room for more`, { clients: chat.#fdSlots });
+        options.log.warn("fd_limit", `at most ${chat.#fdSlots} clients: the open-file limit (ulimit -n) leaves no room for more`, { clients: chat.#fdSlots });
       }
     }
     chat.#tellCrowds();
@@ -159,7 +159,7 @@ export class ChatServer {
         tls,
         limit: READ_LIMIT,
         clientPriority: options.priorities ? INTERACTIVE_PRIORITY : 0,
-        onAcceptError: (error) => options.log.log("warn", "accept_error", `refused a connection: ${error.message}`, { reason: error.message }),
+        onAcceptError: (error) => options.log.warn("accept_error", `refused a connection: ${error.message}`, { reason: error.message }),
       });
     } catch (error) {
       if (error instanceof AddressInUseError) {
@@ -250,7 +250,7 @@ export class ChatServer {
   /** Count and log a connection turned away before it joined. */
   #refused(peer: string, reason: RefusalReason, text: string): void {
     this.counters.refused[reason]++;
-    this.options.log.log("info", "refused", text, { address: peer, reason });
+    this.options.log.info("refused", text, { address: peer, reason });
   }
 
   /** Serve a client its address admitted: the maximum of clients, then its task. */
@@ -266,7 +266,7 @@ export class ChatServer {
       writer.close(outOfFds ? { drainMs: REFUSAL_DRAIN_MS } : {}); // Short only when descriptors are scarce.
       this.#refused(peer, "server_full", `refused ${peer}: server full${outOfFds ? " (open-file limit)" : ""}`);
       if (connections + 1 >= this.#fdSlots + FD_HEADROOM) {
-        log.log("warn", "fd_exhausted", "out of file descriptors: more connections are closed unanswered until some close");
+        log.warn("fd_exhausted", "out of file descriptors: more connections are closed unanswered until some close");
       }
       return;
     }
@@ -282,7 +282,7 @@ export class ChatServer {
       if (this.hub instanceof ClusterHub) yield* this.hub.join(client);
       else this.hub.join(client);
       client.flushNow();
-      log.log("info", "connect", `connect ${client.nick} from ${peer}`, clientFields(client));
+      log.info("connect", `connect ${client.nick} from ${peer}`, clientFields(client));
       yield* client.readLines(reader);
     } catch (error) {
       if (error instanceof CancelledError) {
@@ -291,7 +291,7 @@ export class ChatServer {
       }
       if (!(error instanceof NetError)) throw error;
       reason = error.code === "ECONNRESET" ? "reset" : error.code;
-      log.log("warn", "error", `error ${client.nick || peer} from ${peer}: ${error.message}`, { ...clientFields(client), reason: error.message });
+      log.warn("error", `error ${client.nick || peer} from ${peer}: ${error.message}`, { ...clientFields(client), reason: error.message });
       client.end("reset");
     } finally {
       admission.cancel();
@@ -300,7 +300,7 @@ export class ChatServer {
       client.end(cancelled ? "reset" : reason);
       const ended = client.ended ?? reason;
       this.counters.disconnects[disconnectReason(ended)]++;
-      log.log("info", "disconnect", `disconnect ${client.nick || peer} from ${peer} (${ended})`, { ...clientFields(client), reason: ended });
+      log.info("disconnect", `disconnect ${client.nick || peer} from ${peer} (${ended})`, { ...clientFields(client), reason: ended });
       // The close itself is graceful and bounded (src/net/graceful-close.ts);
       // startServer waits for it before the task ends.
       this.#clients.delete(client);

@@ -33,7 +33,7 @@ export function superviseWorkers(count: number, log: Logger): Promise<number> {
           return;
         }
         const pid = worker.process.pid;
-        log.log("warn", "worker_exit", `worker ${pid} exited (${signal ?? code}); starting another in ${RESTART_DELAY_MS} ms`, { pid, reason: String(signal ?? code) });
+        log.warn("worker_exit", `worker ${pid} exited (${signal ?? code}); starting another in ${RESTART_DELAY_MS} ms`, { pid, reason: String(signal ?? code) });
         // Why a delay: a worker that cannot start (Redis away, port taken) must not be restarted in a hot loop.
         setTimeout(() => {
           if (!stopping) fork(index);

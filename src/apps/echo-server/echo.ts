@@ -46,7 +46,7 @@ export function* startEchoServer(options: EchoServerOptions = {}): Coro<StreamSe
     host: options.host,
     port: options.port,
     tls: options.tls,
-    onAcceptError: (error) => log.log("warn", "accept_error", `refused a connection: ${error.message}`, { reason: error.message }),
+    onAcceptError: (error) => log.warn("accept_error", `refused a connection: ${error.message}`, { reason: error.message }),
   });
 }
 
@@ -61,7 +61,7 @@ export function* echo(_reader: StreamReader, writer: StreamWriter, log: Logger, 
   const { host, port } = socket.remote;
   const peer = `${host}:${port}`;
   counters.connections++;
-  log.log("info", "connect", `connect ${peer}`, { address: peer });
+  log.info("connect", `connect ${peer}`, { address: peer });
   let bytes = 0;
   try {
     for (;;) {
@@ -75,8 +75,8 @@ export function* echo(_reader: StreamReader, writer: StreamWriter, log: Logger, 
   } catch (error) {
     if (error instanceof CancelledError) throw error;
     writer.abort(); // The connection failed: nothing more to send.
-    log.log("warn", "error", `error ${peer}: ${(error as Error).message}`, { address: peer, reason: (error as Error).message });
+    log.warn("error", `error ${peer}: ${(error as Error).message}`, { address: peer, reason: (error as Error).message });
   } finally {
-    log.log("info", "disconnect", `disconnect ${peer} (${bytes} bytes echoed)`, { address: peer, bytes });
+    log.info("disconnect", `disconnect ${peer} (${bytes} bytes echoed)`, { address: peer, bytes });
   }
 }

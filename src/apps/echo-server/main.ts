@@ -74,10 +74,10 @@ function* serveUntilSignal(options: EchoMainOptions): Coro<number> {
   const always = createLogger({ format: options.logFormat });
   const kind = options.tls === undefined ? "" : " (TLS)";
   const address = formatAddress(options.host, server.port);
-  always.log("info", "listening", `echo server${kind} listening on ${address}`, { address });
+  always.info("listening", `echo server${kind} listening on ${address}`, { address });
   if (metrics !== null) {
     const metricsAddress = formatAddress(options.metrics!.host, metrics.port);
-    always.log("info", "listening", `metrics listening on http://${metricsAddress}/metrics`, { address: metricsAddress });
+    always.info("listening", `metrics listening on http://${metricsAddress}/metrics`, { address: metricsAddress });
   }
   const stop = new Event();
   const loop = getRunningLoop();

@@ -23,14 +23,20 @@ export interface LogFields {
   [field: string]: string | number | undefined;
 }
 
+/**
+ * Write one event: `text` is the text format's line (and the JSON object's
+ * `msg`), `fields` what a machine would filter on.
+ */
+export type LogMethod = (event: string, text: string, fields?: LogFields) => void;
+
+/**
+ * @example
+ * log.info("connect", `connect ${nick} from ${peer}`, { client: 7, nick, address: peer, room: "#lobby" });
+ */
 export interface Logger {
-  /**
-   * Write one event: `text` is the text format's line (and the JSON
-   * object's `msg`), `fields` what a machine would filter on.
-   * @example
-   * log.log("info", "connect", `connect ${nick} from ${peer}`, { client: 7, nick, address: peer, room: "#lobby" });
-   */
-  log(level: LogLevel, event: string, text: string, fields?: LogFields): void;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
 }
 
 export interface LoggerOptions {
@@ -41,24 +47,31 @@ export interface LoggerOptions {
   now?: () => number;
 }
 
+const IGNORE: LogMethod = () => {};
+
 /** A logger that drops everything (`--quiet`). */
-export const SILENT: Logger = { log: () => {} };
+export const SILENT: Logger = { info: IGNORE, warn: IGNORE, error: IGNORE };
 
 /**
  * @example
  * const log = createLogger({ format: "json" });
- * log.log("warn", "refused", "refused 127.0.0.1:5000: server full", { address: "127.0.0.1:5000", reason: "server full" });
- * // {"time":"2026-12-02T19:00:00.000Z","level":"warn","event":"refused","msg":"refused 127.0.0.1:5000: server full","address":"127.0.0.1:5000","reason":"server full"}
+ * log.warn("refused", "refused 127.0.0.1:5000: server full", { address: "127.0.0.1:5000", reason: "server_full" });
+ * // {"time":"2026-12-02T19:00:00.000Z","level":"warn","event":"refused","msg":"refused 127.0.0.1:5000: server full","address":"127.0.0.1:5000","reason":"server_full"}
  */
 export function createLogger(options: LoggerOptions): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line));
-  if (options.format === "text") return { log: (_level, _event, text) => write(`${text}\n`) };
   const now = options.now ?? Date.now;
+  const emit =
+    options.format === "text"
+      ? (_level: LogLevel, _event: string, text: string): void => write(`${text}\n`)
+      : (level: LogLevel, event: string, text: string, fields: LogFields = {}): void => {
+          const record: Record<string, unknown> = { time: new Date(now()).toISOString(), level, event, msg: text };
+          for (const [key, value] of Object.entries(fields)) if (value !== undefined && !(key in record)) record[key] = value;
+          write(`${JSON.stringify(record)}\n`);
+        };
   return {
-    log: (level, event, text, fields = {}) => {
-      const record: Record<string, unknown> = { time: new Date(now()).toISOString(), level, event, msg: text };
-      for (const [key, value] of Object.entries(fields)) if (value !== undefined && !(key in record)) record[key] = value;
-      write(`${JSON.stringify(record)}\n`);
-    },
+    info: (event, text, fields) => emit("info", event, text, fields),
+    warn: (event, text, fields) => emit("warn", event, text, fields),
+    error: (event, text, fields) => emit("error", event, text, fields),
   };
 }

@@ -10,13 +10,13 @@ function capture(format: "text" | "json") {
 describe("createLogger", () => {
   it("writes the text line as it is, fields aside", () => {
     const { log, lines } = capture("text");
-    log.log("info", "connect", "connect guest1 from 127.0.0.1:5000", { client: 1, nick: "guest1" });
+    log.info("connect", "connect guest1 from 127.0.0.1:5000", { client: 1, nick: "guest1" });
     expect(lines).toEqual(["connect guest1 from 127.0.0.1:5000\n"]);
   });
 
   it("writes one JSON object per line: time, level, event, msg, then the fields that are set", () => {
     const { log, lines } = capture("json");
-    log.log("info", "disconnect", "disconnect ada from [::1]:5000 (quit: bye\nnow)", { client: 7, address: "[::1]:5000", nick: "ada", room: undefined, reason: "quit: bye\nnow" });
+    log.info("disconnect", "disconnect ada from [::1]:5000 (quit: bye\nnow)", { client: 7, address: "[::1]:5000", nick: "ada", room: undefined, reason: "quit: bye\nnow" });
     expect(lines).toHaveLength(1);
     expect(lines[0]!.endsWith("\n")).toBe(true);
     expect(lines[0]!.slice(0, -1)).not.toContain("\n"); // A newline in a field cannot split the record.
@@ -34,7 +34,7 @@ describe("createLogger", () => {
 
   it("never lets a field overwrite time, level, event or msg", () => {
     const { log, lines } = capture("json");
-    log.log("warn", "refused", "refused", { level: "info", event: "forged", time: "never" });
+    log.warn("refused", "refused", { level: "info", event: "forged", time: "never" });
     expect(JSON.parse(lines[0]!)).toEqual({ time: "2026-12-02T19:00:00.005Z", level: "warn", event: "refused", msg: "refused" });
   });
 });
