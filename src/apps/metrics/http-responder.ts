@@ -9,7 +9,8 @@
  * silent close when nothing came at all); a head that does not parse gets
  * a 400 (505 for another HTTP version) and the connection closed, since its
  * framing cannot be trusted; an unknown path a 404; another method on a
- * known path a 405 with `Allow`. Connections are kept alive (HTTP/1.1's
+ * known path a 405 with `Allow`; a client that leaves its answers unread
+ * past the same time is dropped. Connections are kept alive (HTTP/1.1's
  * default, HTTP/1.0's `Connection: keep-alive`) unless the client says
  * `close` or sends a body, which is never read: the answer then closes
  * the connection. Connections at once are bounded too (503 past it).
@@ -129,7 +130,14 @@ function* serveConnection(reader: StreamReader, writer: StreamWriter, routes: Re
     const keepAlive = request.keepAlive && !request.hasBody; // Why: a body we do not read would be taken for the next request.
     writer.write(serialize(answer(request, routes), keepAlive, request.method === "HEAD"));
     if (!keepAlive) return;
-    yield* writer.drain(); // A client that sends requests but does not read the answers waits here.
+    try {
+      // A client that sends requests but does not read the answers waits here, as long as for a head.
+      yield* timeout(limits.headTimeoutMs, writer.drain());
+    } catch (error) {
+      if (!(error instanceof TimeoutError)) throw error;
+      writer.abort(); // It reads nothing: nothing more to say to it.
+      return;
+    }
   }
 }
 

@@ -8,10 +8,12 @@ import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startHttpResponder, type HttpResponderOptions } from "../../../src/apps/metrics/http-responder.ts";
 import { fromPromise, getRunningLoop, run, type ExceptionContext } from "../../../src/loop/index.ts";
+import type { StreamServer } from "../../../src/net/index.ts";
 
 const HOST = "127.0.0.1";
 const ROUTES: HttpResponderOptions["routes"] = {
   "/metrics": () => ({ status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: "demo_up 1\n" }),
+  "/big": () => ({ status: 200, contentType: "text/plain", body: "x".repeat(64 * 1024) }),
   "/broken": () => {
     throw new Error("route failed");
   },
@@ -23,14 +25,14 @@ afterEach(() => {
 });
 
 /** Run `body` against a responder on a free port; returns what `body` returns and the loop's exception reports. */
-async function withResponder<T>(options: Partial<HttpResponderOptions>, body: (port: number) => Promise<T>): Promise<{ result: T; reports: ExceptionContext[] }> {
+async function withResponder<T>(options: Partial<HttpResponderOptions>, body: (port: number, server: StreamServer) => Promise<T>): Promise<{ result: T; reports: ExceptionContext[] }> {
   const reports: ExceptionContext[] = [];
   const result = await run(
     (function* () {
       getRunningLoop().setExceptionHandler((context) => reports.push(context));
       const server = yield* startHttpResponder({ host: HOST, port: 0, routes: ROUTES, ...options });
       try {
-        return yield* fromPromise(body(server.port));
+        return yield* fromPromise(body(server.port, server));
       } finally {
         server.close();
         server.closeClients();
@@ -158,6 +160,25 @@ describe("startHttpResponder", () => {
     expect([slow!.text.split("\r\n", 1)[0], slow!.closed]).toEqual(["HTTP/1.1 408 Request Timeout", true]);
     expect(idle).toEqual({ text: "", closed: true });
     expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it("drops a client that pipelines requests and never reads the answers", async () => {
+    const { result } = await withResponder({ headTimeoutMs: 300 }, async (port, server) => {
+      const socket = connect({ host: HOST, port });
+      socket.on("error", () => {});
+      socket.pause(); // Reads nothing, ever.
+      await new Promise((resolve) => socket.once("connect", resolve));
+      socket.write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".repeat(2000)); // 128 MB of answers owed: more than any socket buffer
+      const tick = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 20));
+      for (let i = 0; i < 50 && server.clientCount === 0; i++) await tick(); // Accepted, and answering.
+      const served = server.clientCount;
+      const started = performance.now();
+      while (server.clientCount > 0 && performance.now() - started < 3000) await tick();
+      socket.destroy();
+      return { served, left: server.clientCount, ms: performance.now() - started };
+    });
+    expect([result.served, result.left]).toEqual([1, 0]);
+    expect(result.ms).toBeLessThan(2000);
   });
 
   it("turns away connections past the bound with 503", async () => {
