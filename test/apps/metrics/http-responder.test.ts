@@ -182,9 +182,9 @@ describe("startHttpResponder", () => {
   });
 
   it("turns away connections past the bound with 503", async () => {
-    const { result } = await withResponder({ maxConnections: 2, headTimeoutMs: 1000 }, async (port) => {
-      const held = [exchange(port, "", 500), exchange(port, "", 500)];
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    const { result } = await withResponder({ maxConnections: 2, headTimeoutMs: 2000 }, async (port, server) => {
+      const held = [exchange(port, "", 1000), exchange(port, "", 1000)];
+      for (let i = 0; i < 40 && server.clientCount < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20)); // Both accepted.
       const third = await exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
       await Promise.all(held);
       return third;
