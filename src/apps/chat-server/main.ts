@@ -9,7 +9,8 @@ import { usage } from "../cli/args.ts";
 import { chatServerOptions, parseChatServerArgs, SPEC, type ChatServerOptions } from "./options.ts";
 import { ChatServer } from "./server.ts";
 import type { MetricsEndpointOptions } from "../cli/observability-flags.ts";
-import { createLogger, type Logger } from "../logging/logger.ts";
+import { createLogger } from "../logging/logger.ts";
+import { reportLoopExceptions } from "../logging/loop-exceptions.ts";
 import { startChatMetrics, type ChatMetricsEndpoint } from "./metrics.ts";
 import { isSupervisor, leaveCluster, superviseWorkers, workerIndex } from "./workers.ts";
 
@@ -41,7 +42,7 @@ function* serveUntilSignal(options: ChatServerOptions): Coro<number> {
   const loop = getRunningLoop();
   // Always written, even with --quiet: scripts and tests wait for the listening lines.
   const always = createLogger({ format: options.logFormat });
-  if (options.logFormat === "json") reportExceptionsTo(always);
+  if (options.logFormat === "json") reportLoopExceptions(loop, always);
   const server = yield* ChatServer.start(options);
   let metrics: ChatMetricsEndpoint | null = null;
   try {
@@ -78,12 +79,4 @@ function* serveUntilSignal(options: ChatServerOptions): Coro<number> {
 /** Where this process serves metrics: with `--workers`, worker k on `--metrics-port` + k (0 stays any free port). */
 function metricsAddress(where: MetricsEndpointOptions): MetricsEndpointOptions {
   return where.port === 0 ? where : { ...where, port: where.port + workerIndex() };
-}
-
-/** With JSON logs, the loop's reports of errors nobody caught are JSON lines too. */
-function reportExceptionsTo(log: Logger): void {
-  getRunningLoop().setExceptionHandler(({ message, exception }) => {
-    const reason = exception instanceof Error ? (exception.stack ?? exception.message) : exception === undefined ? undefined : String(exception);
-    log.error("exception", `boucle: ${message}`, { reason });
-  });
 }

@@ -8,6 +8,7 @@ import { logFormatOption, metricsEndpointOptions, OBSERVABILITY_FLAGS, type Metr
 import { tlsServerFiles, TLS_SERVER_FLAGS } from "../cli/tls-flags.ts";
 import { stopMetricsEndpoint } from "../metrics/endpoint.ts";
 import { createLogger, SILENT, type LogFormat } from "../logging/logger.ts";
+import { reportLoopExceptions } from "../logging/loop-exceptions.ts";
 import { EchoCounters, startEchoServer, type EchoServerOptions } from "./echo.ts";
 import { startEchoMetrics } from "./metrics.ts";
 
@@ -72,6 +73,7 @@ function* serveUntilSignal(options: EchoMainOptions): Coro<number> {
   }
   // Always written, even with --quiet: scripts and tests wait for the listening lines.
   const always = createLogger({ format: options.logFormat });
+  if (options.logFormat === "json") reportLoopExceptions(getRunningLoop(), always);
   const kind = options.tls === undefined ? "" : " (TLS)";
   const address = formatAddress(options.host, server.port);
   always.info("listening", `echo server${kind} listening on ${address}`, { address });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/apps/logging/logger.ts";
+import { reportLoopExceptions } from "../../../src/apps/logging/loop-exceptions.ts";
+import { EventLoop } from "../../../src/loop/index.ts";
 
 function capture(format: "text" | "json") {
   const lines: string[] = [];
@@ -36,5 +38,23 @@ describe("createLogger", () => {
     const { log, lines } = capture("json");
     log.warn("refused", "refused", { level: "info", event: "forged", time: "never" });
     expect(JSON.parse(lines[0]!)).toEqual({ time: "2026-12-02T19:00:00.005Z", level: "warn", event: "refused", msg: "refused" });
+  });
+});
+
+describe("reportLoopExceptions", () => {
+  it("turns the loop's report of an uncaught error into one JSON exception event with its stack", () => {
+    const { log, lines } = capture("json");
+    const loop = new EventLoop();
+    try {
+      reportLoopExceptions(loop, log);
+      loop.callExceptionHandler({ message: "error in the connection handler for 127.0.0.1:5000", exception: new RangeError("bad offset") });
+      loop.callExceptionHandler({ message: "no exception attached" });
+    } finally {
+      loop.close();
+    }
+    const [first, second] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(first).toMatchObject({ level: "error", event: "exception", msg: "boucle: error in the connection handler for 127.0.0.1:5000" });
+    expect(first!["reason"]).toMatch(/^RangeError: bad offset\n\s+at /);
+    expect(second).toEqual({ time: "2026-12-02T19:00:00.005Z", level: "error", event: "exception", msg: "boucle: no exception attached" });
   });
 });
