@@ -26,6 +26,7 @@ import { Ring } from "./ring.ts";
 import { running } from "./running.ts";
 import { Task, type TaskOptions } from "./task.ts";
 import { EXPIRE, TimerHeap, type TimerEntry } from "./timer-heap.ts";
+import { ITERATION_SAMPLE_EVERY, LoopHealth, type LoopStats } from "./trace/loop-stats.ts";
 import { UnretrievedErrors } from "./unretrieved-errors.ts";
 import type { Coro } from "./types.ts";
 
@@ -124,6 +125,9 @@ export class EventLoop implements HandleOwner {
   #immediate: NodeJS.Immediate | null = null;
   #parkTimer: NodeJS.Timeout | null = null;
   #parked = false;
+  /** When (performance.now) the loop parked; -1 while not parked. */
+  #parkedSince = -1;
+  readonly #health = new LoopHealth();
   /** Something became ready while the loop was not parked: poll again before parking. */
   #wakeRequested = false;
 
@@ -179,6 +183,23 @@ export class EventLoop implements HandleOwner {
   createTask<T>(coro: Coro<T>, options: Omit<TaskOptions, "loop"> = {}): Task<T> {
     this.#checkOpen();
     return new Task(coro, { ...options, loop: this });
+  }
+
+  /**
+   * Loop health: iterations, steps, live tasks, timer lag, iteration
+   * duration (sampled), time parked. Cheap enough to leave on; see
+   * docs/tracing.md.
+   * @example
+   * const { lag } = loop.stats();
+   * if (lag.p99Ms > 50) console.warn("the loop is late on its timers");
+   */
+  stats(): LoopStats {
+    return this.#health.snapshot(this.#tasks.length);
+  }
+
+  /** @internal The number of the iteration under way (a task notes it when it parks). */
+  get iteration(): number {
+    return this.#health.iterations;
   }
 
   /** The tasks of this loop that are not done yet, in no particular order. */
@@ -334,6 +355,9 @@ export class EventLoop implements HandleOwner {
 
   /** runOnce's body; the driver calls it directly, `running.loop` set once per slice. */
   #iterate(): number {
+    const health = this.#health;
+    // Why sampled: a clock read costs as much as a tiny iteration.
+    const sampledStart = (++health.iterations & (ITERATION_SAMPLE_EVERY - 1)) === 0 ? performance.now() : -1;
     if (this.#timers.size > 0) this.#expireTimers();
     this.#wakeRequested = false; // This poll sees whatever asked for it.
     const poller = this.#poller;
@@ -350,6 +374,11 @@ export class EventLoop implements HandleOwner {
       for (let item = batch.shift(); item !== undefined; item = batch.shift()) this.#runTimed(item);
     }
     if (poller !== null) poller.flush();
+    health.steps += ran;
+    if (sampledStart >= 0) {
+      const end = performance.now();
+      health.noteIteration(end - sampledStart, this.#virtual ? this.#virtualNow : end);
+    }
     return ran;
   }
 
@@ -357,6 +386,7 @@ export class EventLoop implements HandleOwner {
   #expireTimers(): void {
     const now = this.time();
     for (let timer = this.#timers.popDue(now); timer !== undefined; timer = this.#timers.popDue(now)) {
+      this.#health.noteLag(now - timer.when);
       const callback = timer[EXPIRE]();
       if (callback !== undefined) this.#ready.push(callback, 0);
     }
@@ -421,10 +451,15 @@ export class EventLoop implements HandleOwner {
     this.#immediate = null;
     this.#parkTimer = null;
     this.#parked = false;
+    const sliceStart = performance.now();
+    if (this.#parkedSince >= 0) {
+      this.#health.noteParked(sliceStart - this.#parkedSince, this.#virtual ? this.#virtualNow : sliceStart);
+      this.#parkedSince = -1;
+    }
     running.loop = this; // Why once per slice: Node called us, nothing else runs until we return.
     let next: SliceEnd;
     try {
-      next = this.#runSlice();
+      next = this.#runSlice(sliceStart + SLICE_MS);
     } catch (error) {
       // Only a bug of ours gets here: callbacks and steps capture their own
       // errors, whatever user code throws (test/loop/outcome.test.ts).
@@ -442,8 +477,7 @@ export class EventLoop implements HandleOwner {
    * its turn (the slice is over). Why its own method, without try/finally:
    * the loop the whole program spends its time in stays small and plain.
    */
-  #runSlice(): SliceEnd {
-    const sliceEnd = performance.now() + SLICE_MS;
+  #runSlice(sliceEnd: number): SliceEnd {
     // Why a budget, not a clock read per iteration: reading the clock costs as much as a tiny iteration.
     let budget = CLOCK_EVERY;
     for (;;) {
@@ -462,12 +496,16 @@ export class EventLoop implements HandleOwner {
     if (!this.#virtual || this.#externalWaits > 0 || this.#poller?.hasWaiters()) return false;
     const deadline = this.#timers.nextDeadline();
     if (deadline === undefined) return false;
-    this.#virtualNow = Math.max(this.#virtualNow, deadline);
+    if (deadline > this.#virtualNow) {
+      this.#health.noteParked(deadline - this.#virtualNow, deadline);
+      this.#virtualNow = deadline;
+    }
     return true;
   }
 
   #park(): void {
     this.#parked = true;
+    this.#parkedSince = performance.now();
     const deadline = this.#virtual ? undefined : this.#timers.nextDeadline();
     if (deadline !== undefined) {
       const delay = Math.min(Math.max(0, deadline - this.time()), MAX_TIMEOUT_MS);
