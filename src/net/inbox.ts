@@ -25,9 +25,13 @@ export const INBOX_HIGH_WATER = 64 * 1024;
 
 export class Inbox {
   readonly #source: Readable;
-  /** Chunks in arrival order; `#chunks[#head..]` are unread. */
-  #chunks: Buffer[] = [];
-  #head = 0;
+  /**
+   * The oldest unread chunk, then the others in arrival order. Why a field
+   * for the first: there is seldom more than one, and a reader then
+   * touches no array.
+   */
+  #first: Buffer | null = null;
+  #rest: Buffer[] | null = null;
   /** Unread bytes. */
   bytes = 0;
   /** True while we paused the source (never a pause someone else asked for). */
@@ -40,7 +44,8 @@ export class Inbox {
   /** Called from the source's `'data'`: keep the chunk, pause the source when over the bound. */
   push(chunk: Buffer | string): void {
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    this.#chunks.push(bytes);
+    if (this.#first === null) this.#first = bytes;
+    else (this.#rest ??= []).push(bytes);
     this.bytes += bytes.length;
     if (this.bytes >= INBOX_HIGH_WATER && !this.#paused) {
       this.#paused = true;
@@ -50,15 +55,14 @@ export class Inbox {
 
   /** Up to `maxBytes` of the oldest chunk (the rest stays first in line), or null when empty. */
   take(maxBytes: number): Buffer | null {
-    if (this.#head === this.#chunks.length) return null;
-    const chunk = this.#chunks[this.#head]!;
+    const chunk = this.#first;
+    if (chunk === null) return null;
     let out = chunk;
     if (chunk.length > maxBytes) {
       out = chunk.subarray(0, maxBytes);
-      this.#chunks[this.#head] = chunk.subarray(maxBytes);
-    } else if (++this.#head === this.#chunks.length) {
-      this.#chunks.length = 0; // Why reset: the array stays small, no shift() per chunk.
-      this.#head = 0;
+      this.#first = chunk.subarray(maxBytes);
+    } else {
+      this.#first = this.#rest?.shift() ?? null; // A short array: shift() is cheap.
     }
     this.bytes -= out.length;
     if (this.bytes === 0) this.#resume();
@@ -68,8 +72,8 @@ export class Inbox {
   /** Drop everything unread (a closing socket's input); returns how many bytes. */
   discard(): number {
     const dropped = this.bytes;
-    this.#chunks.length = 0;
-    this.#head = 0;
+    this.#first = null;
+    this.#rest = null;
     this.bytes = 0;
     this.#resume();
     return dropped;
