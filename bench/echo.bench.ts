@@ -66,7 +66,8 @@ function reduce(json: LoadgenEchoJson): Run {
   const problems = [
     json.aborted && "aborted",
     json.mismatches > 0 && `${json.mismatches} mismatches`,
-    json.connect_errors + json.connect_timeouts > 0 && `${json.connect_errors + json.connect_timeouts} connect failures`,
+    json.connect_errors > 0 && `${json.connect_errors} connect errors`,
+    json.connect_timeouts > 0 && `${json.connect_timeouts} connect timeouts`,
     json.resets + json.eof > 0 && `${json.resets + json.eof} connections lost`,
   ].filter((p): p is string => typeof p === "string");
   return {
