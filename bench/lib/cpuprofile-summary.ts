@@ -3,7 +3,8 @@
  * function (file:line function), and total (inclusive) time for boucle's
  * own functions, so "where does the time go in src/loop" has numbers.
  *
- * Usage: npx tsx bench/lib/cpuprofile-summary.ts CPU.xxx.cpuprofile [top=25]
+ * Usage: npx tsx bench/lib/cpuprofile-summary.ts CPU.xxx.cpuprofile [top=25] [prefix=src/loop]
+ * (the prefix picks the files whose inclusive time is listed, e.g. src/net)
  */
 import { readFileSync } from "node:fs";
 
@@ -23,19 +24,19 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, prefixArg] = process.argv.slice(2);
 if (file === undefined) throw new Error("usage: cpuprofile-summary.ts FILE.cpuprofile [top]");
 const top = Number(topArg ?? 25);
+const prefix = prefixArg ?? "src/loop";
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 
-/** Paths are shown relative to the checkout the profile was taken in (run this from there). */
-const root = `${process.cwd()}/`;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
 function label(frame: CallFrame): string {
-  const url = frame.url.replace(/^file:\/\//, "").replace(root, "");
+  // Why strip up to src/ (or dist/src/): the same names whichever checkout or build ran.
+  const url = frame.url.replace(/^file:\/\//, "").replace(/^.*?\/(?:dist\/)?(?=(?:src|bench|test)\/)/, "");
   // Why no line for .ts files: tsx's compiled output does not keep the source lines.
   const where = url === "" ? "(native)" : url.endsWith(".ts") ? url : `${url}:${frame.lineNumber + 1}`;
   return `${where} ${frame.functionName || "(anonymous)"}`;
@@ -65,7 +66,7 @@ console.log("\nself time:");
 for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) {
   console.log(`${pct(us)} ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}`);
 }
-console.log("\ninclusive time, src/loop only:");
-for (const [name, us] of [...inclusive].filter(([n]) => n.startsWith("src/loop")).sort((a, b) => b[1] - a[1]).slice(0, top)) {
+console.log(`\ninclusive time, ${prefix} only:`);
+for (const [name, us] of [...inclusive].filter(([n]) => n.startsWith(prefix)).sort((a, b) => b[1] - a[1]).slice(0, top)) {
   console.log(`${pct(us)} ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}`);
 }

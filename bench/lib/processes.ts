@@ -48,11 +48,12 @@ export interface ServerProcess {
 }
 
 /**
- * Start a server process (`args` after `node`), pinned to the server core,
+ * Start a server process (`args` after `node`, or after `command` for
+ * another runtime such as /usr/bin/python3), pinned to the server core,
  * and wait for its `listening on HOST:PORT` line on stderr.
  */
-export async function startServerProcess(label: string, args: string[], timeoutMs = 20_000): Promise<ServerProcess> {
-  const [cmd, argv] = pinned(SERVER_CORE, [process.execPath, ...args]);
+export async function startServerProcess(label: string, args: string[], timeoutMs = 20_000, command = process.execPath): Promise<ServerProcess> {
+  const [cmd, argv] = pinned(SERVER_CORE, [command, ...args]);
   const child = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   const port = await new Promise<number>((resolve, reject) => {

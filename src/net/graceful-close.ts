@@ -68,12 +68,8 @@ function* discardUntilDone(node: NodeSocket, key: SelectorKey, selector: Selecto
   if (parked !== null && !parked.done()) yield* parked;
   let dropped = 0;
   while (!key.eof && !key.closed && key.error === null) {
-    const chunk = node.read() as Buffer | null;
-    if (chunk !== null) {
-      dropped += chunk.length;
-      if (dropped > CLOSE_DRAIN_BYTES) return;
-      continue;
-    }
+    dropped += key.inbox.discard();
+    if (dropped > CLOSE_DRAIN_BYTES) return;
     yield* selector.wait(key, EVENT_READ);
   }
   // Why wait for 'finish': destroying before Node has handed the last bytes

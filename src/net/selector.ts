@@ -2,8 +2,8 @@
  * Selector: Node's callback events turned into what select()/epoll gives a C
  * program, a set of ready sources. In the spirit of Python's `selectors`.
  *
- * Node's events only record: `'readable'`, `'connection'` and `'end'` make a
- * source READ-ready; `'drain'`, `'connect'` and `'finish'` WRITE-ready; `'error'` and
+ * Node's events only record: `'data'` (its chunk kept in the key's Inbox,
+ * unread), `'connection'` and `'end'` make a source READ-ready; `'drain'`, `'connect'` and `'finish'` WRITE-ready; `'error'` and
  * `'close'` are stored on the key, for the next read or write to report, and
  * make it both. Then they wake the loop. No coroutine runs in a Node callback:
  * the loop polls the selector once per iteration and wakes, in one batch, the
@@ -14,8 +14,10 @@
  */
 import type { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
+import type { Readable } from "node:stream";
 import { Future, type Coro, type EventLoop, type IoPoller } from "../loop/index.ts";
 import { toNetError, type NetAddress } from "./errors.ts";
+import { Inbox } from "./inbox.ts";
 
 type NodeListener = Parameters<EventEmitter["on"]>[1];
 
@@ -43,6 +45,8 @@ export class SelectorKey {
   error: Error | null = null;
   /** Servers: accepted connections not yet taken by `accept()`. */
   readonly incoming: Socket[] = [];
+  /** Readables: bytes received and not yet read. */
+  readonly inbox: Inbox;
   readWaiter: Future<void> | null = null;
   writeWaiter: Future<void> | null = null;
   /** Tasks waiting for the source to close; each has its own future. */
@@ -56,7 +60,9 @@ export class SelectorKey {
    */
   address: NetAddress | undefined = undefined;
 
-  constructor(readonly source: EventEmitter) {}
+  constructor(readonly source: EventEmitter) {
+    this.inbox = new Inbox(source as Readable);
+  }
 }
 
 /**
@@ -96,9 +102,11 @@ export class Selector implements IoPoller {
   }
 
   /**
-   * Watch `source` (a paused net.Socket, a net.Server or a Readable such as
-   * process.stdin) for READ and WRITE readiness. Its `'error'` is always
-   * listened to, so an error never crashes the process.
+   * Watch `source` (a net.Socket, a net.Server or a Readable such as
+   * process.stdin) for READ and WRITE readiness. A Readable is put in
+   * flowing mode, what it delivers kept in `key.inbox` for its reader (see
+   * inbox.ts). Its `'error'` is always listened to, so an error never
+   * crashes the process.
    */
   register(source: EventEmitter): SelectorKey {
     if (this.#keys.has(source)) throw new Error("source is already registered");
@@ -114,7 +122,10 @@ export class Selector implements IoPoller {
       source.on(event, fn);
       key.listeners.push([event, fn]);
     };
-    listen("readable", () => this.#mark(key, EVENT_READ));
+    listen("data", (chunk: Buffer | string) => {
+      key.inbox.push(chunk);
+      this.#mark(key, EVENT_READ);
+    });
     listen("end", () => {
       key.eof = true;
       this.#mark(key, EVENT_READ);

@@ -1,7 +1,8 @@
 /**
  * Socket: a connected TCP socket driven by coroutines (asyncio's low-level
- * `sock_recv` / `sock_sendall`, as one object). The Node socket stays in
- * paused mode; the selector only tells us when to retry.
+ * `sock_recv` / `sock_sendall`, as one object). What Node receives waits
+ * in the selector key's inbox until a coroutine reads it; the selector only
+ * tells us when to retry.
  *
  * Writes are coalesced: what coroutines write during one loop iteration is
  * collected and handed to Node once, at the end of the iteration (one
@@ -74,7 +75,7 @@ export class Socket implements ByteSource, Flushable {
         selector.notify(this.#key, EVENT_READ); // The handshake waits as a reader.
       });
     }
-    this.#receiver = new Receiver(node, this.#key, selector);
+    this.#receiver = new Receiver(this.#key, selector);
     // Why `remote` from connect: a socket still connecting has no remoteAddress yet.
     this.remote = remote ?? { host: node.remoteAddress, port: node.remotePort };
     this.#key.address = this.remote;
@@ -116,9 +117,6 @@ export class Socket implements ByteSource, Flushable {
     while (!this.#secured) {
       if (key.error !== null) throw key.error;
       if (key.closed || key.eof) throw new TlsHandshakeError("the peer closed the connection during the TLS handshake", "ECONNRESET", this.remote);
-      // Why read(0): in paused mode Node reports the peer's EOF ('end') only
-      // to a reader; no application data can come before the handshake ends.
-      this.#node.read(0);
       yield* this.#selector.wait(key, EVENT_READ);
     }
   }
@@ -169,8 +167,13 @@ export class Socket implements ByteSource, Flushable {
    * once while it is, else hands the output to Node and waits for `'drain'`.
    * @throws the socket's error, or BrokenPipeError if it closed meanwhile.
    */
-  *drain(): Coro<void> {
-    if (this.bufferedBytes() <= WRITE_HIGH_WATER) return;
+  drain(): Coro<void> {
+    // Why not a `function*` all through: a writer calls drain after every
+    // write, and almost always there is nothing to wait for.
+    return this.bufferedBytes() <= WRITE_HIGH_WATER ? DRAINED : this.#waitDrained();
+  }
+
+  *#waitDrained(): Coro<void> {
     this.flush();
     while (this.#node.writableLength > 0 && this.#node.writableNeedDrain) {
       if (this.#key.error !== null) throw this.#key.error;
@@ -294,6 +297,13 @@ export class Socket implements ByteSource, Flushable {
     yield* this.#selector.waitClosed(this.#key);
   }
 }
+
+/**
+ * A coroutine already finished: `yield*` on it returns at once, so one
+ * serves every `drain()` that has nothing to wait for.
+ */
+const DRAINED: Coro<void> = (function* (): Coro<void> {})();
+DRAINED.next();
 
 function toBytes(chunk: string | Uint8Array): Uint8Array {
   return typeof chunk === "string" ? Buffer.from(chunk) : chunk;

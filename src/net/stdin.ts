@@ -9,7 +9,7 @@ import { Selector } from "./selector.ts";
 import { StreamReader, type StreamReaderOptions } from "./streams.ts";
 
 /**
- * A StreamReader over `input` (default process.stdin), paused mode, driven by the selector.
+ * A StreamReader over `input` (default process.stdin), driven by the selector.
  * Call `close()` on the returned handle to unregister (so the process can exit).
  */
 export function openInput(
@@ -18,7 +18,7 @@ export function openInput(
 ): { reader: StreamReader; close(): void } {
   const selector = Selector.of(getRunningLoop());
   const key = selector.register(input);
-  const reader = new StreamReader(new Receiver(input, key, selector), options);
+  const reader = new StreamReader(new Receiver(key, selector), options);
   return {
     reader,
     close: () => {

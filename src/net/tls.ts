@@ -1,7 +1,7 @@
 /**
  * TLS on the same stream API: a `tls.TLSSocket` is a Node socket like any
- * other, so it is kept in paused mode and registered with the selector
- * ('readable', 'drain', 'end'...) and our Socket, StreamReader and
+ * other, so it is registered with the selector ('data', 'drain',
+ * 'end'...) and our Socket, StreamReader and
  * StreamWriter drive it unchanged. What TLS adds is the handshake: on the
  * server side the raw accepted socket is wrapped here (the TLSSocket is
  * what gets registered, never the raw one); on the client side `connect`

@@ -69,8 +69,8 @@ export function* echo(_reader: StreamReader, writer: StreamWriter, log: Logger, 
       if (chunk.length === 0) break;
       bytes += chunk.length;
       counters.bytes += chunk.length;
-      writer.write(chunk);
-      yield* writer.drain();
+      socket.write(chunk); // The Socket's own write and drain: one object fewer per message than the writer's.
+      yield* socket.drain();
     }
   } catch (error) {
     if (error instanceof CancelledError) throw error;
