@@ -48,11 +48,12 @@ export interface ServerProcess {
 }
 
 /**
- * Start a server process (`args` after `node`), pinned to the server core,
- * and wait for its `listening on HOST:PORT` line on stderr.
+ * Start a server process (`args` after `node`, or after `command`, e.g. a
+ * Python), pinned to the server core, and wait for its `listening on
+ * HOST:PORT` line on stderr.
  */
-export async function startServerProcess(label: string, args: string[], timeoutMs = 20_000): Promise<ServerProcess> {
-  const [cmd, argv] = pinned(SERVER_CORE, [process.execPath, ...args]);
+export async function startServerProcess(label: string, args: string[], timeoutMs = 20_000, command: string = process.execPath): Promise<ServerProcess> {
+  const [cmd, argv] = pinned(SERVER_CORE, [command, ...args]);
   const child = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   const port = await new Promise<number>((resolve, reject) => {
@@ -117,6 +118,20 @@ export function ratio(ours: number, theirs: number): string {
 /** A latency in ms with about 3 significant digits. */
 export function ms(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+
+/**
+ * A process's resident memory now (VmRSS from /proc), in bytes; NaN where
+ * /proc is missing or the process is gone.
+ */
+export function processRssBytes(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb === undefined ? NaN : Number(kb) * 1024;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Clock ticks per second of /proc/<pid>/stat (CLK_TCK: 100 on Linux). */

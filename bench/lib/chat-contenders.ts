@@ -1,0 +1,63 @@
+/**
+ * The three chat servers bench:chat compares, each started as its own
+ * process pinned to the server core: ours (`boucle chat-server` from
+ * dist/), the plain Node callback server and the Python asyncio + uvloop
+ * server (bench/baselines/), the last only where /usr/bin/python3 (or
+ * BENCH_PYTHON) has uvloop.
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { compiledBaseline } from "./compiled-baseline.ts";
+import { startServerProcess, type ServerProcess } from "./processes.ts";
+
+const BOUCLE = fileURLToPath(new URL("../../bin/boucle.js", import.meta.url));
+const UVLOOP_SERVER = fileURLToPath(new URL("../baselines/chat-uvloop.py", import.meta.url));
+/** Debian's python3-uvloop is for the system Python (a pyenv one on PATH may lack it). */
+const PYTHON = process.env["BENCH_PYTHON"] ?? "/usr/bin/python3";
+
+/**
+ * What a benchmark must lift on our server, and only there: the per-address
+ * limits (every client comes from 127.0.0.1), the per-client flood bucket
+ * (a closed-loop sender floods by design) and the client cap (10 000 idle
+ * connections plus the room that talks).
+ */
+export const OURS_BENCH_FLAGS = ["--max-per-ip", "0", "--connect-rate", "0", "--no-flood-limit", "--max-clients", "20000"];
+
+export type ContenderKey = "ours" | "uvloop" | "node";
+
+export interface Contender {
+  key: ContenderKey;
+  /** Its column title. */
+  title: string;
+  start(): Promise<ServerProcess>;
+}
+
+const OURS: Contender = {
+  key: "ours",
+  title: "ours",
+  start: () => startServerProcess("boucle chat-server", [BOUCLE, "chat-server", "--port", "0", "--quiet", ...OURS_BENCH_FLAGS]),
+};
+
+const NODE: Contender = {
+  key: "node",
+  title: "Node callbacks",
+  start: () => startServerProcess("baselines/chat-server.ts", [compiledBaseline("chat-server.ts"), "--port", "0"]),
+};
+
+const UVLOOP: Contender = {
+  key: "uvloop",
+  title: "uvloop",
+  start: () => startServerProcess("baselines/chat-uvloop.py", [UVLOOP_SERVER, "--port", "0"], 20_000, PYTHON),
+};
+
+/** Why the uvloop reference can't run here, or null when it can. */
+export function uvloopMissing(): string | null {
+  const probe = spawnSync(PYTHON, ["-c", "import uvloop"], { encoding: "utf8" });
+  if (probe.error !== undefined) return `${PYTHON} not found (set BENCH_PYTHON)`;
+  return probe.status === 0 ? null : `${PYTHON} has no uvloop (Debian: apt-get install python3-uvloop)`;
+}
+
+/** The contenders this machine can run: ours first, then uvloop (if present), then Node. */
+export function contenders(): Contender[] {
+  return uvloopMissing() === null ? [OURS, UVLOOP, NODE] : [OURS, NODE];
+}
