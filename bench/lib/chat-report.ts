@@ -139,7 +139,7 @@ export function printReport(results: ChatResults): string[] {
   console.log(
     "\nNotes: deliveries/s counts each message once per receiver (N-1 per send) after the warm-up, every one checked by the load generator." +
       "\nOur server runs with its per-address limits, connect rate and flood bucket lifted and --max-clients 20000 (a benchmark's clients all come from 127.0.0.1 and flood by design); the baselines have no such limits." +
-      "\nµs/delivery: the server process's CPU time (user + system, from /proc) over the measured window, per delivery; the connections ladder holds idle connections, each in a room of its own." +
+      "\nµs/delivery: the server process's CPU time (user + system, from /proc) over the measured window, per delivery; the connections ladder adds idle connections, 50 to a room, none in the busy one." +
       (hasUvloop ? "" : `\nuvloop: not run here (${results.uvloopMissing}).`),
   );
   return failures;

@@ -1,8 +1,9 @@
 /**
  * A crowd of idle chat connections for bench:chat's memory and
- * connections rows: each connects, joins a room of its own (`#idle-N`, so
- * no server fans anything out to it and none pays O(N²) join notices) and
- * then stays silent until the crowd is closed. Plain Node sockets in the
+ * connections rows: each connects, joins one of many small rooms
+ * (`#idle-N`, ROOM_SIZE connections each: no server fans the busy room's
+ * lines out to it, and none pays O(N²) join notices) and then stays silent
+ * until the crowd is closed. Plain Node sockets in the
  * bench process: the C load generator stops at 2 000 connections.
  *
  * Bounded: at most MAX_PENDING connections are being set up at once (the
@@ -11,6 +12,8 @@
  */
 import net from "node:net";
 
+/** Idle connections per room: rooms of friends, not one room of thousands. */
+const ROOM_SIZE = 50;
 /** Connections in their connect-and-join phase at once. */
 const MAX_PENDING = 200;
 
@@ -51,7 +54,7 @@ export class IdleCrowd {
   }
 
   #openOne(index: number, deadline: number): Promise<void> {
-    const room = `#idle-${index}`;
+    const room = `#idle-${Math.floor(index / ROOM_SIZE)}`;
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: this.#host, port: this.#port });
       const timer = setTimeout(() => fail(new Error(`idle crowd: connection ${index} not in ${room} in time`)), Math.max(1, deadline - Date.now()));
@@ -66,7 +69,7 @@ export class IdleCrowd {
       socket.once("connect", () => socket.write(`/join ${room}\n`));
       const onData = (text: string): void => {
         seen += text;
-        // Every server answers a join with a line naming the room.
+        // Every server answers a join with a line naming the room (others' join lines come after it).
         if (!seen.includes(`${room}\n`)) return;
         clearTimeout(timer);
         socket.off("data", onData);
