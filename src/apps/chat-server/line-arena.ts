@@ -53,7 +53,8 @@ const last: EncodedLine = { block, start: 0, end: 0 };
 export function encodeLine(line: string): EncodedLine {
   if (line === lastLine) return last;
   const free = BLOCK_BYTES - used;
-  if (line.length * MAX_BYTES_PER_UNIT + 1 > free) {
+  // Measured only when it may matter: a line that may not fit, or may be a long one.
+  if (line.length * MAX_BYTES_PER_UNIT + 1 > Math.min(free, OWN_BLOCK_BYTES)) {
     const bytes = Buffer.byteLength(line) + 1;
     if (bytes > OWN_BLOCK_BYTES) return remember(line, Buffer.from(`${line}\n`), 0, bytes);
     if (bytes > free) {
