@@ -57,6 +57,8 @@ const ROOMS: ChatCase[] = [
   { name: "room of 100", clients: 100, window: 8, rate: 0, idle: 0 },
   { name: "room of 1000", clients: 1000, window: 1, rate: 0, idle: 0 },
 ];
+/** The flood of the memory rows. */
+const FLOOD = ROOMS[1]!;
 const OPEN_LOOP: ChatCase = { name: "open loop, 100 x 5 msg/s", clients: 100, window: 0, rate: 5, idle: 0 };
 const LADDER: ChatCase[] = [
   { name: "room of 100 among 1 000", clients: 100, window: 8, rate: 0, idle: 900 },
@@ -88,7 +90,11 @@ async function runRounds(all: Contender[], runs: ChatRun[], idleRss: Map<Contend
       all.forEach((c, i) => idleRss.get(c.key)!.push(processRssBytes(servers[i]!.child.pid)));
       const order = all.map((c, i) => [c, servers[i]!] as const);
       if (round % 2 === 1) order.reverse();
-      for (const c of [...ROOMS, OPEN_LOOP]) for (const [contender, server] of order) runs.push(await measure(c, contender, server, round));
+      for (const c of [...ROOMS, OPEN_LOOP]) {
+        for (const [contender, server] of order) {
+          if (contender.memoryOnly !== true || c === FLOOD) runs.push(await measure(c, contender, server, round));
+        }
+      }
     } finally {
       await Promise.all(servers.map((s) => s.stop()));
     }
@@ -97,8 +103,8 @@ async function runRounds(all: Contender[], runs: ChatRun[], idleRss: Map<Contend
 
 /**
  * Once per server, started afresh: RSS idle, then with CROWD idle
- * connections, then the room of 100 talking among all of them, and among
- * 1 000 after most have left.
+ * connections, then (but for memory-only contenders) the room of 100
+ * talking among all of them, and among 1 000 after most have left.
  */
 async function runCrowd(contender: Contender, runs: ChatRun[]): Promise<MemoryRow> {
   const server = await contender.start();
@@ -112,7 +118,7 @@ async function runCrowd(contender: Contender, runs: ChatRun[]): Promise<MemoryRo
     await sleep(SETTLE_MS);
     const crowdRss = processRssBytes(server.child.pid);
     process.stderr.write(`  ${contender.key}: ${CROWD} idle connections in ${openS.toFixed(1)} s, RSS ${Math.round(idleRss / 2 ** 20)} -> ${Math.round(crowdRss / 2 ** 20)} MB\n`);
-    for (const step of [...LADDER].reverse()) {
+    for (const step of contender.memoryOnly === true ? [] : [...LADDER].reverse()) {
       crowd.shrink(crowd.size - step.idle);
       await sleep(SETTLE_MS);
       runs.push(await measure(step, contender, server, 0));
@@ -148,7 +154,7 @@ async function main(): Promise<void> {
     environment: env,
     rounds: ROUNDS,
     durationS: Number(DURATION_S),
-    servers: all.map((c) => ({ key: c.key, title: c.title })),
+    servers: all.map((c) => ({ key: c.key, title: c.title, memoryOnly: c.memoryOnly })),
     uvloopMissing: missing,
     cases: { rooms: ROOMS, openLoop: OPEN_LOOP, ladder: LADDER },
     idleRss: Object.fromEntries(idleRss),

@@ -18,7 +18,8 @@ import { ROOT } from "./lib/processes.ts";
 const [input = path.join(ROOT, "bench/results/chat.json"), output = path.join(ROOT, "docs/chat-cost.svg")] = process.argv.slice(2);
 const results = JSON.parse(readFileSync(input, "utf8")) as ChatResults;
 
-const COLORS: Record<ContenderKey, string> = { ours: "#d62728", uvloop: "#1f77b4", node: "#7f7f7f" };
+const COLORS: Record<ContenderKey, string> = { ours: "#d62728", "ours-small-heap": "#ff9896", uvloop: "#1f77b4", node: "#7f7f7f" };
+const plotted = results.servers.filter((s) => s.memoryOnly !== true);
 const PANEL_W = 380;
 const PANEL_H = 220;
 const MARGIN = { left: 60, right: 20, top: 34, bottom: 44 };
@@ -55,7 +56,7 @@ const label = (v: number): string => (v >= 1000 ? `${v / 1000}k` : String(v));
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
 function panel(p: Panel, ox: number, oy: number): string {
-  const series = results.servers.map((s) => ({
+  const series = plotted.map((s) => ({
     s,
     pts: p.points.flatMap(({ c, x }) => {
       const cell = cellOf(results, c, s.key);
@@ -89,7 +90,7 @@ function panel(p: Panel, ox: number, oy: number): string {
 
 const width = PANEL_W * 2;
 const height = PANEL_H * 2 + 50;
-const legend = results.servers
+const legend = plotted
   .map((s, i) => `<rect x="${70 + i * 170}" y="${PANEL_H * 2 + 22}" width="14" height="4" fill="${COLORS[s.key]}"/><text x="${90 + i * 170}" y="${PANEL_H * 2 + 28}">${esc(s.title)}</text>`)
   .join("\n");
 const stamp = results.environment.slice(0, 3).map((line) => esc(line)).join("; ");

@@ -48,6 +48,7 @@ export function printReport(results: ChatResults): string[] {
   }
   const { rooms, openLoop, ladder } = results.cases;
   const hasUvloop = results.servers.some((s) => s.key === "uvloop");
+  const measured = results.servers.filter((s) => s.memoryOnly !== true);
 
   console.log("\n## Rooms, closed loop (deliveries/s, higher is better)\n");
   const roomRows = rooms.map((room) => {
@@ -93,7 +94,7 @@ export function printReport(results: ChatResults): string[] {
   console.log(
     table(
       ["server", "deliveries/s", "p50 ms", "p99 ms", `bar (p99 <= ${OPEN_LOOP_P99_MS} ms)`],
-      results.servers.map((s, i) => {
+      measured.map((s, i) => {
         const cell = cellOf(results, openLoop, s.key);
         return [s.title, dash(cell, (c) => count(c.rate)), dash(cell, (c) => ms(c.p50Ms)), dash(cell, (c) => ms(c.p99Ms)), i === 0 ? (openMet ? "met" : "MISSED") : "-"];
       }),
@@ -124,16 +125,16 @@ export function printReport(results: ChatResults): string[] {
   const growth = [...rooms, ...ladder].sort((a, b) => a.clients + a.idle - (b.clients + b.idle) || a.clients - b.clients);
   console.log(
     table(
-      ["load", "connections", ...results.servers.flatMap((s) => [`${s.title} µs/delivery`, `${s.title} p99 ms`])],
+      ["load", "connections", ...measured.flatMap((s) => [`${s.title} µs/delivery`, `${s.title} p99 ms`])],
       growth.map((c) => [
         c.name,
         count(c.clients + c.idle),
-        ...results.servers.flatMap((s) => {
+        ...measured.flatMap((s) => {
           const cell = cellOf(results, c, s.key);
           return [dash(cell, (x) => x.usPerDelivery.toFixed(3)), dash(cell, (x) => ms(x.p99Ms))];
         }),
       ]),
-      [1, ...results.servers.flatMap((_, i) => [2 + 2 * i, 3 + 2 * i])],
+      [1, ...measured.flatMap((_, i) => [2 + 2 * i, 3 + 2 * i])],
     ),
   );
   console.log(

@@ -43,7 +43,7 @@ export interface ChatResults {
   environment: string[];
   rounds: number;
   durationS: number;
-  servers: { key: ContenderKey; title: string }[];
+  servers: { key: ContenderKey; title: string; memoryOnly?: boolean }[];
   /** Why uvloop did not run, or null. */
   uvloopMissing: string | null;
   cases: { rooms: ChatCase[]; openLoop: ChatCase; ladder: ChatCase[] };
