@@ -29,7 +29,8 @@
  *
  * TLS rows (issue 11): rooms of 10 and 100 over TLS against the Node
  * baseline on `tls.createServer`, with `boucle loadtest` (the C generator
- * speaks no TLS); see bench/lib/chat-tls-rows.ts.
+ * speaks no TLS), BENCH_TLS_ROUNDS rounds (default 1); see
+ * bench/lib/chat-tls-rows.ts.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -44,6 +45,8 @@ import { environment } from "./lib/measure.ts";
 import { ms, pinningNote, processRssBytes, ROOT, type ServerProcess } from "./lib/processes.ts";
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 2);
+/** The TLS rows' rounds: one by default, to keep the whole bench under five minutes. */
+const TLS_ROUNDS = Number(process.env["BENCH_TLS_ROUNDS"] ?? 1);
 const DURATION_S = process.env["BENCH_DURATION"] ?? "3";
 const WARMUP_S = "1";
 const RESULTS = process.env["BENCH_JSON"] ?? path.join(ROOT, "bench/results/chat.json");
@@ -167,7 +170,7 @@ async function main(): Promise<void> {
 
   const failures = printReport(results);
   console.log(`\n(all runs: ${path.relative(process.cwd(), RESULTS)}; plot: npm run bench:chat:plot)`);
-  failures.push(...(await runTlsRows(ROUNDS, WARMUP_S, DURATION_S)));
+  failures.push(...(await runTlsRows(TLS_ROUNDS, WARMUP_S, DURATION_S)));
   if (failures.length > 0) {
     console.log(`\nbars missed or runs with errors:\n${failures.map((f) => `  ${f}`).join("\n")}`);
     process.exitCode = 1;
