@@ -26,6 +26,7 @@ import { Ring } from "./ring.ts";
 import { running } from "./running.ts";
 import { Task, type TaskOptions } from "./task.ts";
 import { TimerHeap } from "./timer-heap.ts";
+import { ITERATION_SAMPLE_EVERY, LoopHealth, type LoopStats } from "./trace/loop-stats.ts";
 import { UnretrievedErrors } from "./unretrieved-errors.ts";
 import type { Coro } from "./types.ts";
 
@@ -118,6 +119,9 @@ export class EventLoop implements HandleOwner {
   #immediate: NodeJS.Immediate | null = null;
   #parkTimer: NodeJS.Timeout | null = null;
   #parked = false;
+  /** When (performance.now) the loop parked; -1 while not parked. */
+  #parkedSince = -1;
+  readonly #health = new LoopHealth();
   /** Something became ready while the loop was not parked: poll again before parking. */
   #wakeRequested = false;
 
@@ -168,6 +172,23 @@ export class EventLoop implements HandleOwner {
   createTask<T>(coro: Coro<T>, options: Omit<TaskOptions, "loop"> = {}): Task<T> {
     this.#checkOpen();
     return new Task(coro, { ...options, loop: this });
+  }
+
+  /**
+   * Loop health: iterations, steps, live tasks, timer lag, iteration
+   * duration (sampled), time parked. Cheap enough to leave on; see
+   * docs/tracing.md.
+   * @example
+   * const { lag } = loop.stats();
+   * if (lag.p99Ms > 50) console.warn("the loop is late on its timers");
+   */
+  stats(): LoopStats {
+    return this.#health.snapshot(this.#tasks.size);
+  }
+
+  /** @internal The number of the iteration under way (a task notes it when it parks). */
+  get iteration(): number {
+    return this.#health.iterations;
   }
 
   /** The tasks of this loop that are not done yet. */
@@ -304,10 +325,14 @@ export class EventLoop implements HandleOwner {
     const outer = running.loop;
     running.loop = this;
     let ran = 0;
+    const health = this.#health;
+    // Why sampled: a clock read costs as much as a tiny iteration.
+    const sampledStart = (++health.iterations & (ITERATION_SAMPLE_EVERY - 1)) === 0 ? performance.now() : -1;
     try {
       if (this.#timers.size > 0) {
         const now = this.time();
         for (let timer = this.#timers.popDue(now); timer !== undefined; timer = this.#timers.popDue(now)) {
+          health.noteLag(now - timer.when);
           this.#ready.push(timer, 0);
         }
       }
@@ -327,6 +352,11 @@ export class EventLoop implements HandleOwner {
       this.#poller?.flush();
     } finally {
       running.loop = outer;
+    }
+    health.steps += ran;
+    if (sampledStart >= 0) {
+      const end = performance.now();
+      health.noteIteration(end - sampledStart, this.#virtual ? this.#virtualNow : end);
     }
     return ran;
   }
@@ -390,8 +420,13 @@ export class EventLoop implements HandleOwner {
     this.#immediate = null;
     this.#parkTimer = null;
     this.#parked = false;
+    const sliceStart = performance.now();
+    if (this.#parkedSince >= 0) {
+      this.#health.noteParked(sliceStart - this.#parkedSince, this.#virtual ? this.#virtualNow : sliceStart);
+      this.#parkedSince = -1;
+    }
     try {
-      const sliceEnd = performance.now() + SLICE_MS;
+      const sliceEnd = sliceStart + SLICE_MS;
       for (let iteration = 1; ; iteration++) {
         const ran = this.runOnce();
         if (this.#stopping) return this.#finishRun(false, undefined);
@@ -414,12 +449,16 @@ export class EventLoop implements HandleOwner {
     if (!this.#virtual || this.#externalWaits > 0 || this.#poller?.hasWaiters()) return false;
     const deadline = this.#timers.nextDeadline();
     if (deadline === undefined) return false;
-    this.#virtualNow = Math.max(this.#virtualNow, deadline);
+    if (deadline > this.#virtualNow) {
+      this.#health.noteParked(deadline - this.#virtualNow, deadline);
+      this.#virtualNow = deadline;
+    }
     return true;
   }
 
   #park(): void {
     this.#parked = true;
+    this.#parkedSince = performance.now();
     const deadline = this.#virtual ? undefined : this.#timers.nextDeadline();
     if (deadline !== undefined) {
       const delay = Math.min(Math.max(0, deadline - this.time()), MAX_TIMEOUT_MS);

@@ -22,6 +22,7 @@ export {
   type IoPoller,
   type SlowCallbackReport,
 } from "./event-loop.ts";
+export type { DurationSummary, LoopStats } from "./trace/loop-stats.ts";
 export { Future, isFuture, type DoneCallback } from "./future.ts";
 export { Task, type TaskOptions } from "./task.ts";
 export { currentTask, getRunningLoop } from "./running.ts";

@@ -18,11 +18,25 @@ import { readdirSync, readFileSync } from "node:fs";
  * const room = freeFileDescriptors(); // 38 under `ulimit -n 64`
  */
 export function freeFileDescriptors(): number | undefined {
+  const limit = fileDescriptorLimit();
+  const open = openFileDescriptors();
+  return limit === undefined || open === undefined ? undefined : limit - open;
+}
+
+/** The soft limit on open files (`ulimit -n`), or undefined when unlimited or where /proc can't say. */
+export function fileDescriptorLimit(): number | undefined {
   try {
-    const limits = readFileSync("/proc/self/limits", "utf8");
-    const soft = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1];
-    if (soft === undefined || soft === "unlimited") return undefined;
-    return Number(soft) - readdirSync("/proc/self/fd").length;
+    const soft = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1];
+    return soft === undefined || soft === "unlimited" ? undefined : Number(soft);
+  } catch {
+    return undefined;
+  }
+}
+
+/** File descriptors open now (not counting the one that lists them), or undefined where /proc can't say. */
+export function openFileDescriptors(): number | undefined {
+  try {
+    return readdirSync("/proc/self/fd").length - 1;
   } catch {
     return undefined;
   }

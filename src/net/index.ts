@@ -34,5 +34,5 @@ export {
 } from "./streams.ts";
 export { ACCEPT_PRIORITY, startServer, StreamServer, type ConnectionHandler, type StartServerOptions } from "./start-server.ts";
 export { openInput } from "./stdin.ts";
-export { freeFileDescriptors } from "./fd-limit.ts";
+export { fileDescriptorLimit, freeFileDescriptors, openFileDescriptors } from "./fd-limit.ts";
 export { TLS_HANDSHAKE_TIMEOUT_MS, type TlsClientOptions, type TlsServerOptions } from "./tls.ts";

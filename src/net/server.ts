@@ -19,6 +19,11 @@ export interface ListenOptions {
   backlog?: number;
   /** Serve TLS (implicit: the handshake starts at once) with this certificate and key. */
   tls?: TlsServerOptions;
+  /**
+   * In a node:cluster worker, bind a port of its own rather than share the
+   * primary's (Node's `exclusive`); no effect elsewhere. Default false.
+   */
+  exclusive?: boolean;
 }
 
 /**
@@ -133,7 +138,7 @@ export function* listen(options: ListenOptions = {}): Coro<Server> {
   const node = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: WRITE_HIGH_WATER });
   const server = new Server(node, selector, tls); // Registered (error listener on) before listen can fail.
   const listening = once(node, "listening");
-  node.listen({ host, port, backlog: options.backlog });
+  node.listen({ host, port, backlog: options.backlog, exclusive: options.exclusive });
   try {
     yield* fromPromise(listening);
   } catch (error) {

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { ChatHub } from "../../src/apps/chat/hub.ts";
 import { DEFAULT_BURST, DEFAULT_RATE_PER_SEC } from "../../src/apps/chat/token-bucket.ts";
 import { ChatClient, MAX_LINE_BYTES, READ_LIMIT, type ClientSettings } from "../../src/apps/chat-server/client.ts";
+import { ChatCounters } from "../../src/apps/chat-server/counters.ts";
 import { LINE_BATCH } from "../../src/apps/chat-server/priorities.ts";
 import { createTask, Future, release, sleep, type Coro } from "../../src/loop/index.ts";
 import { StreamReader, type ByteSource, type StreamWriter } from "../../src/net/index.ts";
@@ -84,13 +85,14 @@ function setUp(settings: Partial<ClientSettings> = {}) {
   hub.announce(listener);
   const source = new FedSource();
   const writer = new HeldWriter();
-  const client = new ChatClient(1_000_000, "test", hub, writer as unknown as StreamWriter, { ...SETTINGS, ...settings });
+  const counters = new ChatCounters();
+  const client = new ChatClient(1_000_000, "test", hub, writer as unknown as StreamWriter, { ...SETTINGS, ...settings }, null, undefined, counters);
   hub.join(client);
   hub.announce(client);
   listener.take();
   writer.lines.length = 0;
   const reader = new StreamReader(source, { limit: READ_LIMIT });
-  return { hub, listener, source, writer, client, reader };
+  return { hub, listener, source, writer, client, reader, counters };
 }
 
 describe("ChatClient on the virtual clock", () => {
@@ -128,6 +130,22 @@ describe("ChatClient on the virtual clock", () => {
     const tooLong = writer.lines.filter((l) => l.startsWith("! line too long"));
     expect(tooLong).toHaveLength(DEFAULT_BURST);
     expect(writer.lines.filter((l) => l.startsWith("! slow down"))).toHaveLength(1);
+  });
+
+  it("counts every line received and sent, and each dropped one under one reason", async () => {
+    const { source, writer, client, reader, counters } = setUp();
+    const sentBefore = counters.linesSent; // The welcome and join notices.
+    source.feed(`hi\n${"x".repeat(MAX_LINE_BYTES + 10)}\n`);
+    source.feed(Array.from({ length: DEFAULT_BURST + 5 }, (_, i) => `m${i}\n`).join(""));
+    source.end();
+    await runVirtual(() => client.readLines(reader));
+    expect(counters.linesReceived).toBe(2 + DEFAULT_BURST + 5);
+    // The burst's tokens: "hi", the over-long line, then DEFAULT_BURST - 2 messages; the rest dropped.
+    expect(counters.droppedLines).toEqual({ line_too_long: 1, flood: 7 });
+    const body = 3 + (MAX_LINE_BYTES + 11) + Array.from({ length: DEFAULT_BURST + 5 }, (_, i) => `m${i}\n`.length).reduce((a, b) => a + b, 0);
+    expect(counters.bytesReceived).toBe(body);
+    expect(counters.linesSent - sentBefore).toBe(writer.lines.length); // Its replies: the line error and one flood notice.
+    expect(counters.bytesSent).toBeGreaterThan(0);
   });
 
   it("charges a command by what it costs: /help in a loop runs out sooner than messages", async () => {

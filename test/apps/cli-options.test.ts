@@ -105,3 +105,23 @@ describe("each command's port and host", () => {
     }
   });
 });
+
+describe("the servers' observability flags", () => {
+  const options = (argv: string[]) => chatServerOptions(parseChatServerArgs(argv), {});
+
+  it("leave metrics off and logs as text by default", () => {
+    expect([options([]).metrics, options([]).logFormat]).toEqual([null, "text"]);
+  });
+
+  it("serve metrics on loopback unless --metrics-host says otherwise", () => {
+    expect(options(["--metrics-port", "9464"]).metrics).toEqual({ host: "127.0.0.1", port: 9464 });
+    expect(options(["--metrics-port", "0", "--metrics-host", "::1"]).metrics).toEqual({ host: "::1", port: 0 });
+  });
+
+  it("refuse a bad metrics port, --metrics-host alone, and an unknown log format", () => {
+    expect(() => options(["--metrics-port", "70000"])).toThrow('chat-server: --metrics-port must be an integer from 0 to 65535, not "70000"');
+    expect(() => options(["--metrics-host", "0.0.0.0"])).toThrow("chat-server: --metrics-host goes with --metrics-port");
+    expect(() => options(["--log-format", "xml"])).toThrow('chat-server: --log-format must be text or json, not "xml"');
+    expect(() => options(["--log-format", "xml"])).toThrow(UsageError);
+  });
+});

@@ -4,6 +4,8 @@
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, startApp } from "./helpers.ts";
+import { expectDocumented } from "./metrics/observed-server.ts";
+import { parseScrape, sampleValue } from "./metrics/prometheus-oracle.ts";
 
 afterEach(cleanup);
 
@@ -84,5 +86,17 @@ describe("echo-server", () => {
     await app.waitForStderr(/disconnect 127\.0\.0\.1:\d+ \(2 bytes echoed\)/);
     app.child.kill("SIGTERM");
     expect(await app.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it("serves its connections and bytes as Prometheus metrics with --metrics-port", async () => {
+    const { app, port } = await startApp("echo-server", ["--quiet", "--metrics-port", "0"]);
+    const metricsPort = Number((await app.waitForStderr(/metrics listening on http:\/\/127\.0\.0\.1:(\d+)\/metrics\n/))[1]);
+    const data = Buffer.alloc(10_000, 7);
+    await Promise.all([roundTrip(port, data), roundTrip(port, data.subarray(0, 1000))]);
+    const families = parseScrape(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    expectDocumented(families);
+    expect(sampleValue(families, "boucle_echo_connections_total")).toBe(2);
+    expect(sampleValue(families, "boucle_echo_bytes_total")).toBe(11_000);
+    expect(families.get("boucle_loop_lag_seconds")?.type).toBe("SUMMARY");
   });
 });

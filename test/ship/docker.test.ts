@@ -70,11 +70,19 @@ describe("docker-compose.yml", () => {
   it("publishes the ports the servers listen on, which are the apps' defaults", () => {
     const chat = boucleArgs(services.chat!.command);
     expect(Number(flag(chat, "--port"))).toBe(CHAT_PORT);
-    expect(services.chat!.ports).toEqual([`${CHAT_PORT}:${CHAT_PORT}`]);
+    expect(services.chat!.ports).toEqual([`${CHAT_PORT}:${CHAT_PORT}`, "127.0.0.1:9464:9464"]);
     const echo = boucleArgs(services.echo!.command);
     expect(Number(flag(echo, "--port"))).toBe(7007);
     expect(services.echo!.ports).toEqual(["7007:7007"]);
     expect(flag(chat, "--host")).toBe("0.0.0.0"); // reachable from outside the container
+  });
+
+  it("publishes each chat server's metrics port on the host's loopback only", () => {
+    for (const [name, hostPort] of [["chat", "9464"], ["chat-1", "9481"], ["chat-2", "9482"]] as const) {
+      const args = boucleArgs(services[name]!.command);
+      expect(flag(args, "--metrics-host")).toBe("0.0.0.0"); // Inside the container, so Docker can publish it.
+      expect(services[name]!.ports).toContain(`127.0.0.1:${hostPort}:${flag(args, "--metrics-port")}`);
+    }
   });
 
   it("points the healthcheck and the loadtest at the chat service's port", () => {
@@ -128,7 +136,7 @@ describe("docker-compose.yml, several servers on one Redis", () => {
       const args = boucleArgs(service.command);
       expect(args[0]).toBe("chat-server");
       expect(flag(args, "--redis")).toBe("redis://redis:6379");
-      expect(service.ports).toEqual([`${hostPort}:${flag(args, "--port")}`]);
+      expect(service.ports![0]).toBe(`${hostPort}:${flag(args, "--port")}`);
       expect(service.depends_on).toMatchObject({ redis: { condition: "service_healthy" } });
     }
   });

@@ -21,6 +21,7 @@ import { decodeLine } from "../chat/sanitize.ts";
 import { TokenBucket } from "../chat/token-bucket.ts";
 import { currentTask, getRunningLoop, release, Task, type Coro } from "../../loop/index.ts";
 import { Selector, type StreamReader, type StreamWriter } from "../../net/index.ts";
+import { ChatCounters } from "./counters.ts";
 import { encodeLine } from "./line-arena.ts";
 import type { OutputBudget, QueuedOutput } from "./output-budget.ts";
 import { INTERACTIVE_PRIORITY, LINE_BATCH, MESSAGE_PRIORITY } from "./priorities.ts";
@@ -69,6 +70,7 @@ export class ChatClient implements Member, QueuedOutput {
   readonly #writer: StreamWriter;
   readonly #settings: ClientSettings;
   readonly #budget: OutputBudget | null;
+  readonly #counters: ChatCounters;
   /** Set once the connection is closing, whoever closes it. */
   #ended: EndReason | null = null;
   /**
@@ -85,8 +87,17 @@ export class ChatClient implements Member, QueuedOutput {
   readonly #selector: Selector | null = selectorOfRunningLoop();
   #flushScheduled = false;
 
-  /** `address`: the peer's address group (address.ts), for bans. */
-  constructor(id: number, peer: string, hub: ChatHub | ClusterHub, writer: StreamWriter, settings: ClientSettings, budget: OutputBudget | null = null, address?: string) {
+  /** `address`: the peer's address group (address.ts), for bans; `counters`: the server's (counters.ts). */
+  constructor(
+    id: number,
+    peer: string,
+    hub: ChatHub | ClusterHub,
+    writer: StreamWriter,
+    settings: ClientSettings,
+    budget: OutputBudget | null = null,
+    address?: string,
+    counters = new ChatCounters(),
+  ) {
     this.id = id;
     this.peer = peer;
     this.address = address;
@@ -94,6 +105,7 @@ export class ChatClient implements Member, QueuedOutput {
     this.#writer = writer;
     this.#settings = settings;
     this.#budget = budget;
+    this.#counters = counters;
   }
 
   /** Why the connection is closing, or null while it is open. */
@@ -123,6 +135,8 @@ export class ChatClient implements Member, QueuedOutput {
         return;
       }
     }
+    this.#counters.linesSent++;
+    this.#counters.bytesSent += end - start;
     this.#budget?.charge(end - start);
   }
 
@@ -243,14 +257,21 @@ export class ChatClient implements Member, QueuedOutput {
   /** {@link readLines}'s loop: one line at a time, no recursion. */
   *#readLoop(reader: StreamReader, liveness: Liveness, task: Task<unknown> | null, admit: () => boolean, bucket: TokenBucket | null): Coro<void> {
     const { priorities } = this.#settings;
+    const counters = this.#counters;
     let linesThisStep = 0;
     // An over-long line is dropped by the reader as it comes (none of it
     // held), then answered, and counts as a line of this step.
     const overLong = {
-      discardOverLong: (): void => {
+      discardOverLong: (droppedBytes: number): void => {
         liveness.alive(); // A complete line, if a long one.
         linesThisStep++;
-        if (!admit()) return;
+        counters.linesReceived++;
+        counters.bytesReceived += droppedBytes + 1;
+        if (!admit()) {
+          counters.droppedLines.flood++;
+          return;
+        }
+        counters.droppedLines.line_too_long++;
         this.send(lineTooLong(MAX_LINE_BYTES));
         this.flushNow();
       },
@@ -270,11 +291,17 @@ export class ChatClient implements Member, QueuedOutput {
       }
       const line = yield* reader.nextLine(overLong);
       if (line === null) return;
+      counters.linesReceived++;
+      counters.bytesReceived += line.length + 1; // Its newline too.
       liveness.alive(); // Any complete line, even one flood control drops.
       if (this.#ended !== null) return; // Lines after /quit are not handled.
-      if (!admit()) continue;
+      if (!admit()) {
+        counters.droppedLines.flood++;
+        continue;
+      }
       const length = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
       if (length > MAX_LINE_BYTES) {
+        counters.droppedLines.line_too_long++;
         this.send(lineTooLong(MAX_LINE_BYTES));
         this.flushNow();
         continue;

@@ -8,7 +8,11 @@ import { RedisConnectionError } from "../../redis/index.ts";
 import { usage } from "../cli/args.ts";
 import { chatServerOptions, parseChatServerArgs, SPEC, type ChatServerOptions } from "./options.ts";
 import { ChatServer } from "./server.ts";
-import { isSupervisor, leaveCluster, superviseWorkers } from "./workers.ts";
+import type { MetricsEndpointOptions } from "../cli/observability-flags.ts";
+import { createLogger } from "../logging/logger.ts";
+import { reportLoopExceptions } from "../logging/loop-exceptions.ts";
+import { startChatMetrics, type ChatMetricsEndpoint } from "./metrics.ts";
+import { isSupervisor, leaveCluster, superviseWorkers, workerIndex } from "./workers.ts";
 
 export { ChatServer } from "./server.ts";
 export type { ChatServerOptions } from "./options.ts";
@@ -25,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     return await run(serveUntilSignal(options));
   } catch (error) {
     if (!(error instanceof RedisConnectionError)) throw error;
-    process.stderr.write(`boucle chat-server: ${error.message}\n`);
+    createLogger({ format: options.logFormat }).error("fatal", `boucle chat-server: ${error.message}`, { reason: error.message });
     return 1;
   } finally {
     leaveCluster();
@@ -35,12 +39,26 @@ export async function main(argv: string[]): Promise<number> {
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
 function* serveUntilSignal(options: ChatServerOptions): Coro<number> {
-  const server = yield* ChatServer.start(options);
-  // Always printed, even with --quiet: scripts and tests wait for it.
-  if (options.plain) process.stderr.write(`chat server listening on ${formatAddress(options.host, server.port)}\n`);
-  if (server.tlsPort !== undefined) process.stderr.write(`chat server (TLS) listening on ${formatAddress(options.host, server.tlsPort)}\n`);
-  const stop = new Event();
   const loop = getRunningLoop();
+  // Always written, even with --quiet: scripts and tests wait for the listening lines.
+  const always = createLogger({ format: options.logFormat });
+  if (options.logFormat === "json") reportLoopExceptions(loop, always);
+  const server = yield* ChatServer.start(options);
+  let metrics: ChatMetricsEndpoint | null = null;
+  try {
+    if (options.metrics !== null) metrics = yield* startChatMetrics(server, metricsAddress(options.metrics));
+  } catch (error) {
+    yield* server.shutdown();
+    throw error;
+  }
+  const listening = (what: string, address: string, url = address): void => always.info("listening", `${what} listening on ${url}`, { address });
+  if (options.plain) listening("chat server", formatAddress(options.host, server.port));
+  if (server.tlsPort !== undefined) listening("chat server (TLS)", formatAddress(options.host, server.tlsPort));
+  if (metrics !== null) {
+    const address = formatAddress(options.metrics!.host, metrics.port);
+    listening("metrics", address, `http://${address}/metrics`);
+  }
+  const stop = new Event();
   // Why so little here: a signal arrives in a Node callback, outside the
   // loop; all it does is schedule the Event's set() on the loop.
   const onSignal = (): void => {
@@ -49,10 +67,16 @@ function* serveUntilSignal(options: ChatServerOptions): Coro<number> {
   for (const signal of SIGNALS) process.on(signal, onSignal);
   try {
     yield* stop.wait();
-    options.log("shutting down");
+    options.log.info("shutdown", "shutting down");
     yield* server.shutdown();
   } finally {
     for (const signal of SIGNALS) process.off(signal, onSignal);
+    if (metrics !== null) yield* metrics.stop();
   }
   return 0;
+}
+
+/** Where this process serves metrics: with `--workers`, worker k on `--metrics-port` + k (0 stays any free port). */
+function metricsAddress(where: MetricsEndpointOptions): MetricsEndpointOptions {
+  return where.port === 0 ? where : { ...where, port: where.port + workerIndex() };
 }

@@ -7,7 +7,9 @@ import { readFileSync } from "node:fs";
 import { DEFAULT_HISTORY_LINES } from "../chat/history.ts";
 import { DEFAULT_FIRST_LINE_MS, DEFAULT_IDLE_MS } from "../chat/liveness.ts";
 import { environmentValue, hostOption, intOption, parseCommandArgs, portOption, UsageError, type CommandSpec, type Parsed } from "../cli/args.ts";
+import { logFormatOption, metricsEndpointOptions, OBSERVABILITY_FLAGS, type MetricsEndpointOptions } from "../cli/observability-flags.ts";
 import { tlsServerFiles, TLS_SERVER_FLAGS } from "../cli/tls-flags.ts";
+import { createLogger, SILENT, type LogFormat, type Logger } from "../logging/logger.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 7777;
@@ -62,6 +64,7 @@ export const SPEC: CommandSpec = {
     "tls-port": { type: "string", value: "PORT", help: `port of the TLS listener, 0 for any (default ${DEFAULT_TLS_PORT})` },
     "no-plain": { type: "boolean", help: "TLS only: no plain-text listener (needs --tls-cert)" },
     quiet: { type: "boolean", short: "q", help: "no log line per connect, disconnect and error" },
+    ...OBSERVABILITY_FLAGS, // --metrics-port, --metrics-host, --log-format
     redis: { type: "string", value: "URL", help: "share the chat with every server on this Redis: redis://HOST:PORT[/DB] or unix:///path.sock (env BOUCLE_REDIS_URL)" },
     workers: { type: "string", value: "N", help: "with --redis: run N worker processes on one port (default 1: no workers)" },
     "lease-ms": { type: "string", value: "MS", help: `with --redis: a server silent this long is lost and its members removed (default ${DEFAULT_LEASE_MS})` },
@@ -94,8 +97,12 @@ export interface ChatServerOptions {
   plain: boolean;
   /** The TLS listener, if any: certificate and key (PEM) and its port. */
   tls: { cert: string; key: string; port: number } | null;
-  /** Writes one log line (connects, disconnects, errors); a no-op when quiet. */
-  log: (line: string) => void;
+  /** Connects, disconnects, refusals and errors; silent with `--quiet`. */
+  log: Logger;
+  /** How log lines are written; the listening lines, printed even when quiet, use it too. */
+  logFormat: LogFormat;
+  /** The Prometheus endpoint (`--metrics-port`), or null: none. */
+  metrics: MetricsEndpointOptions | null;
   /** The Redis URL that makes this server one node of a shared chat; undefined: a chat of its own. */
   redisUrl?: string;
   /** Worker processes (node:cluster) on one port; 1: this process serves. */
@@ -108,6 +115,7 @@ export interface ChatServerOptions {
 export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = process.env): ChatServerOptions {
   const v = parsed.values;
   const quiet = v["quiet"] === true;
+  const logFormat = logFormatOption(SPEC, v);
   const redisUrl = (v["redis"] as string | undefined) || environmentValue(env, "BOUCLE_REDIS_URL");
   if (redisUrl !== undefined) {
     try {
@@ -119,6 +127,10 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
   const workers = intOption(SPEC, "workers", v["workers"], 1, 1, 64);
   if (workers > 1 && redisUrl === undefined) {
     throw new UsageError(`${SPEC.name}: --workers needs --redis (workers share one chat through Redis)`);
+  }
+  const metrics = metricsEndpointOptions(SPEC, v);
+  if (metrics !== null && metrics.port !== 0 && metrics.port + workers - 1 > 65_535) {
+    throw new UsageError(`${SPEC.name}: --metrics-port ${metrics.port} leaves no room for ${workers} workers' ports (worker k serves on it plus k)`);
   }
   return {
     host: hostOption(v["host"], DEFAULT_HOST, env),
@@ -138,7 +150,9 @@ export function chatServerOptions(parsed: Parsed, env: NodeJS.ProcessEnv = proce
     firstLineMs: secondsOption("first-line-timeout", v["first-line-timeout"], DEFAULT_FIRST_LINE_MS),
     plain: v["no-plain"] !== true,
     tls: tlsOptions(v),
-    log: quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
+    log: quiet ? SILENT : createLogger({ format: logFormat }),
+    logFormat,
+    metrics,
     redisUrl,
     workers,
     leaseMs: intOption(SPEC, "lease-ms", v["lease-ms"], DEFAULT_LEASE_MS, 500),

@@ -5,7 +5,9 @@
  * is a ClusterHub: one node of a chat shared by every server on that Redis.
  */
 import { addressGroup } from "../chat/address.ts";
+import type { BrokerStats } from "../chat/broker/broker-stats.ts";
 import { RedisBroker } from "../chat/broker/redis-broker.ts";
+import type { LogFields } from "../logging/logger.ts";
 import { ClusterHub } from "../chat/cluster-hub.ts";
 import { ChatHub, serverFull } from "../chat/hub.ts";
 import { BANNED, CONNECTING_TOO_FAST, TOO_MANY_FROM_ADDRESS } from "../chat/replies.ts";
@@ -24,6 +26,7 @@ import {
 import { ChatClient, READ_LIMIT } from "./client.ts";
 import type { ChatServerOptions } from "./options.ts";
 import { AddressLimits } from "./address-limits.ts";
+import { ChatCounters, disconnectReason, type RefusalReason } from "./counters.ts";
 import { OutputBudget } from "./output-budget.ts";
 import { INTERACTIVE_PRIORITY, MESSAGE_PRIORITY } from "./priorities.ts";
 
@@ -70,6 +73,10 @@ export class ChatServer {
   readonly budget: OutputBudget;
   /** Connections per address (`--max-per-ip`, `--connect-rate`). */
   readonly addressLimits: AddressLimits;
+  /** What the metrics endpoint reports (counters.ts). */
+  readonly counters = new ChatCounters();
+  /** The Redis broker's round trips and backlog, with `--redis`. */
+  readonly brokerStats: BrokerStats | null;
   readonly #clients = new Set<ChatClient>();
   #plain: StreamServer | null = null;
   #tls: StreamServer | null = null;
@@ -78,9 +85,10 @@ export class ChatServer {
   #fdSlots = Number.POSITIVE_INFINITY;
   #crowdTimer: TimerHandle | null = null;
 
-  private constructor(options: ChatServerOptions, hub: ChatHub | ClusterHub) {
+  private constructor(options: ChatServerOptions, hub: ChatHub | ClusterHub, brokerStats: BrokerStats | null) {
     this.options = options;
     this.hub = hub;
+    this.brokerStats = brokerStats;
     const loop = getRunningLoop();
     this.budget = new OutputBudget(options.maxOutputBytes);
     this.addressLimits = new AddressLimits({
@@ -100,16 +108,19 @@ export class ChatServer {
    */
   static *start(options: ChatServerOptions): Coro<ChatServer> {
     const loop = getRunningLoop();
-    const hub =
+    const [hub, brokerStats] =
       options.redisUrl === undefined
-        ? new ChatHub({
-            quietRoomSize: options.quietRoomSize,
-            now: () => loop.time(),
-            historyLines: options.historyLines,
-            operPassword: options.operPassword,
-          })
+        ? [
+            new ChatHub({
+              quietRoomSize: options.quietRoomSize,
+              now: () => loop.time(),
+              historyLines: options.historyLines,
+              operPassword: options.operPassword,
+            }),
+            null,
+          ]
         : yield* clusterHub(options);
-    const chat = new ChatServer(options, hub);
+    const chat = new ChatServer(options, hub, brokerStats);
     try {
       if (options.plain) chat.#plain = yield* chat.#listen(options.port);
       if (options.tls !== null) chat.#tls = yield* chat.#listen(options.tls.port, options.tls);
@@ -122,7 +133,7 @@ export class ChatServer {
     if (free !== undefined) {
       chat.#fdSlots = Math.max(0, free - FD_HEADROOM);
       if (chat.#fdSlots < options.maxClients) {
-        options.log(`at most ${chat.#fdSlots} clients: the open-file limit (ulimit -n) leaves no room for more`);
+        options.log.warn("fd_limit", `at most ${chat.#fdSlots} clients: the open-file limit (ulimit -n) leaves no room for more`, { clients: chat.#fdSlots });
       }
     }
     chat.#tellCrowds();
@@ -148,7 +159,7 @@ export class ChatServer {
         tls,
         limit: READ_LIMIT,
         clientPriority: options.priorities ? INTERACTIVE_PRIORITY : 0,
-        onAcceptError: (error) => options.log(`refused a connection: ${error.message}`),
+        onAcceptError: (error) => options.log.warn("accept_error", `refused a connection: ${error.message}`, { reason: error.message }),
       });
     } catch (error) {
       if (error instanceof AddressInUseError) {
@@ -178,6 +189,11 @@ export class ChatServer {
     return this.#clients.size;
   }
 
+  /** The clients connected and admitted, for the metrics' queue sampling. */
+  get clients(): ReadonlySet<ChatClient> {
+    return this.#clients;
+  }
+
   /**
    * Stop accepting (the port is released), tell everyone the server is
    * shutting down, let them have what is queued for up to `graceMs`, then
@@ -205,7 +221,6 @@ export class ChatServer {
 
   /** One client's task (startServer's handler; it closes the writer afterwards). */
   *#serve(reader: StreamReader, writer: StreamWriter): Coro<void> {
-    const { log } = this.options;
     const { host, port } = writer.socket.remote;
     const peer = host === undefined ? "?" : formatAddress(host, port);
     const group = addressGroup(host);
@@ -213,14 +228,16 @@ export class ChatServer {
     if (this.hub instanceof ChatHub && this.hub.isBanned(group)) {
       writer.write(`${BANNED}\n`);
       writer.close();
-      log(`refused ${peer}: banned`);
+      this.#refused(peer, "banned", `refused ${peer}: banned`);
       return;
     }
     const refusal = this.addressLimits.admit(group);
     if (refusal !== undefined) {
       writer.write(`${refusal === "too many" ? TOO_MANY_FROM_ADDRESS : CONNECTING_TOO_FAST}\n`);
       writer.close();
-      log(`refused ${peer}: ${refusal === "too many" ? "too many connections" : "connecting too fast"} from ${group}`);
+      const tooMany = refusal === "too many";
+      const why = `${tooMany ? "too many connections" : "connecting too fast"} from ${group}`;
+      this.#refused(peer, tooMany ? "too_many_from_address" : "connecting_too_fast", `refused ${peer}: ${why}`);
       return;
     }
     try {
@@ -228,6 +245,12 @@ export class ChatServer {
     } finally {
       this.addressLimits.release(group);
     }
+  }
+
+  /** Count and log a connection turned away before it joined. */
+  #refused(peer: string, reason: RefusalReason, text: string): void {
+    this.counters.refused[reason]++;
+    this.options.log.info("refused", text, { address: peer, reason });
   }
 
   /** Serve a client its address admitted: the maximum of clients, then its task. */
@@ -241,13 +264,14 @@ export class ChatServer {
     if (this.#clients.size >= this.options.maxClients || outOfFds) {
       writer.write(`${serverFull()}\n`);
       writer.close(outOfFds ? { drainMs: REFUSAL_DRAIN_MS } : {}); // Short only when descriptors are scarce.
-      log(`refused ${peer}: server full${outOfFds ? " (open-file limit)" : ""}`);
+      this.#refused(peer, "server_full", `refused ${peer}: server full${outOfFds ? " (open-file limit)" : ""}`);
       if (connections + 1 >= this.#fdSlots + FD_HEADROOM) {
-        log("out of file descriptors: more connections are closed unanswered until some close");
+        log.warn("fd_exhausted", "out of file descriptors: more connections are closed unanswered until some close");
       }
       return;
     }
-    const client = new ChatClient(++this.#nextId, peer, this.hub, writer, this.options, this.budget, group);
+    const client = new ChatClient(++this.#nextId, peer, this.hub, writer, this.options, this.budget, group, this.counters);
+    this.counters.connections++;
     this.#clients.add(client);
     this.budget.add(client);
     let reason = "eof";
@@ -258,7 +282,7 @@ export class ChatServer {
       if (this.hub instanceof ClusterHub) yield* this.hub.join(client);
       else this.hub.join(client);
       client.flushNow();
-      log(`connect ${client.nick} from ${peer}`);
+      log.info("connect", `connect ${client.nick} from ${peer}`, clientFields(client));
       yield* client.readLines(reader);
     } catch (error) {
       if (error instanceof CancelledError) {
@@ -267,14 +291,16 @@ export class ChatServer {
       }
       if (!(error instanceof NetError)) throw error;
       reason = error.code === "ECONNRESET" ? "reset" : error.code;
-      log(`error ${client.nick || peer} from ${peer}: ${error.message}`);
+      log.warn("error", `error ${client.nick || peer} from ${peer}: ${error.message}`, { ...clientFields(client), reason: error.message });
       client.end("reset");
     } finally {
       admission.cancel();
       this.budget.delete(client);
       this.hub.leave(client); // Once: a no-op after /quit, a slow-reader drop or shutdown.
       client.end(cancelled ? "reset" : reason);
-      log(`disconnect ${client.nick || peer} from ${peer} (${client.ended})`);
+      const ended = client.ended ?? reason;
+      this.counters.disconnects[disconnectReason(ended)]++;
+      log.info("disconnect", `disconnect ${client.nick || peer} from ${peer} (${ended})`, { ...clientFields(client), reason: ended });
       // The close itself is graceful and bounded (src/net/graceful-close.ts);
       // startServer waits for it before the task ends.
       this.#clients.delete(client);
@@ -282,12 +308,18 @@ export class ChatServer {
   }
 }
 
-/** A ClusterHub on a started broker. @throws RedisConnectionError if Redis can't be reached. */
-function* clusterHub(options: ChatServerOptions): Coro<ClusterHub> {
+/** The fields of a client's log lines. */
+function clientFields(client: ChatClient): LogFields {
+  return { client: client.id, address: client.peer, nick: client.nick || undefined, room: client.room || undefined };
+}
+
+/** A ClusterHub on a started broker, and the broker's stats. @throws RedisConnectionError if Redis can't be reached. */
+function* clusterHub(options: ChatServerOptions): Coro<[ClusterHub, BrokerStats]> {
   const hub = new ClusterHub();
   // Why MESSAGE_PRIORITY: the reader does the rooms' fan-out, which must not delay replies to commands.
   const readerPriority = options.priorities ? MESSAGE_PRIORITY : 0;
   const { leaseMs, quietRoomSize, historyLines } = options;
-  hub.attach(yield* RedisBroker.start(options.redisUrl!, hub.listener, { leaseMs, readerPriority, quietRoomSize, historyLines }));
-  return hub;
+  const broker = yield* RedisBroker.start(options.redisUrl!, hub.listener, { leaseMs, readerPriority, quietRoomSize, historyLines });
+  hub.attach(broker);
+  return [hub, broker.stats];
 }

@@ -3,24 +3,28 @@
  * (node:cluster), which share the listening port and each run a chat server
  * node on the same Redis. The primary serves nobody; it only supervises:
  * restarts a worker that dies, forwards SIGINT/SIGTERM, and exits 0 once
- * every worker has exited after a signal.
+ * every worker has exited after a signal. Each worker has an index, from 0,
+ * that its replacement keeps (its metrics port is `--metrics-port` plus it).
  */
 import cluster, { type Worker } from "node:cluster";
+import type { Logger } from "../logging/logger.ts";
 
 /** A worker that dies this soon after its start is not restarted at once (ms). */
 const RESTART_DELAY_MS = 1000;
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+/** The environment variable that tells a worker its index. */
+const INDEX_VARIABLE = "BOUCLE_WORKER_INDEX";
 
 /**
  * Fork `count` workers running this same command line and supervise them.
  * Resolves with the exit code once they have all exited after a signal.
  */
-export function superviseWorkers(count: number, log: (line: string) => void): Promise<number> {
+export function superviseWorkers(count: number, log: Logger): Promise<number> {
   let stopping = false;
   const live = new Set<Worker>();
   return new Promise((resolve) => {
-    const fork = (): void => {
-      const worker = cluster.fork();
+    const fork = (index: number): void => {
+      const worker = cluster.fork({ [INDEX_VARIABLE]: String(index) });
       live.add(worker);
       worker.once("exit", (code, signal) => {
         live.delete(worker);
@@ -28,10 +32,11 @@ export function superviseWorkers(count: number, log: (line: string) => void): Pr
           if (live.size === 0) finish();
           return;
         }
-        log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another in ${RESTART_DELAY_MS} ms`);
+        const pid = worker.process.pid;
+        log.warn("worker_exit", `worker ${pid} exited (${signal ?? code}); starting another in ${RESTART_DELAY_MS} ms`, { pid, reason: String(signal ?? code) });
         // Why a delay: a worker that cannot start (Redis away, port taken) must not be restarted in a hot loop.
         setTimeout(() => {
-          if (!stopping) fork();
+          if (!stopping) fork(index);
         }, RESTART_DELAY_MS);
       });
     };
@@ -45,8 +50,13 @@ export function superviseWorkers(count: number, log: (line: string) => void): Pr
       resolve(0);
     };
     for (const signal of SIGNALS) process.on(signal, onSignal);
-    for (let i = 0; i < count; i++) fork();
+    for (let i = 0; i < count; i++) fork(i);
   });
+}
+
+/** This process's worker index: 0 for the first worker, and outside `--workers`. */
+export function workerIndex(): number {
+  return cluster.isWorker ? Number(process.env[INDEX_VARIABLE] ?? 0) : 0;
 }
 
 /** True in the primary of a `--workers` run: the process that must fork rather than serve. */

@@ -107,6 +107,11 @@ export class ClusterHub {
     },
   };
 
+  /** Rooms with members on this server (the chat's other rooms live on other servers). */
+  get roomCount(): number {
+    return this.#rooms.size;
+  }
+
   /** Use `broker` (started with this hub's `listener`). */
   attach(broker: ChatBroker): void {
     this.#broker = broker;

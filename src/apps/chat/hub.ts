@@ -229,6 +229,11 @@ export class ChatHub {
     this.#run(() => this.#join(member));
   }
 
+  /** Rooms that exist now (each has members). */
+  get roomCount(): number {
+    return this.#rooms.size;
+  }
+
   /**
    * Whether connections from address group `group` are banned; the server
    * turns them away with {@link BANNED} before they join.

@@ -4,8 +4,13 @@
 import { Event, getRunningLoop, run, type Coro } from "../../loop/index.ts";
 import { AddressInUseError, formatAddress } from "../../net/index.ts";
 import { hostOption, parseCommandArgs, portOption, usage, type CommandSpec } from "../cli/args.ts";
+import { logFormatOption, metricsEndpointOptions, OBSERVABILITY_FLAGS, type MetricsEndpointOptions } from "../cli/observability-flags.ts";
 import { tlsServerFiles, TLS_SERVER_FLAGS } from "../cli/tls-flags.ts";
-import { startEchoServer, type EchoServerOptions } from "./echo.ts";
+import { stopMetricsEndpoint } from "../metrics/endpoint.ts";
+import { createLogger, SILENT, type LogFormat } from "../logging/logger.ts";
+import { reportLoopExceptions } from "../logging/loop-exceptions.ts";
+import { EchoCounters, startEchoServer, type EchoServerOptions } from "./echo.ts";
+import { startEchoMetrics } from "./metrics.ts";
 
 export { startEchoServer, type EchoServerOptions } from "./echo.ts";
 
@@ -19,8 +24,16 @@ export const SPEC: CommandSpec = {
     port: { type: "string", short: "p", value: "PORT", help: `port to listen on, 0 for any (default ${DEFAULT_PORT}, env BOUCLE_ECHO_PORT)` },
     ...TLS_SERVER_FLAGS, // TLS instead of plain TCP
     quiet: { type: "boolean", short: "q", help: "no log line per connect, disconnect and error" },
+    ...OBSERVABILITY_FLAGS, // --metrics-port, --metrics-host, --log-format
   },
 };
+
+/** The command line's options: the server's, and how it is observed. */
+type EchoMainOptions = EchoServerOptions &
+  Required<Omit<EchoServerOptions, "tls">> & {
+    logFormat: LogFormat;
+    metrics: MetricsEndpointOptions | null;
+  };
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(SPEC, argv);
@@ -29,16 +42,20 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const v = parsed.values;
-  const options: EchoServerOptions & Required<Omit<EchoServerOptions, "tls">> = {
+  const logFormat = logFormatOption(SPEC, v);
+  const options: EchoMainOptions = {
     tls: tlsServerFiles(SPEC, v),
     host: hostOption(v["host"], "127.0.0.1"),
     port: portOption(SPEC, v["port"], "BOUCLE_ECHO_PORT", DEFAULT_PORT),
-    log: v["quiet"] === true ? () => {} : (line) => process.stderr.write(`${line}\n`),
+    log: v["quiet"] === true ? SILENT : createLogger({ format: logFormat }),
+    counters: new EchoCounters(),
+    logFormat,
+    metrics: metricsEndpointOptions(SPEC, v),
   };
   return run(serveUntilSignal(options));
 }
 
-function* serveUntilSignal(options: EchoServerOptions & Required<Omit<EchoServerOptions, "tls">>): Coro<number> {
+function* serveUntilSignal(options: EchoMainOptions): Coro<number> {
   let server;
   try {
     server = yield* startEchoServer(options);
@@ -47,8 +64,23 @@ function* serveUntilSignal(options: EchoServerOptions & Required<Omit<EchoServer
     const where = formatAddress(options.host, options.port);
     throw new AddressInUseError(`cannot listen on ${where}: address already in use`, error.code, error, { cause: error });
   }
+  let metrics = null;
+  try {
+    if (options.metrics !== null) metrics = yield* startEchoMetrics(server, options.counters, options.metrics);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  // Always written, even with --quiet: scripts and tests wait for the listening lines.
+  const always = createLogger({ format: options.logFormat });
+  if (options.logFormat === "json") reportLoopExceptions(getRunningLoop(), always);
   const kind = options.tls === undefined ? "" : " (TLS)";
-  process.stderr.write(`echo server${kind} listening on ${formatAddress(options.host, server.port)}\n`);
+  const address = formatAddress(options.host, server.port);
+  always.info("listening", `echo server${kind} listening on ${address}`, { address });
+  if (metrics !== null) {
+    const metricsAddress = formatAddress(options.metrics!.host, metrics.port);
+    always.info("listening", `metrics listening on http://${metricsAddress}/metrics`, { address: metricsAddress });
+  }
   const stop = new Event();
   const loop = getRunningLoop();
   const onSignal = (): void => {
@@ -62,6 +94,7 @@ function* serveUntilSignal(options: EchoServerOptions & Required<Omit<EchoServer
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+  if (metrics !== null) yield* stopMetricsEndpoint(metrics);
   server.close();
   server.closeClients();
   yield* server.waitClosed();

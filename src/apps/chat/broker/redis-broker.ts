@@ -17,7 +17,7 @@
  * asks this broker to register the node's members again.
  */
 import { hostname } from "node:os";
-import { createTask, sleep, timeout, TimeoutError, type Coro, type Task } from "../../../loop/index.ts";
+import { createTask, getRunningLoop, sleep, timeout, TimeoutError, type Coro, type Task } from "../../../loop/index.ts";
 import {
   asArray,
   asInteger,
@@ -34,6 +34,7 @@ import { pageRange } from "../paging.ts";
 import { crowdNotice, joined, leftChat, leftRoom, NODE_LOST_REASON, renamed, SHUTDOWN_REASON } from "../replies.ts";
 import { DEFAULT_QUIET_ROOM_SIZE, LOBBY, roomKey } from "../room.ts";
 import { APPLY, HEARTBEAT, OP_ARITY, REAP, ROOMS_PAGE, TAKE_TALLIES, WHO_PAGE, type OpName } from "./scripts.ts";
+import { BrokerStats } from "./broker-stats.ts";
 import { StreamFollower } from "./stream-follower.ts";
 import {
   BrokerUnavailableError,
@@ -107,6 +108,8 @@ export class RedisBroker implements ChatBroker {
   readonly nodeId: string;
   readonly prefix: string;
   readonly shards: number;
+  /** Round trips and backlog, for the metrics endpoint. */
+  readonly stats = new BrokerStats();
   readonly #maxLen: number;
   readonly #leaseMs: number;
   readonly #quietRoomSize: number;
@@ -125,6 +128,7 @@ export class RedisBroker implements ChatBroker {
   private constructor(client: RedisClient, blocking: RedisClient, listener: BrokerListener, options: RedisBrokerOptions) {
     this.#client = client;
     this.#blocking = blocking;
+    this.stats.connected = () => client.connected;
     this.prefix = options.prefix ?? "boucle";
     this.shards = options.shards ?? 16;
     this.#maxLen = options.maxLen ?? 10_000;
@@ -473,6 +477,20 @@ export class RedisBroker implements ChatBroker {
       if (op.length !== OP_ARITY[op[0]] + 1) throw new Error(`broker op ${op[0]} takes ${OP_ARITY[op[0]]} arguments`);
       args.push(...op);
     }
+    const loop = getRunningLoop();
+    const started = loop.time();
+    this.stats.inFlight++;
+    try {
+      const status = yield* this.#apply(args, onResult, barrier);
+      this.stats.stepSeconds.observe((loop.time() - started) / 1000); // The loop clock is in ms.
+      return status;
+    } finally {
+      this.stats.inFlight--;
+    }
+  }
+
+  /** {@link #step}'s work: run the script, then the barrier. */
+  *#apply(args: RedisArg[], onResult: ((result: RedisReply[]) => void) | undefined, barrier: boolean): Coro<string> {
     const result = asArray(yield* this.#attempt(() => APPLY_SCRIPT.run(this.#client, [], args)));
     const status = asString(result[0]!);
     if (status === "ok") onResult?.(result);
@@ -508,6 +526,7 @@ export class RedisBroker implements ChatBroker {
 
   #unavailable(error: unknown): unknown {
     if (error instanceof RedisConnectionError || error instanceof TimeoutError) {
+      this.stats.unavailable++;
       return new BrokerUnavailableError(`chat service unavailable (Redis at ${this.#client.where} is not answering)`, { cause: error });
     }
     return error;
