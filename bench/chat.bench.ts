@@ -1,129 +1,178 @@
 /**
- * `npm run bench:chat`: delivered messages per second and p99 latency for
- * rooms of 10, 100 and 1 000 clients, against our chat server
- * (`boucle chat-server`) and a plain Node callback chat server speaking the
- * same protocol (bench/baselines/chat-server.ts), side by side, one run.
+ * `npm run bench:chat`: our chat server against a Python asyncio + uvloop
+ * chat server and a plain Node callback chat server (bench/baselines/),
+ * all speaking the same protocol, measured from outside by the independent
+ * C load generator (../shared/loadgen), in one run, side by side.
  *
- * Each room: every client sends as fast as its window allows (closed loop:
- * at most W of its messages not yet delivered to every other member; W is
- * the same for both servers), after a warm-up; every delivery is checked
- * (per-sender sequence, every byte), so "nothing lost" is verified, not
- * assumed. Servers run pinned to core 0, the load generator (`boucle
- * loadtest --mode chat`) to core 1, each in its own process.
+ * - Rooms of 10, 100 and 1 000 clients, closed loop: each client keeps at
+ *   most `window` of its messages not yet received by the next client;
+ *   every delivery is checked (lost, duplicated, reordered, malformed).
+ * - Open loop: 100 clients each sending 5 messages a second.
+ * - Memory: each server's RSS idle, with 10 000 idle connections (bytes
+ *   per connection) and under the room-of-100 flood.
+ * - Cost growth: server CPU per delivery and p99 as the room grows (10,
+ *   100, 1 000) and as the connections grow (a room of 100 talking among
+ *   100, 1 000 and 10 000 connections).
  *
- * The bar (issue 5): >= 5x the baseline's delivered messages/s at 100 and
- * 1 000 clients, with nothing lost.
+ * Every server runs in its own process pinned to core 0, the load
+ * generator on core 1; each round starts the servers afresh and alternates
+ * their order; cells are medians over the rounds (BENCH_ROUNDS, default 2;
+ * BENCH_DURATION seconds of sending per run, default 3). The idle crowd
+ * phase runs once, on fresh servers. Everything measured is written to
+ * bench/results/chat.json (BENCH_JSON), from which `npm run bench:chat:plot`
+ * draws docs/chat-cost.svg.
  *
- * TLS rows (issue 11): rooms of 10 and 100 over TLS, `boucle chat-server
- * --tls-cert --tls-key --no-plain` against the same baseline on Node's
- * `tls.createServer`, with a certificate made for the run; then our TLS
- * figures against our plain ones (TLS's cost).
+ * Bars (issue 13): ours >= uvloop in deliveries/s at 10, 100 and 1 000
+ * with p99 no worse; the open loop's p99 <= 1 ms; nothing lost anywhere.
+ * (Issue 5's >= 5x the Node baseline at 100 and 1 000 stays.) The exit
+ * status is 1 when one is missed.
+ *
+ * TLS rows (issue 11): rooms of 10 and 100 over TLS against the Node
+ * baseline on `tls.createServer`, with `boucle loadtest` (the C generator
+ * speaks no TLS), BENCH_TLS_ROUNDS rounds (default 1); see
+ * bench/lib/chat-tls-rows.ts.
  */
-import { fileURLToPath } from "node:url";
-import { environment, median, table } from "./lib/measure.ts";
-import { ms, pinningNote, ratio, startServerProcess } from "./lib/processes.ts";
-import { runRounds, type Sample } from "./lib/rounds.ts";
-import { makeCertificate } from "../test/net/tls-certificate.ts";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { contenders, uvloopMissing, OURS_BENCH_FLAGS, type Contender, type ContenderKey } from "./lib/chat-contenders.ts";
+import { printReport } from "./lib/chat-report.ts";
+import type { ChatCase, ChatResults, ChatRun, MemoryRow } from "./lib/chat-results.ts";
+import { runTlsRows } from "./lib/chat-tls-rows.ts";
+import { IdleCrowd } from "./lib/idle-crowd.ts";
+import { loadgenBinary, runLoadgen } from "./lib/loadgen.ts";
+import { environment } from "./lib/measure.ts";
+import { ms, pinningNote, processRssBytes, ROOT, type ServerProcess } from "./lib/processes.ts";
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 2);
-const WARMUP_S = "1";
+/** The TLS rows' rounds: one by default, to keep the whole bench under five minutes. */
+const TLS_ROUNDS = Number(process.env["BENCH_TLS_ROUNDS"] ?? 1);
 const DURATION_S = process.env["BENCH_DURATION"] ?? "3";
-const BOUCLE = fileURLToPath(new URL("../bin/boucle.js", import.meta.url));
+const WARMUP_S = "1";
+const RESULTS = process.env["BENCH_JSON"] ?? path.join(ROOT, "bench/results/chat.json");
+/** Idle connections of the memory row; the ladder's top is this many in all. */
+const CROWD = 10_000;
+/** Time for a server's RSS to settle after a change (joins, leaves) before it is read. */
+const SETTLE_MS = 500;
 
-interface Room {
-  clients: number;
-  /** Messages each sender may have in flight: about 1 000 messages queued per receiver at most. */
-  window: number;
-  gated: boolean;
-  tls: boolean;
+const ROOMS: ChatCase[] = [
+  { name: "room of 10", clients: 10, window: 64, rate: 0, idle: 0 },
+  { name: "room of 100", clients: 100, window: 8, rate: 0, idle: 0 },
+  { name: "room of 1000", clients: 1000, window: 1, rate: 0, idle: 0 },
+];
+/** The flood of the memory rows. */
+const FLOOD = ROOMS[1]!;
+const OPEN_LOOP: ChatCase = { name: "open loop, 100 x 5 msg/s", clients: 100, window: 0, rate: 5, idle: 0 };
+const LADDER: ChatCase[] = [
+  { name: "room of 100 among 1 000", clients: 100, window: 8, rate: 0, idle: 900 },
+  { name: "room of 100 among 10 000", clients: 100, window: 8, rate: 0, idle: CROWD - 100 },
+];
+
+function loadgenArgs(c: ChatCase): string[] {
+  const pace = c.rate > 0 ? ["-r", String(c.rate)] : ["-p", String(c.window)];
+  return ["-c", String(c.clients), ...pace, "-s", "64", "-w", WARMUP_S, "-d", DURATION_S];
 }
 
-const PLAIN_ROOMS: Room[] = [
-  { clients: 10, window: 64, gated: false, tls: false },
-  { clients: 100, window: 8, gated: true, tls: false },
-  { clients: 1000, window: 1, gated: true, tls: false },
-];
-const TLS_ROOMS: Room[] = [
-  { clients: 10, window: 64, gated: false, tls: true },
-  { clients: 100, window: 8, gated: false, tls: true },
-];
-const ROOMS = [...PLAIN_ROOMS, ...TLS_ROOMS];
-const certificate = makeCertificate();
-const TLS_SERVER = ["--tls-cert", certificate.certFile, "--tls-key", certificate.keyFile];
-const nameOf = (room: Room): string => `${room.tls ? "TLS " : ""}room of ${room.clients}`;
+async function measure(c: ChatCase, contender: Contender, server: ServerProcess, round: number): Promise<ChatRun> {
+  const lg = await runLoadgen("chat", loadgenArgs(c), `127.0.0.1:${server.port}`, server.child.pid);
+  const usPerDelivery = lg.server_cpu_pct >= 0 && lg.received > 0 ? (lg.server_cpu_pct / 100) * lg.elapsed_s * 1e6 / lg.received : NaN;
+  const flaw = lg.ok ? "" : ` FAIL: lost ${lg.lost}, dup ${lg.duplicated}, reord ${lg.reordered}, malformed ${lg.malformed}, connect errors ${lg.connect_errors}, resets ${lg.resets}${lg.aborted ? ", aborted" : ""}`;
+  process.stderr.write(
+    `  ${c.name.padEnd(26)} ${contender.key.padEnd(6)} ${Math.round(lg.steady_delivered_per_s).toLocaleString("en-US").padStart(10)} deliveries/s, ` +
+      `p50 ${ms(lg.lat_us.p50 / 1000)} p99 ${ms(lg.lat_us.p99 / 1000)} ms, server ${usPerDelivery.toFixed(3)} µs/delivery, rss ${Math.round(lg.server_rss_kb / 1024)} MB${flaw}\n`,
+  );
+  return { case: c.name, server: contender.key, round, usPerDelivery, loadgen: lg };
+}
 
-function loadArgs(room: Room, port: number): string[] {
-  return [
-    "--mode", "chat", "--port", String(port), "--clients", String(room.clients), "--pipeline", String(room.window),
-    "--size", "64", "--warmup", WARMUP_S, "--duration", DURATION_S, "--ramp", "2000/s", "--drain-timeout", "10",
-    ...(room.tls ? ["--tls", "--ca", certificate.certFile] : []),
-  ];
+/** Each round: fresh servers, idle RSS, then every case against each server, their order alternating. */
+async function runRounds(all: Contender[], runs: ChatRun[], idleRss: Map<ContenderKey, number[]>): Promise<void> {
+  for (let round = 0; round < ROUNDS; round++) {
+    const servers = await Promise.all(all.map((c) => c.start()));
+    try {
+      await sleep(SETTLE_MS);
+      all.forEach((c, i) => idleRss.get(c.key)!.push(processRssBytes(servers[i]!.child.pid)));
+      const order = all.map((c, i) => [c, servers[i]!] as const);
+      if (round % 2 === 1) order.reverse();
+      for (const c of [...ROOMS, OPEN_LOOP]) {
+        for (const [contender, server] of order) {
+          if (contender.memoryOnly !== true || c === FLOOD) runs.push(await measure(c, contender, server, round));
+        }
+      }
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+    }
+  }
+}
+
+/**
+ * Once per server, started afresh: RSS idle, then with CROWD idle
+ * connections, then (but for memory-only contenders) the room of 100
+ * talking among all of them, and among 1 000 after most have left.
+ */
+async function runCrowd(contender: Contender, runs: ChatRun[]): Promise<MemoryRow> {
+  const server = await contender.start();
+  const crowd = new IdleCrowd("127.0.0.1", server.port);
+  try {
+    await sleep(SETTLE_MS);
+    const idleRss = processRssBytes(server.child.pid);
+    const started = performance.now();
+    await crowd.grow(CROWD);
+    const openS = (performance.now() - started) / 1000;
+    await sleep(SETTLE_MS);
+    const crowdRss = processRssBytes(server.child.pid);
+    process.stderr.write(`  ${contender.key}: ${CROWD} idle connections in ${openS.toFixed(1)} s, RSS ${Math.round(idleRss / 2 ** 20)} -> ${Math.round(crowdRss / 2 ** 20)} MB\n`);
+    for (const step of contender.memoryOnly === true ? [] : [...LADDER].reverse()) {
+      crowd.shrink(crowd.size - step.idle);
+      await sleep(SETTLE_MS);
+      runs.push(await measure(step, contender, server, 0));
+    }
+    return { server: contender.key, idleRss, crowdRss, perConnection: (crowdRss - idleRss) / CROWD };
+  } finally {
+    crowd.shrink();
+    await server.stop();
+  }
 }
 
 async function main(): Promise<void> {
-  console.log("# bench:chat: boucle chat server vs plain Node callback chat server\n");
-  for (const line of [...environment(), pinningNote()]) console.log(line);
-  const ours = await startServerProcess("boucle chat-server", [BOUCLE, "chat-server", "--port", "0", "--quiet", "--max-per-ip", "0", "--connect-rate", "0", "--no-flood-limit"]);
-  const baseline = await startServerProcess("bench/baselines/chat-server.ts", ["--import", "tsx", "bench/baselines/chat-server.ts", "--port", "0"]);
-  const oursTls = await startServerProcess("boucle chat-server (TLS)", [BOUCLE, "chat-server", "--quiet", "--max-per-ip", "0", "--connect-rate", "0", "--no-flood-limit", "--no-plain", "--tls-port", "0", ...TLS_SERVER]);
-  const baselineTls = await startServerProcess("baseline (tls)", ["--import", "tsx", "bench/baselines/chat-server.ts", "--port", "0", ...TLS_SERVER]);
-  console.log(`ours: ${ours.label}; baseline: ${baseline.label}; TLS rows: the same two over TLS (Node's tls.createServer for the baseline)`);
-  console.log(`each cell: median of ${ROUNDS} runs of ${WARMUP_S} s warm-up + ${DURATION_S} s of sending (then the drain), 64-byte bodies\n`);
-  const samples = new Map<Room, { ours: Sample[]; baseline: Sample[] }>();
-  try {
-    const options = { rounds: ROUNDS, argsFor: loadArgs, nameOf, unit: "msg/s", timeoutMs: 180_000 };
-    for (const [room, s] of await runRounds({ ours, baseline }, { ...options, cases: PLAIN_ROOMS })) samples.set(room, s);
-    for (const [room, s] of await runRounds({ ours: oursTls, baseline: baselineTls }, { ...options, cases: TLS_ROOMS })) samples.set(room, s);
-  } finally {
-    await Promise.all([ours.stop(), baseline.stop(), oursTls.stop(), baselineTls.stop()]);
+  console.log("# bench:chat: boucle chat server vs Python asyncio + uvloop vs plain Node callbacks, measured by ../shared/loadgen\n");
+  const env = [...environment(), pinningNote()];
+  for (const line of env) console.log(line);
+  if (loadgenBinary() === null) {
+    console.log("the C load generator is missing (see above): nothing to measure with");
+    process.exitCode = 2;
+    return;
   }
+  const all = contenders();
+  const missing = uvloopMissing();
+  if (missing !== null) console.log(`uvloop reference: skipped (${missing}); its bars are not judged`);
+  console.log(`our flags: --quiet ${OURS_BENCH_FLAGS.join(" ")} (limits a real deployment keeps; see the notes)`);
+  console.log(`each cell: median of ${ROUNDS} rounds of ${WARMUP_S} s warm-up + ${DURATION_S} s of sending (then the drain), 64-byte lines\n`);
 
-  const rows: string[][] = [];
-  const failures: string[] = [];
-  for (const room of ROOMS) {
-    const { ours: sa, baseline: sb } = samples.get(room)!;
-    const a = sa.map((x) => x.json);
-    const b = sb.map((x) => x.json);
-    const rateA = median(a.map((j) => j.messagesPerSecond));
-    const rateB = median(b.map((j) => j.messagesPerSecond));
-    const lost = [...a, ...b].reduce((n, j) => n + j.lost + j.duplicated + j.reordered + j.corrupted, 0);
-    const clean = [...a, ...b].every((j) => j.verdict.passed);
-    if (!clean) failures.push(`${nameOf(room)}: ${[...a, ...b].flatMap((j) => j.verdict.reasons).join("; ")}`);
-    rows.push([
-      `${room.tls ? "TLS " : ""}${room.clients}`,
-      String(room.window),
-      Math.round(rateA).toLocaleString("en-US"),
-      Math.round(rateB).toLocaleString("en-US"),
-      ratio(rateA, rateB),
-      ms(median(a.map((j) => j.latencyMs.p99))),
-      ms(median(b.map((j) => j.latencyMs.p99))),
-      median(sa.map((x) => x.serverUs)).toFixed(2),
-      median(sb.map((x) => x.serverUs)).toFixed(2),
-      `${median(a.map((j) => j.clientCpuPercent))}%`,
-      String(lost),
-      !clean ? "FAIL (errors)" : room.gated ? (rateA >= 5 * rateB ? "met" : "MISSED") : "-",
-    ]);
-  }
-  console.log(
-    table(
-      ["room", "window", "ours msg/s", "baseline msg/s", "ratio", "ours p99 ms", "baseline p99 ms", "ours server µs/msg", "baseline server µs/msg", "client cpu (ours)", "lost/dup/reord", "bar (>=5x)"],
-      rows,
-      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-    ),
-  );
-  console.log(
-    "\nmsg/s: messages delivered per second (each message counts once per receiver, N-1 per send), all checked for order and content." +
-      "\nserver µs/msg: the server process's CPU time (from /proc) over the whole run per delivery; it includes the setup (joins and nick changes: O(N^2) notices, which weigh most in the room of 1000)." +
-      "\nclient cpu: the load generator's, in % of one core, in our server's runs (near 100%: the client, not the server, is the limit).",
-  );
-  const oursRate = (room: Room): number => median(samples.get(room)!.ours.map((x) => x.json.messagesPerSecond));
-  console.log("\nTLS's cost, ours (TLS msg/s / plain msg/s, same room):");
-  for (const room of TLS_ROOMS) {
-    const plain = PLAIN_ROOMS.find((p) => p.clients === room.clients)!;
-    console.log(`  ${nameOf(room)}: ${ratio(oursRate(room), oursRate(plain))}`);
-  }
+  const runs: ChatRun[] = [];
+  const idleRss = new Map(all.map((c) => [c.key, [] as number[]]));
+  await runRounds(all, runs, idleRss);
+  const crowds = [];
+  for (const contender of all) crowds.push(await runCrowd(contender, runs));
+  const results: ChatResults = {
+    environment: env,
+    rounds: ROUNDS,
+    durationS: Number(DURATION_S),
+    servers: all.map((c) => ({ key: c.key, title: c.title, memoryOnly: c.memoryOnly })),
+    uvloopMissing: missing,
+    cases: { rooms: ROOMS, openLoop: OPEN_LOOP, ladder: LADDER },
+    idleRss: Object.fromEntries(idleRss),
+    crowdSize: CROWD,
+    crowds,
+    runs,
+  };
+  mkdirSync(path.dirname(RESULTS), { recursive: true });
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 1)}\n`);
+
+  const failures = printReport(results);
+  console.log(`\n(all runs: ${path.relative(process.cwd(), RESULTS)}; plot: npm run bench:chat:plot)`);
+  failures.push(...(await runTlsRows(TLS_ROUNDS, WARMUP_S, DURATION_S)));
   if (failures.length > 0) {
-    console.log(`\nruns with errors or losses:\n${failures.map((f) => `  ${f}`).join("\n")}`);
+    console.log(`\nbars missed or runs with errors:\n${failures.map((f) => `  ${f}`).join("\n")}`);
     process.exitCode = 1;
   }
 }

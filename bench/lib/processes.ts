@@ -120,6 +120,20 @@ export function ms(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
+/**
+ * A process's resident memory now (VmRSS from /proc), in bytes; NaN where
+ * /proc is missing or the process is gone.
+ */
+export function processRssBytes(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb === undefined ? NaN : Number(kb) * 1024;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Clock ticks per second of /proc/<pid>/stat (CLK_TCK: 100 on Linux). */
 const CLOCK_TICKS = 100;
 

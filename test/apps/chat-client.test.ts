@@ -46,6 +46,8 @@ class FedSource implements ByteSource {
  */
 class HeldWriter {
   readonly lines: string[] = [];
+  /** Calls of write(): how many chunks the socket would have been handed. */
+  writes = 0;
   readonly nodeSocket = { writableLength: 0 };
   readonly socket = this;
   aborted = false;
@@ -56,6 +58,7 @@ class HeldWriter {
   }
 
   write(data: string | Uint8Array): void {
+    this.writes++;
     this.nodeSocket.writableLength += data.length;
     this.lines.push(...Buffer.from(data).toString("utf8").split("\n").slice(0, -1));
   }
@@ -196,5 +199,38 @@ describe("ChatClient on the virtual clock", () => {
     expect(client.ended).toBe("disconnected: not reading fast enough");
     // Each line is `<nick> ` + 3000 bytes + "\n": the 4th passes 10 000 bytes.
     expect(sent).toBe(Math.ceil(maxQueueBytes / (`<${listener.nick}> `.length + 3001)));
+  });
+
+  it("hands what a fan-out sent it during an iteration to its writer at the iteration's end, as one write per run", async () => {
+    await runVirtual(function* () {
+      const hub = new ChatHub();
+      const ada = new FakeMember();
+      const [writer, bobWriter] = [new HeldWriter(), new HeldWriter()];
+      const client = new ChatClient(2_000_000, "test", hub, writer as unknown as StreamWriter, SETTINGS);
+      const bob = new ChatClient(2_000_001, "test", hub, bobWriter as unknown as StreamWriter, SETTINGS);
+      for (const member of [ada, bob, client]) {
+        hub.join(member);
+        hub.announce(member);
+      }
+      yield* release(); // The welcome and the join notices leave.
+      writer.lines.length = 0;
+      writer.writes = 0;
+
+      for (const text of ["one", "two", "three"]) hub.handleLine(ada, text);
+      hub.handleLine(bob, "four");
+      expect(writer.writes).toBe(0); // Nothing before the iteration ends.
+      yield* release();
+      expect(writer.lines).toEqual([`<${ada.nick}> one`, `<${ada.nick}> two`, `<${ada.nick}> three`, `<${bob.nick}> four`]);
+      expect(writer.writes).toBe(1);
+
+      // Its own message, encoded for bob, is not sent back to it: its run breaks there, and the order holds.
+      hub.handleLine(ada, "five");
+      hub.handleLine(client, "mine");
+      hub.handleLine(ada, "six");
+      yield* release();
+      expect(writer.lines.slice(4)).toEqual([`<${ada.nick}> five`, `<${ada.nick}> six`]);
+      expect(writer.writes).toBe(3);
+      expect(bobWriter.lines.slice(-3)).toEqual([`<${ada.nick}> five`, `<${client.nick}> mine`, `<${ada.nick}> six`]);
+    });
   });
 });

@@ -20,8 +20,9 @@ import { NO_LINE_REASON, PING_TIMEOUT_REASON, ping, SHUTTING_DOWN, silenceError 
 import { decodeLine } from "../chat/sanitize.ts";
 import { TokenBucket } from "../chat/token-bucket.ts";
 import { currentTask, getRunningLoop, release, Task, type Coro } from "../../loop/index.ts";
-import { type StreamReader, type StreamWriter } from "../../net/index.ts";
+import { Selector, type StreamReader, type StreamWriter } from "../../net/index.ts";
 import { ChatCounters } from "./counters.ts";
+import { encodeLine } from "./line-arena.ts";
 import type { OutputBudget, QueuedOutput } from "./output-budget.ts";
 import { INTERACTIVE_PRIORITY, LINE_BATCH, MESSAGE_PRIORITY } from "./priorities.ts";
 
@@ -47,26 +48,17 @@ export interface ClientSettings {
   firstLineMs?: number;
 }
 
-
-// Why a one-entry cache: a fan-out sends the same line to every member in a
-// row, so its bytes are encoded once per broadcast, not per member, and the
-// queues of members that lag behind share that one copy (src/net/socket.ts).
-// Why bytes rather than a string: what is held for a socket is then counted
-// in bytes, which is what the queue bound is about; Node counts a string in
-// UTF-16 units, and CJK text would pass 1.5x the bound.
-let lastLine = "";
-let lastWire = Buffer.from("\n");
-
-function wire(line: string): Buffer {
-  if (line !== lastLine) {
-    lastLine = line;
-    lastWire = Buffer.from(`${line}\n`);
-  }
-  return lastWire;
-}
-
 /** How a client's connection ended, for the disconnect log line ("eof", "quit: lunch", ...). */
 export type EndReason = string;
+
+/** Where a client's run of lines is handed to its writer at the end of an iteration. */
+function selectorOfRunningLoop(): Selector | null {
+  try {
+    return Selector.of(getRunningLoop());
+  } catch {
+    return null; // No loop (a unit test driving the hub by hand): every line is written at once.
+  }
+}
 
 export class ChatClient implements Member, QueuedOutput {
   readonly id: number;
@@ -81,6 +73,19 @@ export class ChatClient implements Member, QueuedOutput {
   readonly #counters: ChatCounters;
   /** Set once the connection is closing, whoever closes it. */
   #ended: EndReason | null = null;
+  /**
+   * This iteration's lines not yet handed to the writer: bytes #runStart
+   * to #runEnd of an arena block (line-arena.ts), or no block. Why: lines
+   * sent one after another are usually side by side in the block, so a
+   * fan-out extends the run by a number instead of queueing a chunk per
+   * line per member; the run leaves as one view at the end of the
+   * iteration, or when the next line does not follow on.
+   */
+  #runBlock: Buffer | null = null;
+  #runStart = 0;
+  #runEnd = 0;
+  readonly #selector: Selector | null = selectorOfRunningLoop();
+  #flushScheduled = false;
 
   /** `address`: the peer's address group (address.ts), for bans; `counters`: the server's (counters.ts). */
   constructor(
@@ -111,19 +116,48 @@ export class ChatClient implements Member, QueuedOutput {
   /** Queue one line; never blocks. Drops the client if its queue passes the bound. */
   send(line: string): void {
     if (this.#ended !== null) return;
-    const bytes = wire(line);
+    const { block, start, end } = encodeLine(line);
+    if (block === this.#runBlock && start === this.#runEnd) {
+      this.#runEnd = end; // The run grows; the bound was checked when it began.
+    } else {
+      this.#writeRun();
+      this.#runBlock = block;
+      this.#runStart = start;
+      this.#runEnd = end;
+      if (this.#selector === null) this.#writeRun();
+      else if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        this.#selector.scheduleFlush(this);
+      }
+      if (this.#ended !== null) return;
+      if (this.queuedBytes() > this.#settings.maxQueueBytes) {
+        this.evict();
+        return;
+      }
+    }
+    this.#counters.linesSent++;
+    this.#counters.bytesSent += end - start;
+    this.#budget?.charge(end - start);
+  }
+
+  /** The selector's end-of-iteration call: hands the run to the writer, before the socket's own flush. */
+  flush(): void {
+    this.#flushScheduled = false;
+    this.#writeRun();
+  }
+
+  #writeRun(): void {
+    const block = this.#runBlock;
+    if (block === null) return;
+    this.#runBlock = null;
+    if (this.#ended !== null) return;
     try {
-      this.#writer.write(bytes);
+      this.#writer.write(block.subarray(this.#runStart, this.#runEnd));
     } catch {
       // The peer reset the connection: its reader sees the error and logs it.
       this.#ended = "reset";
       this.#hub.leave(this);
-      return;
     }
-    this.#counters.linesSent++;
-    this.#counters.bytesSent += bytes.length;
-    if (this.queuedBytes() > this.#settings.maxQueueBytes) this.evict();
-    else this.#budget?.charge(bytes.length);
   }
 
   /**
@@ -140,6 +174,7 @@ export class ChatClient implements Member, QueuedOutput {
   evict(): void {
     if (this.#ended !== null) return;
     this.#ended = SLOW_READER_REASON;
+    this.#runBlock = null;
     this.#writer.reset(); // Frees what the kernel holds for it too.
     this.#hub.leave(this, SLOW_READER_REASON); // Runs after the current hub operation.
   }
@@ -147,12 +182,16 @@ export class ChatClient implements Member, QueuedOutput {
   /** Flush what is queued, then close (after `/quit` or at shutdown). */
   close(reason?: string): void {
     if (this.#ended !== null) return;
+    this.#writeRun();
+    if (this.#ended !== null) return;
     this.#ended = reason === SHUTTING_DOWN ? "shutdown" : (reason ?? "closed");
     this.#writer.close();
   }
 
   /** Close because the connection ended or failed; the hub is told by the caller. */
   end(reason: EndReason): void {
+    if (reason === "reset") this.#runBlock = null;
+    else this.#writeRun(); // Nothing already sent to this client is lost.
     if (this.#ended === null) this.#ended = reason;
     if (reason === "reset") this.#writer.abort();
     else this.#writer.close();
@@ -176,6 +215,7 @@ export class ChatClient implements Member, QueuedOutput {
    * so a reply does not wait behind the iteration's fan-out.
    */
   flushNow(): void {
+    this.#writeRun();
     if (this.#ended === null) this.#writer.flush();
   }
 
