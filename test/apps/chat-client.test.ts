@@ -212,7 +212,8 @@ describe("ChatClient on the virtual clock", () => {
         hub.join(member);
         hub.announce(member);
       }
-      yield* release(); // The welcome and the join notices leave.
+      yield* release(); // The welcome and the join notices leave (their flush task runs an iteration later).
+      yield* release();
       writer.lines.length = 0;
       writer.writes = 0;
 
