@@ -187,19 +187,14 @@ export class EventLoop implements HandleOwner {
 
   /**
    * Loop health: iterations, steps, live tasks, timer lag, iteration
-   * duration (sampled), time parked. Cheap enough to leave on; see
-   * docs/tracing.md.
+   * duration (sampled), time parked. Cheap enough to leave on
+   * (src/loop/trace/loop-stats.ts says what it costs).
    * @example
    * const { lag } = loop.stats();
    * if (lag.p99Ms > 50) console.warn("the loop is late on its timers");
    */
   stats(): LoopStats {
     return this.#health.snapshot(this.#tasks.length);
-  }
-
-  /** @internal The number of the iteration under way (a task notes it when it parks). */
-  get iteration(): number {
-    return this.#health.iterations;
   }
 
   /** The tasks of this loop that are not done yet, in no particular order. */
@@ -375,10 +370,7 @@ export class EventLoop implements HandleOwner {
     }
     if (poller !== null) poller.flush();
     health.steps += ran;
-    if (sampledStart >= 0) {
-      const end = performance.now();
-      health.noteIteration(end - sampledStart, this.#virtual ? this.#virtualNow : end);
-    }
+    if (sampledStart >= 0) health.noteIteration(performance.now() - sampledStart);
     return ran;
   }
 
@@ -453,7 +445,7 @@ export class EventLoop implements HandleOwner {
     this.#parked = false;
     const sliceStart = performance.now();
     if (this.#parkedSince >= 0) {
-      this.#health.noteParked(sliceStart - this.#parkedSince, this.#virtual ? this.#virtualNow : sliceStart);
+      this.#health.noteParked(sliceStart - this.#parkedSince);
       this.#parkedSince = -1;
     }
     running.loop = this; // Why once per slice: Node called us, nothing else runs until we return.
@@ -497,7 +489,7 @@ export class EventLoop implements HandleOwner {
     const deadline = this.#timers.nextDeadline();
     if (deadline === undefined) return false;
     if (deadline > this.#virtualNow) {
-      this.#health.noteParked(deadline - this.#virtualNow, deadline);
+      this.#health.noteParked(deadline - this.#virtualNow);
       this.#virtualNow = deadline;
     }
     return true;

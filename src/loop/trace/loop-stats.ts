@@ -13,8 +13,6 @@
 export const ITERATION_SAMPLE_EVERY = 16;
 /** Samples kept for the percentiles: recent enough to show a spike, large enough for a p99. */
 const WINDOW = 1024;
-/** How many (iteration, time) marks `timeOfIteration` can look back on. */
-const MARKS = 256;
 
 /** Count, sum and percentiles of a recent window of durations (ms). */
 export interface DurationSummary {
@@ -77,51 +75,20 @@ export class LoopHealth {
   parkedMs = 0;
   readonly #lag = new SampleWindow();
   readonly #iteration = new SampleWindow();
-  /** Why: lets a task dump turn "parked at iteration N" into milliseconds without a clock read per park. */
-  readonly #markIterations = new Float64Array(MARKS);
-  readonly #markTimes = new Float64Array(MARKS);
-  #marks = 0;
 
   /** A timer ran `ms` after its deadline. */
   noteLag(ms: number): void {
     this.#lag.add(ms);
   }
 
-  /** A sampled iteration took `ms`; it ended at loop time `now`. */
-  noteIteration(ms: number, now: number): void {
+  /** A sampled iteration took `ms`. */
+  noteIteration(ms: number): void {
     this.#iteration.add(ms);
-    this.#mark(now);
   }
 
-  /** The loop was parked (or jumped its virtual clock) for `ms`, up to `now`. */
-  noteParked(ms: number, now: number): void {
+  /** The loop was parked (or jumped its virtual clock) for `ms`. */
+  noteParked(ms: number): void {
     this.parkedMs += ms;
-    this.#mark(now);
-  }
-
-  /** Remember that the current iteration was under way at loop time `now`. */
-  #mark(now: number): void {
-    const slot = this.#marks++ % MARKS;
-    this.#markIterations[slot] = this.iterations;
-    this.#markTimes[slot] = now;
-  }
-
-  /**
-   * About when iteration `n` ran (loop time): the first mark at or after it,
-   * `atLeast` when marks that old were already dropped (so the wait is
-   * longer than it says). `undefined` when no mark is that recent: it is
-   * the iteration under way.
-   */
-  timeOfIteration(n: number): { time: number; atLeast: boolean } | undefined {
-    const kept = Math.min(this.#marks, MARKS);
-    let best = -1;
-    for (let i = 0; i < kept; i++) {
-      const iteration = this.#markIterations[i]!;
-      if (iteration >= n && (best < 0 || iteration < this.#markIterations[best]!)) best = i;
-    }
-    if (best < 0) return undefined;
-    const oldest = this.#marks > MARKS ? this.#marks % MARKS : 0;
-    return { time: this.#markTimes[best]!, atLeast: best === oldest && this.#marks > MARKS && this.#markIterations[best]! > n };
   }
 
   snapshot(tasks: number): LoopStats {
