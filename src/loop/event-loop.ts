@@ -124,6 +124,12 @@ export class EventLoop implements HandleOwner {
   #settleRun: ((failed: boolean, error: unknown) => void) | null = null;
   #immediate: NodeJS.Immediate | null = null;
   #parkTimer: NodeJS.Timeout | null = null;
+  /**
+   * @internal The loop's time as of its latest clock read (each slice, each
+   * timer phase, every CLOCK_EVERY steps): late by at most a slice, read for
+   * free. What a parked task's waiting time is measured from.
+   */
+  coarseNow = 0;
   #parked = false;
   /** When (performance.now) the loop parked; -1 while not parked. */
   #parkedSince = -1;
@@ -376,7 +382,7 @@ export class EventLoop implements HandleOwner {
 
   /** Due timers: a callback joins this iteration's ready work, a sleep wakes its task (which joins it too). */
   #expireTimers(): void {
-    const now = this.time();
+    const now = (this.coarseNow = this.time());
     for (let timer = this.#timers.popDue(now); timer !== undefined; timer = this.#timers.popDue(now)) {
       this.#health.noteLag(now - timer.when);
       const callback = timer[EXPIRE]();
@@ -444,6 +450,7 @@ export class EventLoop implements HandleOwner {
     this.#parkTimer = null;
     this.#parked = false;
     const sliceStart = performance.now();
+    this.coarseNow = this.#virtual ? this.#virtualNow : sliceStart;
     if (this.#parkedSince >= 0) {
       this.#health.noteParked(sliceStart - this.#parkedSince);
       this.#parkedSince = -1;
@@ -477,7 +484,9 @@ export class EventLoop implements HandleOwner {
       if (this.#stopping) return "stop";
       if (this.#ready.size === 0 && !this.#wakeRequested && !this.#jumpVirtualClock()) return "park";
       if (budget <= 0) {
-        if (performance.now() >= sliceEnd) return "yield";
+        const now = performance.now();
+        if (!this.#virtual) this.coarseNow = now;
+        if (now >= sliceEnd) return "yield";
         budget = CLOCK_EVERY;
       }
     }
@@ -490,7 +499,7 @@ export class EventLoop implements HandleOwner {
     if (deadline === undefined) return false;
     if (deadline > this.#virtualNow) {
       this.#health.noteParked(deadline - this.#virtualNow);
-      this.#virtualNow = deadline;
+      this.#virtualNow = this.coarseNow = deadline;
     }
     return true;
   }

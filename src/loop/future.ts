@@ -199,8 +199,8 @@ export class Future<T> implements Waitable, Awaitable<T>, Iterator<Yieldable, T,
     return `<${this.label()} ${state}>`;
   }
 
-  /** How toString names this future. */
-  protected label(): string {
+  /** @internal What this future stands for (toString, traces, task dumps); subclasses say more. */
+  label(): string {
     return "Future";
   }
 

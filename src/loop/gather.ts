@@ -49,6 +49,10 @@ export class GatheringFuture<T> extends Future<T> {
   readonly #children: readonly Future<unknown>[];
   #cancelRequested = false;
 
+  override label(): string {
+    return `gather (${this.#children.length})`;
+  }
+
   /** @internal */
   constructor(children: readonly Future<unknown>[], returnExceptions: boolean) {
     super(getRunningLoop());

@@ -24,6 +24,7 @@ export {
 } from "./event-loop.ts";
 export type { DurationSummary, LoopStats } from "./trace/loop-stats.ts";
 export { Future, isFuture, type DoneCallback } from "./future.ts";
+export { DescribedFuture } from "./described-future.ts";
 export { Task, type TaskOptions } from "./task.ts";
 export { currentTask, getRunningLoop } from "./running.ts";
 export { createTask, ensureFuture, release } from "./coroutines.ts";

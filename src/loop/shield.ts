@@ -3,7 +3,8 @@
  * (asyncio's `shield`).
  */
 import { ensureFuture } from "./coroutines.ts";
-import { Future } from "./future.ts";
+import { DescribedFuture } from "./described-future.ts";
+import type { Future } from "./future.ts";
 import { getRunningLoop } from "./running.ts";
 import type { Awaitable } from "./types.ts";
 
@@ -21,7 +22,7 @@ export function shield<T>(awaitable: Awaitable<T>): Future<T> {
   const loop = getRunningLoop();
   const inner = ensureFuture(awaitable, loop);
   if (inner.done()) return inner;
-  const outer = new Future<T>(loop);
+  const outer = new DescribedFuture<T>(loop, "shield", inner);
   inner.addDoneCallback((done) => {
     if (outer.cancelled()) return;
     if (done.cancelled()) outer.cancel(done.cancelMessage());

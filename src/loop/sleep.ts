@@ -31,6 +31,10 @@ class SleepTimer extends Future<void> implements TimerEntry {
     loop.addTimer(this);
   }
 
+  override label(): string {
+    return `sleep until ${this.when.toFixed(1)} ms`;
+  }
+
   [EXPIRE](): undefined {
     if (!this.done()) this.setResult(undefined);
     return undefined;

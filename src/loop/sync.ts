@@ -4,7 +4,8 @@
  * cancelling one waiter never disturbs the others; waiters wake FIFO.
  */
 import { InvalidStateError, QueueEmpty, QueueFull } from "./errors.ts";
-import { Future } from "./future.ts";
+import { DescribedFuture } from "./described-future.ts";
+import type { Future } from "./future.ts";
 import { Ring } from "./ring.ts";
 import { getRunningLoop } from "./running.ts";
 import type { Coro } from "./types.ts";
@@ -14,8 +15,8 @@ import type { Coro } from "./types.ts";
  * `wakeFirst` reaches it. If the task is cancelled after it was woken but
  * before it ran, the wake-up would be lost: `passOn` hands it to the next.
  */
-function* park(queue: Ring<Future<void>>, passOn: () => void): Coro<void> {
-  const future = new Future<void>(getRunningLoop());
+function* park(queue: Ring<Future<void>>, passOn: () => void, kind: string): Coro<void> {
+  const future = new DescribedFuture<void>(getRunningLoop(), kind);
   queue.push(future);
   try {
     yield* future;
@@ -68,7 +69,7 @@ export class Event {
 
   /** Return at once if set, else wait until `set()`. */
   *wait(): Coro<void> {
-    if (!this.#set) yield* park(this.#waiters, nothing);
+    if (!this.#set) yield* park(this.#waiters, nothing, "event wait");
   }
 }
 
@@ -104,7 +105,12 @@ export class Semaphore {
       this.#value--;
       return;
     }
-    yield* park(this.#waiters, () => this.release());
+    yield* park(this.#waiters, () => this.release(), this.waitKind());
+  }
+
+  /** What a task waiting in acquire() is said to wait on. */
+  protected waitKind(): string {
+    return "semaphore";
   }
 
   release(): void {
@@ -160,6 +166,10 @@ export class Lock extends Semaphore {
     return this.value === 0;
   }
 
+  protected override waitKind(): string {
+    return "lock";
+  }
+
   /** @throws InvalidStateError if the lock is not held. */
   override release(): void {
     if (!this.locked()) throw new InvalidStateError("release() of an unlocked Lock");
@@ -205,7 +215,7 @@ export class Queue<T> {
 
   /** Add `item`, waiting while the queue is full. */
   *put(item: T): Coro<void> {
-    while (this.full()) yield* park(this.#putters, () => this.full() || wakeFirst(this.#putters));
+    while (this.full()) yield* park(this.#putters, () => this.full() || wakeFirst(this.#putters), "queue put");
     this.putNowait(item);
   }
 
@@ -220,7 +230,7 @@ export class Queue<T> {
 
   /** Remove and return the oldest item, waiting while the queue is empty. */
   *get(): Coro<T> {
-    while (this.empty()) yield* park(this.#getters, () => this.empty() || wakeFirst(this.#getters));
+    while (this.empty()) yield* park(this.#getters, () => this.empty() || wakeFirst(this.#getters), "queue get");
     return this.getNowait();
   }
 

@@ -6,7 +6,8 @@
  * bare gather.
  */
 import { CancelledError, LoopStateError, TaskGroupError } from "./errors.ts";
-import { Future } from "./future.ts";
+import { DescribedFuture } from "./described-future.ts";
+import type { Future } from "./future.ts";
 import { currentTask, getRunningLoop } from "./running.ts";
 import type { Task, TaskOptions } from "./task.ts";
 import type { Coro } from "./types.ts";
@@ -85,7 +86,7 @@ export class TaskGroup {
     }
     let cancelled = false;
     while (this.#tasks.size > 0) {
-      this.#allDone = new Future<void>(this.#parent.loop);
+      this.#allDone = new DescribedFuture<void>(this.#parent.loop, "task group children");
       try {
         yield* this.#allDone;
       } catch {

@@ -62,6 +62,8 @@ export class Task<T> extends Future<T> implements Waiter {
   readonly #generator: boolean;
   /** The future this task is parked on, if any. */
   #awaiting: Future<unknown> | null = null;
+  /** Loop time (coarse: see EventLoop.coarseNow) when it parked on #awaiting. */
+  #parkedAt = 0;
   /** The name given, or the number of a default `Task-N` name (made when asked for). */
   #name: string | number;
   /** Cancel requests and their message; null until the first `cancel()` (most tasks never see one). */
@@ -92,6 +94,16 @@ export class Task<T> extends Future<T> implements Waiter {
 
   set name(name: string) {
     this.#name = name;
+  }
+
+  /** @internal The future this task is parked on (null while ready, running or done). */
+  awaited(): Future<unknown> | null {
+    return this.#awaiting;
+  }
+
+  /** @internal When it parked on {@link awaited}, on the loop's coarse clock. */
+  parkedAt(): number {
+    return this.#parkedAt;
   }
 
   /** The generator this task drives. */
@@ -162,7 +174,7 @@ export class Task<T> extends Future<T> implements Waiter {
     throw new InvalidStateError("a Task's error is set by its coroutine");
   }
 
-  protected override label(): string {
+  override label(): string {
     return `Task ${this.name}`;
   }
 
@@ -240,6 +252,7 @@ export class Task<T> extends Future<T> implements Waiter {
       } else {
         running.task = outer;
         this.#awaiting = future;
+        this.#parkedAt = this.loop.coarseNow;
         future.addWaiter(this);
         const late = this.#cancel; // A cancel() made during this step, while nothing was awaited.
         if (late !== null && late.pending && future.cancel(late.message)) late.pending = false;

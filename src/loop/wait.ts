@@ -5,7 +5,8 @@
  * cancelled work has really finished: its `finally` blocks have run).
  */
 import { ensureFuture } from "./coroutines.ts";
-import { Future } from "./future.ts";
+import { DescribedFuture } from "./described-future.ts";
+import type { Future } from "./future.ts";
 import { getRunningLoop } from "./running.ts";
 import type { Awaitable, Coro, ResultOf } from "./types.ts";
 
@@ -46,7 +47,7 @@ export function* wait<T>(awaitables: Iterable<Awaitable<T>>, options: WaitOption
     (returnWhen === "first" && left < futures.length) ||
     (returnWhen === "firstException" && futures.some((f) => f.failed()));
   if (!satisfied()) {
-    const wake = new Future<void>(loop);
+    const wake = new DescribedFuture<void>(loop, "wait", returnWhen);
     const onDone = (): void => {
       left--;
       if (!wake.done() && satisfied()) wake.setResult();

@@ -13,9 +13,9 @@
  * A registration is removed when its source closes, so nothing leaks.
  */
 import type { EventEmitter } from "node:events";
-import type { Socket } from "node:net";
+import { Server as NodeServer, type Socket } from "node:net";
 import type { Readable } from "node:stream";
-import { Future, type Coro, type EventLoop, type IoPoller } from "../loop/index.ts";
+import { DescribedFuture, type Future, type Coro, type EventLoop, type IoPoller } from "../loop/index.ts";
 import { toNetError, type NetAddress } from "./errors.ts";
 import { Inbox } from "./inbox.ts";
 
@@ -63,6 +63,22 @@ export class SelectorKey {
   constructor(readonly source: EventEmitter) {
     this.inbox = new Inbox(source as Readable);
   }
+
+  /** The source as a trace or task dump names it: the peer's address, a server's, or "stdin". */
+  toString(): string {
+    if (this.address !== undefined) return `${this.address.host ?? "?"}:${this.address.port ?? "?"}`;
+    if (this.source instanceof NodeServer) {
+      const bound = this.source.address();
+      return typeof bound === "object" && bound !== null ? `${bound.address}:${bound.port}` : String(bound ?? "server");
+    }
+    return this.source === process.stdin ? "stdin" : "stream";
+  }
+}
+
+/** What a task parked in `wait` waits for: a server's READ is an accept. */
+function waitKind(key: SelectorKey, event: number): string {
+  if (event !== EVENT_READ) return "socket write";
+  return key.source instanceof NodeServer ? "accept" : "socket read";
 }
 
 /**
@@ -182,7 +198,7 @@ export class Selector implements IoPoller {
     if (key[slot]?.done() === false) {
       throw new Error(`another task is already waiting to ${event === EVENT_READ ? "read" : "write"} here`);
     }
-    const future = new Future<void>(this.loop);
+    const future = new DescribedFuture<void>(this.loop, waitKind(key, event), key);
     key[slot] = future;
     if (key.closed || key.error !== null) this.#mark(key, event);
     return future;
@@ -191,7 +207,7 @@ export class Selector implements IoPoller {
   /** Park the current task until `key`'s source is closed. */
   *waitClosed(key: SelectorKey): Coro<void> {
     if (key.closed) return;
-    const future = new Future<void>(this.loop);
+    const future = new DescribedFuture<void>(this.loop, "close", key);
     key.closeWaiters.push(future);
     try {
       yield* future;
