@@ -3,7 +3,11 @@
  * exporting `main(argv): Promise<number>` (the exit code), loaded on demand.
  * A UsageError or a known network error (port in use, refused) becomes one
  * line on stderr and exit code 1, never a stack trace.
+ *
+ * `--trace FILE`, accepted by every subcommand, traces every loop the
+ * command runs (docs/tracing.md) and writes the file when it ends.
  */
+import { installDefaultTracer, Tracer } from "../loop/trace/tracer.ts";
 import { NetError } from "../net/index.ts";
 import { UsageError } from "./cli/args.ts";
 import { packageVersion } from "./cli/version.ts";
@@ -25,7 +29,8 @@ function help(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return (
     `usage: boucle <command> [options]\n\ncommands:\n${lines.join("\n")}\n\n` +
-    `boucle <command> --help for a command's options; boucle --version for the version\n`
+    `boucle <command> --help for a command's options; boucle --version for the version\n` +
+    `every command also takes --trace FILE: a timeline of its loop for Perfetto (docs/tracing.md)\n`
   );
 }
 
@@ -52,7 +57,13 @@ export async function cli(argv: string[]): Promise<number> {
     process.stderr.write(`boucle: unknown command "${name}" (try boucle --help)\n`);
     return 1;
   }
+  let trace: { file: string; tracer: Tracer } | undefined;
   try {
+    const file = takeTraceOption(name, rest);
+    if (file !== undefined) {
+      trace = { file, tracer: new Tracer() };
+      installDefaultTracer(trace.tracer);
+    }
     return await (await command.load()).main(rest);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -64,5 +75,31 @@ export async function cli(argv: string[]): Promise<number> {
       return 1;
     }
     throw error;
+  } finally {
+    if (trace !== undefined) {
+      installDefaultTracer(null);
+      writeTrace(trace.file, trace.tracer);
+    }
   }
+}
+
+/**
+ * Remove `--trace FILE` (or `--trace=FILE`) from `argv`, before a `--`;
+ * returns FILE. @throws UsageError without a file name.
+ */
+function takeTraceOption(command: string, argv: string[]): string | undefined {
+  const end = argv.includes("--") ? argv.indexOf("--") : argv.length;
+  const at = argv.findIndex((arg, i) => i < end && (arg === "--trace" || arg.startsWith("--trace=")));
+  if (at < 0) return undefined;
+  const inline = argv[at]!.startsWith("--trace=");
+  const file = inline ? argv[at]!.slice("--trace=".length) : argv[at + 1];
+  if (file === undefined || file === "" || (!inline && file.startsWith("--"))) throw new UsageError(`${command}: --trace needs a file name`);
+  argv.splice(at, inline ? 1 : 2);
+  return file;
+}
+
+function writeTrace(file: string, tracer: Tracer): void {
+  tracer.writeFile(file);
+  const dropped = tracer.dropped > 0 ? `, the oldest ${tracer.dropped} dropped` : "";
+  process.stderr.write(`boucle: trace written to ${file} (${tracer.events().length} events${dropped})\n`);
 }

@@ -27,6 +27,8 @@ import { running } from "./running.ts";
 import { Task, type TaskOptions } from "./task.ts";
 import { EXPIRE, TimerHeap, type TimerEntry } from "./timer-heap.ts";
 import { ITERATION_SAMPLE_EVERY, LoopHealth, type LoopStats } from "./trace/loop-stats.ts";
+import type { LoopTrace } from "./trace/loop-trace.ts";
+import { defaultTracer, Tracer } from "./trace/tracer.ts";
 import { UnretrievedErrors } from "./unretrieved-errors.ts";
 import type { Coro } from "./types.ts";
 
@@ -76,6 +78,12 @@ export interface EventLoopOptions {
   slowCallbackMs?: number;
   /** Where slow callbacks are reported; default: one line on stderr. */
   onSlowCallback?: (report: SlowCallbackReport) => void;
+  /**
+   * Record a timeline (docs/tracing.md): a Tracer, or a file the trace is
+   * written to when the loop closes. Default: the tracer the CLI's
+   * `--trace FILE` installed, if any (see `installDefaultTracer`).
+   */
+  trace?: Tracer | string;
 }
 
 type State = "idle" | "running" | "closed";
@@ -113,6 +121,12 @@ export class EventLoop implements HandleOwner {
   #exceptionHandler: ExceptionHandler | null = null;
   readonly #slowCallbackMs: number | undefined;
   readonly #onSlowCallback: (report: SlowCallbackReport) => void;
+  /** The tracing hooks, or null: then each hook costs one check. */
+  readonly #trace: LoopTrace | null;
+  /** Where close() writes the trace, when the option named a file. */
+  readonly #traceFile: { tracer: Tracer; path: string } | null = null;
+  /** Steps run through #runTimed (traced or timed) rather than straight. */
+  readonly #instrumented: boolean;
 
   /** Eager first steps requested while one runs: they run after it, never nested in it. */
   readonly #eagerStarts = new Ring<Task<unknown>>();
@@ -144,6 +158,13 @@ export class EventLoop implements HandleOwner {
       options.onSlowCallback ??
       ((r) => process.stderr.write(`boucle: ${r.what} took ${r.durationMs.toFixed(1)} ms\n`));
     this.#unretrieved = new UnretrievedErrors((context) => this.callExceptionHandler(context));
+    let tracer = options.trace ?? defaultTracer();
+    if (typeof tracer === "string") {
+      this.#traceFile = { tracer: new Tracer(), path: tracer };
+      tracer = this.#traceFile.tracer;
+    }
+    this.#trace = tracer === null ? null : tracer.attach(this, this.#virtual);
+    this.#instrumented = this.#trace !== null || this.#slowCallbackMs !== undefined;
   }
 
   // ---- time and scheduling -------------------------------------------------
@@ -230,6 +251,7 @@ export class EventLoop implements HandleOwner {
    * The one entry point for Handles, task steps and wake-ups.
    */
   enqueue(item: Runnable, priority: number): void {
+    if (this.#trace !== null) this.#trace.woke(item);
     this.#ready.push(item, priority);
     if (this.#parked) this.#unpark();
   }
@@ -248,8 +270,8 @@ export class EventLoop implements HandleOwner {
     }
     this.#inEagerStart = true;
     try {
-      task[RUN]();
-      for (let next = this.#eagerStarts.shift(); next !== undefined; next = this.#eagerStarts.shift()) next[RUN]();
+      this.#runStep(task);
+      for (let next = this.#eagerStarts.shift(); next !== undefined; next = this.#eagerStarts.shift()) this.#runStep(next);
     } finally {
       this.#inEagerStart = false;
     }
@@ -357,19 +379,25 @@ export class EventLoop implements HandleOwner {
   /** runOnce's body; the driver calls it directly, `running.loop` set once per slice. */
   #iterate(): number {
     const health = this.#health;
+    const trace = this.#trace;
     // Why sampled: a clock read costs as much as a tiny iteration.
     const sampledStart = (++health.iterations & (ITERATION_SAMPLE_EVERY - 1)) === 0 ? performance.now() : -1;
+    if (trace !== null) trace.iterationBegin(health.iterations);
     if (this.#timers.size > 0) this.#expireTimers();
     this.#wakeRequested = false; // This poll sees whatever asked for it.
     const poller = this.#poller;
-    if (poller !== null) poller.poll();
+    if (poller !== null) {
+      if (trace !== null) trace.pollBegin();
+      poller.poll();
+      if (trace !== null) trace.pollEnd();
+    }
 
     // Why: swap rather than drain #ready, so work scheduled now waits.
     const batch = this.#ready;
     this.#ready = this.#draining;
     this.#draining = batch;
     const ran = batch.size;
-    if (this.#slowCallbackMs === undefined) {
+    if (!this.#instrumented) {
       for (let item = batch.shift(); item !== undefined; item = batch.shift()) item[RUN]();
     } else {
       for (let item = batch.shift(); item !== undefined; item = batch.shift()) this.#runTimed(item);
@@ -377,17 +405,22 @@ export class EventLoop implements HandleOwner {
     if (poller !== null) poller.flush();
     health.steps += ran;
     if (sampledStart >= 0) health.noteIteration(performance.now() - sampledStart);
+    if (trace !== null) trace.iterationEnd(ran);
     return ran;
   }
 
   /** Due timers: a callback joins this iteration's ready work, a sleep wakes its task (which joins it too). */
   #expireTimers(): void {
     const now = (this.coarseNow = this.time());
+    const trace = this.#trace;
+    if (trace !== null) trace.timersBegin();
     for (let timer = this.#timers.popDue(now); timer !== undefined; timer = this.#timers.popDue(now)) {
       this.#health.noteLag(now - timer.when);
+      if (trace !== null) trace.timerDue(timer, now - timer.when);
       const callback = timer[EXPIRE]();
       if (callback !== undefined) this.#ready.push(callback, 0);
     }
+    if (trace !== null) trace.timersEnd();
   }
 
   /**
@@ -441,6 +474,7 @@ export class EventLoop implements HandleOwner {
     this.#draining.clear();
     this.#timers.clear();
     this.#unretrieved.reportAll();
+    if (this.#traceFile !== null) this.#traceFile.tracer.writeFile(this.#traceFile.path);
   }
 
   // ---- the Node driver -----------------------------------------------------------
@@ -533,9 +567,19 @@ export class EventLoop implements HandleOwner {
     settle?.(failed, error);
   }
 
+  /** One step or callback, traced and timed when the loop is instrumented. */
+  #runStep(item: Runnable): void {
+    if (this.#instrumented) this.#runTimed(item);
+    else item[RUN]();
+  }
+
   #runTimed(item: Runnable): void {
-    const start = performance.now();
+    const trace = this.#trace;
+    if (trace !== null) trace.stepBegin(item);
+    const start = this.#slowCallbackMs === undefined ? 0 : performance.now();
     item[RUN]();
+    if (trace !== null) trace.stepEnd();
+    if (this.#slowCallbackMs === undefined) return;
     const durationMs = performance.now() - start;
     if (durationMs >= this.#slowCallbackMs!) this.#onSlowCallback({ what: String(item), durationMs });
   }
