@@ -17,6 +17,10 @@
  * timers and I/O). When nothing is ready it parks: one Node timer for the
  * nearest deadline, cancelled by the first wake-up (an I/O event, or work
  * scheduled from outside). An idle loop costs no CPU.
+ *
+ * Tracing (option `trace`, src/loop/trace/loop-trace.ts) hooks in at the
+ * iteration's edges, around the timer phase, the poll and each step, and in
+ * `enqueue` (a wake-up); without a tracer each hook is one null check.
  */
 import { LoopStateError } from "./errors.ts";
 import { Future } from "./future.ts";
