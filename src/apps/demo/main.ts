@@ -4,8 +4,12 @@
  * loaded), so the demo and the examples can never drift apart. Steps 3 and 4
  * wait for real, as the chapter invites ("pour vous rendre compte de la
  * temporisation"): the whole demo takes about 7 s.
+ *
+ * `--timeline` instead runs the chapter's two printers on a virtual clock,
+ * traced, and draws which task ran when (./timeline-demo.ts): instant.
  */
-import { intOption, parseCommandArgs, usage, type CommandSpec } from "../cli/args.ts";
+import { intOption, parseCommandArgs, usage, UsageError, type CommandSpec } from "../cli/args.ts";
+import { runTimelineDemo } from "./timeline-demo.ts";
 
 const STEPS = [
   ["01-run-task", "run_task: one coroutine, resumed with next() until it ends"],
@@ -25,6 +29,10 @@ export const SPEC: CommandSpec = {
   summary: "Run the course chapter's examples (examples/*.ts) on the loop and print what they print.",
   options: {
     step: { type: "string", value: "N", help: `run only step N (1 to ${STEPS.length})` },
+    timeline: {
+      type: "boolean",
+      help: "run the two printers (foo bar baz, aaa bbb ccc) on a virtual clock and draw a row per task: where each step ran, where it waited (with --trace FILE, also for Perfetto)",
+    },
   },
 };
 
@@ -34,6 +42,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage(SPEC));
     return 0;
   }
+  if (parsed.values["timeline"] === true) {
+    if (parsed.values["step"] !== undefined) throw new UsageError("demo: --timeline and --step do not go together");
+    return timeline();
+  }
   const only = intOption(SPEC, "step", parsed.values["step"], 0, 1, STEPS.length);
   for (const [i, [file, title]] of STEPS.entries()) {
     if (only !== 0 && only !== i + 1) continue;
@@ -41,5 +53,17 @@ export async function main(argv: string[]): Promise<number> {
     await import(new URL(`../../../examples/${file}${EXTENSION}`, import.meta.url).href);
     console.log("");
   }
+  return 0;
+}
+
+async function timeline(): Promise<number> {
+  const tty = process.stdout.isTTY === true;
+  console.log("== the chapter's two printers, printMessages(\"foo\", \"bar\", \"baz\") and printMessages(\"aaa\", \"bbb\", \"ccc\", 700)");
+  const { timeline } = await runTimelineDemo({
+    width: tty ? Math.max(80, process.stdout.columns) : 80,
+    color: tty && process.env["NO_COLOR"] === undefined,
+  });
+  console.log("");
+  process.stdout.write(timeline);
   return 0;
 }
