@@ -8,6 +8,7 @@
  */
 import { currentTask, EventLoop } from "../../loop/index.ts";
 import { printMessages } from "../../loop/chapter.ts";
+import type { TraceEvent } from "../../loop/trace/trace-event.ts";
 import { defaultTracer, Tracer } from "../../loop/trace/tracer.ts";
 import { renderTimeline } from "./timeline.ts";
 
@@ -16,6 +17,10 @@ export interface TimelineDemoResult {
   printed: string[];
   /** The timeline, ready to print. */
   timeline: string;
+  /** The run's trace events (this loop's and whatever else the tracer holds). */
+  events: TraceEvent[];
+  /** What the `step`th step of the task named `task` printed, if anything. */
+  stepText: (task: string, step: number) => string | undefined;
 }
 
 /**
@@ -54,12 +59,10 @@ export async function runTimelineDemo(options: { width?: number; color?: boolean
     console.log = log;
     loop.close();
   }
-  const timeline = renderTimeline(tracer.events(), {
-    ...options,
-    pid,
-    text: (step) => byStep.get(`${step.task}#${step.step}`)?.join(" "),
-  });
-  return { printed, timeline };
+  const stepText = (task: string, step: number) => byStep.get(`${task}#${step}`)?.join(" ");
+  const events = tracer.events();
+  const timeline = renderTimeline(events, { ...options, pid, text: (step) => stepText(step.task, step.step) });
+  return { printed, timeline, events, stepText };
 }
 
 /** Steps of the task named `name` the trace has seen end (the running one not yet). */
