@@ -89,7 +89,7 @@ export function renderTimeline(events: readonly TraceEvent[], options: TimelineO
   lines.push(legend);
   return lines.join("\n").replace(/ +$/gm, "") + "\n";
 
-  function drawRow(tid: number, cols: readonly Column[], waits: Map<number, Wait>, width: number): [string, string][] {
+  function drawRow(tid: number, cols: readonly Column[], waits: Map<number, Wait>, cell: number): [string, string][] {
     // Each cell is drawn as runs of [style, text]; the wait labels are laid over the line afterwards.
     const chars: { ch: string; style: string; wait: Wait | null }[] = [];
     let state: State = "none";
@@ -98,18 +98,18 @@ export function renderTimeline(events: readonly TraceEvent[], options: TimelineO
       const { step } = column;
       if (step.tid !== tid) {
         if (state === "parked" && wait?.wokenAt != null && column.emitted > wait.wokenAt) state = "ready";
-        for (let i = 0; i < width; i++) chars.push({ ch: GLYPH[state], style: state, wait: state === "parked" ? wait : null });
+        for (let i = 0; i < cell; i++) chars.push({ ch: GLYPH[state], style: state, wait: state === "parked" ? wait : null });
         continue;
       }
-      const box = boxText(step, options.text?.(step), width);
-      const left = Math.floor((width - box.length) / 2);
+      const box = boxText(step, options.text?.(step), cell);
+      const left = Math.floor((cell - box.length) / 2);
       // Why the state it had: a task woken in this very iteration was parked until just now.
       const leftState: State = state;
       const after = waits.get(step.seq) ?? null;
       const rightState: State = FINISHED.has(step.outcome) ? "none" : after !== null ? "parked" : "ready";
       for (let i = 0; i < left; i++) chars.push({ ch: GLYPH[leftState], style: leftState, wait: leftState === "parked" ? wait : null });
       for (const ch of box) chars.push({ ch, style: "step", wait: null });
-      for (let i = left + box.length; i < width; i++) chars.push({ ch: GLYPH[rightState], style: rightState, wait: rightState === "parked" ? after : null });
+      for (let i = left + box.length; i < cell; i++) chars.push({ ch: GLYPH[rightState], style: rightState, wait: rightState === "parked" ? after : null });
       state = rightState;
       wait = after;
     }
