@@ -26,7 +26,9 @@ import { Ring } from "./ring.ts";
 import { running } from "./running.ts";
 import { Task, type TaskOptions } from "./task.ts";
 import { EXPIRE, TimerHeap, type TimerEntry } from "./timer-heap.ts";
+import { CreationSites } from "./trace/creation-sites.ts";
 import { ITERATION_SAMPLE_EVERY, LoopHealth, type LoopStats } from "./trace/loop-stats.ts";
+import { describeStep, describeTasks, type TaskInfo } from "./trace/task-dump.ts";
 import { UnretrievedErrors } from "./unretrieved-errors.ts";
 import type { Coro } from "./types.ts";
 
@@ -60,9 +62,15 @@ export interface ExceptionContext {
 export type ExceptionHandler = (context: ExceptionContext, loop: EventLoop) => void;
 
 export interface SlowCallbackReport {
-  /** What ran: a handle or a task's step. */
+  /** What ran: a handle, or `step of Task <name>`. */
   what: string;
   durationMs: number;
+  /** For a task's step: the task's name. */
+  task?: string;
+  /** For a task's step: what it parked on when the step ended (null: it ended or is ready again). */
+  parkedOn?: string | null;
+  /** For a task's step: where it stopped (see TaskInfo.where), else where it was created, if recorded. */
+  where?: string[];
 }
 
 export interface EventLoopOptions {
@@ -76,6 +84,12 @@ export interface EventLoopOptions {
   slowCallbackMs?: number;
   /** Where slow callbacks are reported; default: one line on stderr. */
   onSlowCallback?: (report: SlowCallbackReport) => void;
+  /**
+   * Debug: record where each task is created (its stack), for
+   * {@link EventLoop.dumpTasks} and slow step reports. Default false: then
+   * creating a task costs one null check more.
+   */
+  taskCreationSites?: boolean;
 }
 
 type State = "idle" | "running" | "closed";
@@ -113,6 +127,7 @@ export class EventLoop implements HandleOwner {
   #exceptionHandler: ExceptionHandler | null = null;
   readonly #slowCallbackMs: number | undefined;
   readonly #onSlowCallback: (report: SlowCallbackReport) => void;
+  readonly #creationSites: CreationSites | null;
 
   /** Eager first steps requested while one runs: they run after it, never nested in it. */
   readonly #eagerStarts = new Ring<Task<unknown>>();
@@ -142,7 +157,8 @@ export class EventLoop implements HandleOwner {
     this.#slowCallbackMs = options.slowCallbackMs;
     this.#onSlowCallback =
       options.onSlowCallback ??
-      ((r) => process.stderr.write(`boucle: ${r.what} took ${r.durationMs.toFixed(1)} ms\n`));
+      ((r) => process.stderr.write(`boucle: ${formatSlowCallback(r)}\n`));
+    this.#creationSites = options.taskCreationSites === true ? new CreationSites() : null;
     this.#unretrieved = new UnretrievedErrors((context) => this.callExceptionHandler(context));
   }
 
@@ -208,11 +224,24 @@ export class EventLoop implements HandleOwner {
     return [...this.#tasks];
   }
 
+  /**
+   * Every live task: its state, what it is parked on and since when, where
+   * its coroutine stopped, its TaskGroup children. For debugging: this asks
+   * V8 where each generator is (a few ms), so do not call it per request.
+   * src/loop/trace/task-dump.ts builds it; `formatTaskDump` prints it.
+   * @example
+   * process.stderr.write(formatTaskDump(loop.dumpTasks()));
+   */
+  dumpTasks(): TaskInfo[] {
+    return describeTasks(this.#tasks, this.time(), this.#creationSites);
+  }
+
   /** @internal A task was created (true) or finished (false). */
   noteTask(task: Task<unknown>, alive: boolean): void {
     const tasks = this.#tasks;
     if (alive) {
       task.listIndex = tasks.push(task) - 1;
+      if (this.#creationSites !== null) this.#creationSites.record(task);
       return;
     }
     const i = task.listIndex;
@@ -537,12 +566,24 @@ export class EventLoop implements HandleOwner {
     const start = performance.now();
     item[RUN]();
     const durationMs = performance.now() - start;
-    if (durationMs >= this.#slowCallbackMs!) this.#onSlowCallback({ what: String(item), durationMs });
+    if (durationMs < this.#slowCallbackMs!) return;
+    if (!(item instanceof Task)) return this.#onSlowCallback({ what: String(item), durationMs });
+    const step = describeStep(item, this.#creationSites);
+    this.#onSlowCallback({ what: `step of Task ${step.task}`, durationMs, ...step });
   }
 
   #checkOpen(): void {
     if (this.#state === "closed") throw new LoopStateError("this event loop is closed");
   }
+}
+
+/** `step of Task conn-12 took 80.3 ms (then parked on socket read 127.0.0.1:5123, at readLines (src/x.ts:120:7))`. */
+function formatSlowCallback(r: SlowCallbackReport): string {
+  const then = [
+    ...(r.parkedOn !== undefined && r.parkedOn !== null ? [`then parked on ${r.parkedOn}`] : []),
+    ...(r.where !== undefined && r.where.length > 0 ? [`at ${r.where[0]}`] : []),
+  ];
+  return `${r.what} took ${r.durationMs.toFixed(1)} ms${then.length > 0 ? ` (${then.join(", ")})` : ""}`;
 }
 
 function stopLoop(future: Future<unknown>): void {
