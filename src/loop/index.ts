@@ -23,7 +23,7 @@ export {
   type SlowCallbackReport,
 } from "./event-loop.ts";
 export type { DurationSummary, LoopStats } from "./trace/loop-stats.ts";
-export { formatTaskDump, type TaskInfo, type TaskState } from "./trace/task-dump.ts";
+export { formatTask, formatTaskDump, type TaskInfo, type TaskState } from "./trace/task-dump.ts";
 export { Future, isFuture, type DoneCallback } from "./future.ts";
 export { DescribedFuture } from "./described-future.ts";
 export { Task, type TaskOptions } from "./task.ts";

@@ -107,7 +107,12 @@ export function formatTaskDump(infos: readonly TaskInfo[]): string {
   return lines.map((line) => `${line}\n`).join("");
 }
 
-/** One task's line, without the tree's indent. */
+/**
+ * One task's line of the dump, without the tree's indent.
+ * @example
+ * for (const info of loop.dumpTasks()) if (info.state === "parked") console.error(formatTask(info));
+ * // client 127.0.0.1:51938 [prio -5] parked 504 ms on socket read 127.0.0.1:51938  at serveClient (src/net/start-server.ts:64:9)
+ */
 export function formatTask(info: TaskInfo): string {
   let line = `${info.name} [prio ${info.priority}] ${info.state}`;
   if (info.state === "parked") line += ` ${formatDuration(info.waitedMs ?? 0)} on ${info.waitingOn}`;
