@@ -67,6 +67,7 @@ export function generatorLocations(generators: readonly object[]): (CodeLocation
   const global = globalThis as Record<string, unknown>;
   try {
     const scripts = scriptUrls(session);
+    const sourceMaps = new SourceMaps();
     global[HANDOFF] = generators;
     const array = post<{ result: { objectId?: string } }>(session, "Runtime.evaluate", {
       expression: `globalThis.${HANDOFF}`,
@@ -83,7 +84,7 @@ export function generatorLocations(generators: readonly object[]): (CodeLocation
     }
     return generators.map((_, i) => {
       const objectId = ids.get(i);
-      return objectId === undefined ? null : locate(session, objectId, scripts);
+      return objectId === undefined ? null : locate(session, objectId, scripts, sourceMaps);
     });
   } catch {
     return none;
@@ -119,7 +120,7 @@ interface V8Location {
   columnNumber: number;
 }
 
-function locate(session: InspectorSession, objectId: string, scripts: Map<string, string>): CodeLocation | null {
+function locate(session: InspectorSession, objectId: string, scripts: Map<string, string>, sourceMaps: SourceMaps): CodeLocation | null {
   const properties = post<PropertiesResult>(session, "Runtime.getProperties", { objectId, ownProperties: true });
   const internal = new Map((properties.internalProperties ?? []).map((p) => [p.name, p.value]));
   if (internal.get("[[GeneratorState]]")?.value !== "suspended") return null;
@@ -137,7 +138,7 @@ function locate(session: InspectorSession, objectId: string, scripts: Map<string
           }).result.value ?? "",
         );
   const url = scripts.get(location.scriptId) ?? `script ${location.scriptId}`;
-  return { functionName: name === "" ? "<anonymous>" : name, ...mapToSource(url, location.lineNumber, location.columnNumber) };
+  return { functionName: name === "" ? "<anonymous>" : name, ...sourceMaps.toSource(url, location.lineNumber, location.columnNumber) };
 }
 
 /** Script id to URL, from the scriptParsed events `Debugger.enable` replays. */
@@ -156,23 +157,27 @@ function scriptUrls(session: InspectorSession): Map<string, string> {
   return scripts;
 }
 
-/** 0-based generated position to a 1-based source one, through the file's source map if any. */
-function mapToSource(url: string, line0: number, column0: number): { file: string; line: number; column: number } {
-  let file = url;
-  let line = line0 + 1;
-  let column = column0 + 1;
-  try {
-    const { findSourceMap } = require("node:module") as ModuleModule;
-    const entry = findSourceMap(url)?.findEntry(line0, column0);
-    if (entry !== undefined && "originalSource" in entry) {
-      file = entry.originalSource;
-      line = entry.originalLine + 1;
-      column = entry.originalColumn + 1;
+/** Generated positions to source ones, through each file's source map if any; one lookup per file and dump. */
+class SourceMaps {
+  readonly #byUrl = new Map<string, SourceMap | undefined>();
+
+  /** 0-based generated position to a 1-based one, in the source when a map knows it. */
+  toSource(url: string, line0: number, column0: number): { file: string; line: number; column: number } {
+    let map = this.#byUrl.get(url);
+    if (!this.#byUrl.has(url)) {
+      try {
+        map = (require("node:module") as ModuleModule).findSourceMap(url);
+      } catch {
+        map = undefined; // No source map support: V8's own position.
+      }
+      this.#byUrl.set(url, map);
     }
-  } catch {
-    // No source map: V8's own position.
+    const entry = map?.findEntry(line0, column0);
+    if (entry !== undefined && "originalSource" in entry) {
+      return { file: shortPath(entry.originalSource), line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+    }
+    return { file: shortPath(url), line: line0 + 1, column: column0 + 1 };
   }
-  return { file: shortPath(file), line, column };
 }
 
 /**
