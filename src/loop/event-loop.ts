@@ -28,7 +28,8 @@ import { Task, type TaskOptions } from "./task.ts";
 import { EXPIRE, TimerHeap, type TimerEntry } from "./timer-heap.ts";
 import { CreationSites } from "./trace/creation-sites.ts";
 import { ITERATION_SAMPLE_EVERY, LoopHealth, type LoopStats } from "./trace/loop-stats.ts";
-import { describeStep, describeTasks, type TaskInfo } from "./trace/task-dump.ts";
+import { slowStepReport, writeSlowCallback } from "./trace/slow-step.ts";
+import { describeTasks, type TaskInfo } from "./trace/task-dump.ts";
 import { UnretrievedErrors } from "./unretrieved-errors.ts";
 import type { Coro } from "./types.ts";
 
@@ -155,9 +156,7 @@ export class EventLoop implements HandleOwner {
   constructor(options: EventLoopOptions = {}) {
     this.#virtual = options.clock === "virtual";
     this.#slowCallbackMs = options.slowCallbackMs;
-    this.#onSlowCallback =
-      options.onSlowCallback ??
-      ((r) => process.stderr.write(`boucle: ${formatSlowCallback(r)}\n`));
+    this.#onSlowCallback = options.onSlowCallback ?? writeSlowCallback;
     this.#creationSites = options.taskCreationSites === true ? new CreationSites() : null;
     this.#unretrieved = new UnretrievedErrors((context) => this.callExceptionHandler(context));
   }
@@ -568,22 +567,12 @@ export class EventLoop implements HandleOwner {
     const durationMs = performance.now() - start;
     if (durationMs < this.#slowCallbackMs!) return;
     if (!(item instanceof Task)) return this.#onSlowCallback({ what: String(item), durationMs });
-    const step = describeStep(item, this.#creationSites);
-    this.#onSlowCallback({ what: `step of Task ${step.task}`, durationMs, ...step });
+    this.#onSlowCallback(slowStepReport(item, durationMs, this.#creationSites));
   }
 
   #checkOpen(): void {
     if (this.#state === "closed") throw new LoopStateError("this event loop is closed");
   }
-}
-
-/** `step of Task conn-12 took 80.3 ms (then parked on socket read 127.0.0.1:5123, at readLines (src/x.ts:120:7))`. */
-function formatSlowCallback(r: SlowCallbackReport): string {
-  const then = [
-    ...(r.parkedOn !== undefined && r.parkedOn !== null ? [`then parked on ${r.parkedOn}`] : []),
-    ...(r.where !== undefined && r.where.length > 0 ? [`at ${r.where[0]}`] : []),
-  ];
-  return `${r.what} took ${r.durationMs.toFixed(1)} ms${then.length > 0 ? ` (${then.join(", ")})` : ""}`;
 }
 
 function stopLoop(future: Future<unknown>): void {

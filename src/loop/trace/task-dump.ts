@@ -74,20 +74,6 @@ export function describeTasks(tasks: readonly Task<unknown>[], now: number, site
 }
 
 /**
- * What a task did in the step that just ended: for the slow step report.
- * @internal
- */
-export function describeStep(
-  task: Task<unknown>,
-  sites: CreationSites | null,
-): { task: string; parkedOn: string | null; where: string[] } {
-  const awaited = task.done() ? null : task.awaited();
-  const [location] = task.done() ? [null] : generatorLocations([task.getCoro()]);
-  const where = location === null || location === undefined ? (sites?.framesOf(task).slice(0, 1) ?? []) : [formatLocation(location)];
-  return { task: task.name, parkedOn: awaited?.label() ?? null, where };
-}
-
-/**
  * The dump as text: one line per task, children indented under the task
  * owning their TaskGroup; running tasks first, then the longest parked,
  * then the ready ones.
