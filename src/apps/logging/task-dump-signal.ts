@@ -27,7 +27,13 @@ export function dumpTasksOnSignal(loop: EventLoop, log: Logger, format: LogForma
   };
 }
 
-/** Write one dump as the log format wants it. */
+/**
+ * Write one dump as the log format wants it; `why` ends its heading.
+ * @example
+ * writeTaskDump(loop.dumpTasks(), createLogger({ format: "text" }), "text", "stuck for 10 s");
+ * // boucle: 4 tasks (stuck for 10 s)
+ * // accept [prio -10] parked 1.5 s on accept 127.0.0.1:7777  at acceptClients (src/net/start-server.ts:81:22)
+ */
 export function writeTaskDump(infos: readonly TaskInfo[], log: Logger, format: LogFormat, why: string): void {
   const heading = `boucle: ${infos.length} task${infos.length === 1 ? "" : "s"} (${why})`;
   if (format === "text") {

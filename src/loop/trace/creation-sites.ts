@@ -13,6 +13,7 @@ const FRAMES_KEPT = 4;
 /** Why above the default 10: up to six frames are the loop's own (Task, noteTask, createTask, TaskGroup...). */
 const STACK_DEPTH = 16;
 
+/** @internal One loop's record of where its tasks were created (weakly held: a finished task is forgotten). */
 export class CreationSites {
   readonly #sites = new WeakMap<Task<unknown>, Error>();
 
