@@ -98,7 +98,9 @@ function takeTraceOption(command: string, argv: string[]): string | undefined {
   return file;
 }
 
+/** Write the trace, unless no loop ran (`--help`, a usage error): then there is nothing to see. */
 function writeTrace(file: string, tracer: Tracer): void {
+  if (tracer.events().every((event) => event.ph === "M")) return;
   tracer.writeFile(file);
   const dropped = tracer.dropped > 0 ? `, the oldest ${tracer.dropped} dropped` : "";
   process.stderr.write(`boucle: trace written to ${file} (${tracer.events().length} events${dropped})\n`);

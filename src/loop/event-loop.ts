@@ -30,9 +30,12 @@ import { Ring } from "./ring.ts";
 import { running } from "./running.ts";
 import { Task, type TaskOptions } from "./task.ts";
 import { EXPIRE, TimerHeap, type TimerEntry } from "./timer-heap.ts";
+import { CreationSites } from "./trace/creation-sites.ts";
 import { ITERATION_SAMPLE_EVERY, LoopHealth, type LoopStats } from "./trace/loop-stats.ts";
 import type { LoopTrace } from "./trace/loop-trace.ts";
 import { defaultTracer, Tracer } from "./trace/tracer.ts";
+import { slowStepReport, writeSlowCallback } from "./trace/slow-step.ts";
+import { describeTasks, type TaskInfo } from "./trace/task-dump.ts";
 import { UnretrievedErrors } from "./unretrieved-errors.ts";
 import type { Coro } from "./types.ts";
 
@@ -66,9 +69,15 @@ export interface ExceptionContext {
 export type ExceptionHandler = (context: ExceptionContext, loop: EventLoop) => void;
 
 export interface SlowCallbackReport {
-  /** What ran: a handle or a task's step. */
+  /** What ran: a handle, or `step of Task <name>`. */
   what: string;
   durationMs: number;
+  /** For a task's step: the task's name. */
+  task?: string;
+  /** For a task's step: what it parked on when the step ended (null: it ended or is ready again). */
+  parkedOn?: string | null;
+  /** For a task's step: where it stopped (see TaskInfo.where), else where it was created, if recorded. */
+  where?: string[];
 }
 
 export interface EventLoopOptions {
@@ -88,6 +97,12 @@ export interface EventLoopOptions {
    * `--trace FILE` installed, if any (see `installDefaultTracer`).
    */
   trace?: Tracer | string;
+  /**
+   * Debug: record where each task is created (its stack), for
+   * {@link EventLoop.dumpTasks} and slow step reports. Default false: then
+   * creating a task costs one null check more.
+   */
+  taskCreationSites?: boolean;
 }
 
 type State = "idle" | "running" | "closed";
@@ -131,6 +146,7 @@ export class EventLoop implements HandleOwner {
   readonly #traceFile: { tracer: Tracer; path: string } | null = null;
   /** Steps run through #runTimed (traced or timed) rather than straight. */
   readonly #instrumented: boolean;
+  readonly #creationSites: CreationSites | null;
 
   /** Eager first steps requested while one runs: they run after it, never nested in it. */
   readonly #eagerStarts = new Ring<Task<unknown>>();
@@ -160,9 +176,8 @@ export class EventLoop implements HandleOwner {
   constructor(options: EventLoopOptions = {}) {
     this.#virtual = options.clock === "virtual";
     this.#slowCallbackMs = options.slowCallbackMs;
-    this.#onSlowCallback =
-      options.onSlowCallback ??
-      ((r) => process.stderr.write(`boucle: ${r.what} took ${r.durationMs.toFixed(1)} ms\n`));
+    this.#onSlowCallback = options.onSlowCallback ?? writeSlowCallback;
+    this.#creationSites = options.taskCreationSites === true ? new CreationSites() : null;
     this.#unretrieved = new UnretrievedErrors((context) => this.callExceptionHandler(context));
     let tracer = options.trace ?? defaultTracer();
     if (typeof tracer === "string") {
@@ -235,11 +250,24 @@ export class EventLoop implements HandleOwner {
     return [...this.#tasks];
   }
 
+  /**
+   * Every live task: its state, what it is parked on and since when, where
+   * its coroutine stopped, its TaskGroup children. For debugging: this asks
+   * V8 where each generator is (a few ms), so do not call it per request.
+   * src/loop/trace/task-dump.ts builds it; `formatTaskDump` prints it.
+   * @example
+   * process.stderr.write(formatTaskDump(loop.dumpTasks()));
+   */
+  dumpTasks(): TaskInfo[] {
+    return describeTasks(this.#tasks, this.time(), this.#creationSites);
+  }
+
   /** @internal A task was created (true) or finished (false). */
   noteTask(task: Task<unknown>, alive: boolean): void {
     const tasks = this.#tasks;
     if (alive) {
       task.listIndex = tasks.push(task) - 1;
+      if (this.#creationSites !== null) this.#creationSites.record(task);
       return;
     }
     const i = task.listIndex;
@@ -589,7 +617,9 @@ export class EventLoop implements HandleOwner {
     if (trace !== null) trace.stepEnd();
     if (this.#slowCallbackMs === undefined) return;
     const durationMs = performance.now() - start;
-    if (durationMs >= this.#slowCallbackMs!) this.#onSlowCallback({ what: String(item), durationMs });
+    if (durationMs < this.#slowCallbackMs) return;
+    if (!(item instanceof Task)) return this.#onSlowCallback({ what: String(item), durationMs });
+    this.#onSlowCallback(slowStepReport(item, durationMs, this.#creationSites));
   }
 
   #checkOpen(): void {

@@ -23,6 +23,9 @@ export {
   type SlowCallbackReport,
 } from "./event-loop.ts";
 export type { DurationSummary, LoopStats } from "./trace/loop-stats.ts";
+export { DEFAULT_MAX_EVENTS, defaultTracer, installDefaultTracer, Tracer, type TracerOptions } from "./trace/tracer.ts";
+export type { TraceEvent, TraceFile, TracePhase } from "./trace/trace-event.ts";
+export { formatTask, formatTaskDump, type TaskInfo, type TaskState } from "./trace/task-dump.ts";
 export { Future, isFuture, type DoneCallback } from "./future.ts";
 export { DescribedFuture } from "./described-future.ts";
 export { Task, type TaskOptions } from "./task.ts";

@@ -10,6 +10,7 @@ import { DescribedFuture } from "./described-future.ts";
 import type { Future } from "./future.ts";
 import { currentTask, getRunningLoop } from "./running.ts";
 import type { Task, TaskOptions } from "./task.ts";
+import { noteGroupChild } from "./trace/task-parents.ts";
 import type { Coro } from "./types.ts";
 
 /**
@@ -69,6 +70,7 @@ export class TaskGroup {
     if (this.#aborting) throw new LoopStateError("this TaskGroup is shutting down after a failure");
     const task = getRunningLoop().createTask(coro, options);
     this.#tasks.add(task as Task<unknown>);
+    noteGroupChild(task as Task<unknown>, this.#parent);
     task.addDoneCallback(this.#onChildDone);
     return task;
   }

@@ -75,7 +75,7 @@ export class StreamServer {
     };
     const clients = this.#clients;
     this.#acceptTask = loop.createTask(
-      (function* () {
+      (function* acceptClients() {
         for (;;) {
           let socket: Socket;
           try {

@@ -1,6 +1,7 @@
 /**
  * `boucle chat-server` (= `npm start`): runs the chat server until SIGINT or
- * SIGTERM, then shuts down cleanly and exits 0.
+ * SIGTERM, then shuts down cleanly and exits 0. SIGUSR1 writes a dump of
+ * the loop's tasks to stderr (docs/debugging.md).
  */
 import { Event, getRunningLoop, run, type Coro } from "../../loop/index.ts";
 import { formatAddress } from "../../net/index.ts";
@@ -11,6 +12,7 @@ import { ChatServer } from "./server.ts";
 import type { MetricsEndpointOptions } from "../cli/observability-flags.ts";
 import { createLogger } from "../logging/logger.ts";
 import { reportLoopExceptions } from "../logging/loop-exceptions.ts";
+import { dumpTasksOnSignal } from "../logging/task-dump-signal.ts";
 import { startChatMetrics, type ChatMetricsEndpoint } from "./metrics.ts";
 import { isSupervisor, leaveCluster, superviseWorkers, workerIndex } from "./workers.ts";
 
@@ -65,12 +67,14 @@ function* serveUntilSignal(options: ChatServerOptions): Coro<number> {
     loop.callSoon(() => stop.set());
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
+  const stopDumping = dumpTasksOnSignal(loop, always, options.logFormat);
   try {
     yield* stop.wait();
     options.log.info("shutdown", "shutting down");
     yield* server.shutdown();
   } finally {
     for (const signal of SIGNALS) process.off(signal, onSignal);
+    stopDumping();
     if (metrics !== null) yield* metrics.stop();
   }
   return 0;

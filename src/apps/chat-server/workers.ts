@@ -2,7 +2,8 @@
  * `boucle chat-server --workers N`: the primary process forks N workers
  * (node:cluster), which share the listening port and each run a chat server
  * node on the same Redis. The primary serves nobody; it only supervises:
- * restarts a worker that dies, forwards SIGINT/SIGTERM, and exits 0 once
+ * restarts a worker that dies, forwards SIGINT/SIGTERM (and SIGUSR1, each
+ * worker's task dump), and exits 0 once
  * every worker has exited after a signal. Each worker has an index, from 0,
  * that its replacement keeps (its metrics port is `--metrics-port` plus it).
  */
@@ -12,6 +13,8 @@ import type { Logger } from "../logging/logger.ts";
 /** A worker that dies this soon after its start is not restarted at once (ms). */
 const RESTART_DELAY_MS = 1000;
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+/** Passed on to every worker, which writes its task dump (docs/debugging.md). */
+const DUMP_SIGNAL = "SIGUSR1";
 /** The environment variable that tells a worker its index. */
 const INDEX_VARIABLE = "BOUCLE_WORKER_INDEX";
 
@@ -45,11 +48,17 @@ export function superviseWorkers(count: number, log: Logger): Promise<number> {
       for (const worker of live) worker.process.kill(signal);
       if (live.size === 0) finish();
     };
+    // Why a listener even for the primary, which has no tasks: without one, Node opens its inspector on SIGUSR1.
+    const onDumpSignal = (): void => {
+      for (const worker of live) worker.process.kill(DUMP_SIGNAL);
+    };
     const finish = (): void => {
       for (const signal of SIGNALS) process.off(signal, onSignal);
+      process.off(DUMP_SIGNAL, onDumpSignal);
       resolve(0);
     };
     for (const signal of SIGNALS) process.on(signal, onSignal);
+    process.on(DUMP_SIGNAL, onDumpSignal);
     for (let i = 0; i < count; i++) fork(i);
   });
 }

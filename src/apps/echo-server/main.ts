@@ -1,5 +1,6 @@
 /**
- * `boucle echo-server`: echoes bytes back until SIGINT or SIGTERM.
+ * `boucle echo-server`: echoes bytes back until SIGINT or SIGTERM; SIGUSR1
+ * dumps the loop's tasks to stderr (docs/debugging.md).
  */
 import { Event, getRunningLoop, run, type Coro } from "../../loop/index.ts";
 import { AddressInUseError, formatAddress } from "../../net/index.ts";
@@ -9,6 +10,7 @@ import { tlsServerFiles, TLS_SERVER_FLAGS } from "../cli/tls-flags.ts";
 import { stopMetricsEndpoint } from "../metrics/endpoint.ts";
 import { createLogger, SILENT, type LogFormat } from "../logging/logger.ts";
 import { reportLoopExceptions } from "../logging/loop-exceptions.ts";
+import { dumpTasksOnSignal } from "../logging/task-dump-signal.ts";
 import { EchoCounters, startEchoServer, type EchoServerOptions } from "./echo.ts";
 import { startEchoMetrics } from "./metrics.ts";
 
@@ -88,11 +90,13 @@ function* serveUntilSignal(options: EchoMainOptions): Coro<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  const stopDumping = dumpTasksOnSignal(loop, always, options.logFormat);
   try {
     yield* stop.wait();
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    stopDumping();
   }
   if (metrics !== null) yield* stopMetricsEndpoint(metrics);
   server.close();

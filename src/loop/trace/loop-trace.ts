@@ -163,7 +163,7 @@ export class LoopTrace {
       const tid = this.#nextTid++;
       track = { tid, steps: 0, waitId: null, waitLabel: "", flowId: null };
       this.#tasks.set(task, track);
-      this.#tracer.nameTrack(this.#pid, tid, `${task.name} (priority ${task.priority})`, tid);
+      this.#tracer.nameTrack(this.#pid, tid, `${task.name} (priority ${task.priority})`, tid, task);
     }
     return track;
   }

@@ -36,8 +36,10 @@ export class Tracer {
   /** Where the next event goes once the ring is full (its oldest). */
   #oldest = 0;
   #dropped = 0;
-  /** Track names, by "pid:tid". */
-  readonly #metadata = new Map<string, TraceEvent[]>();
+  /** Track names, by "pid:tid", with what the track follows (a task) if it may end. */
+  readonly #metadata = new Map<string, { events: TraceEvent[]; owner: TrackOwner | undefined }>();
+  /** Prune the track names when they grow past this (then doubled if all are still in use). */
+  #pruneAt: number;
   #loops = 0;
   #clock: "real" | "virtual" | null = null;
   #ids = 0;
@@ -46,6 +48,7 @@ export class Tracer {
     const max = options.maxEvents ?? DEFAULT_MAX_EVENTS;
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxEvents must be a positive integer, not ${max}`);
     this.maxEvents = max;
+    this.#pruneAt = Math.max(64, max / 2);
   }
 
   /** Events the ring let go to stay within maxEvents. */
@@ -73,15 +76,20 @@ export class Tracer {
     this.#dropped++;
   }
 
-  /** @internal Name a track (tid 0: the process itself) and place it among the others. */
-  nameTrack(pid: number, tid: number, name: string, sortIndex: number): void {
+  /**
+   * @internal Name a track (tid 0: the process itself) and place it among
+   * the others. A track with an `owner` (a task) may be forgotten once the
+   * owner is done and the ring holds none of its events.
+   */
+  nameTrack(pid: number, tid: number, name: string, sortIndex: number, owner?: TrackOwner): void {
     const process = tid === 0;
-    this.#metadata.set(`${pid}:${tid}`, [
+    const events: TraceEvent[] = [
       { name: process ? "process_name" : "thread_name", ph: "M", ts: 0, pid, tid, args: { name } },
       { name: process ? "process_sort_index" : "thread_sort_index", ph: "M", ts: 0, pid, tid, args: { sort_index: sortIndex } },
-    ]);
+    ];
+    this.#metadata.set(`${pid}:${tid}`, { events, owner });
     // Why: a server creates tasks without end; names of tracks gone from the ring go too.
-    if (this.#metadata.size > this.maxEvents / 2) this.#pruneMetadata();
+    if (this.#metadata.size > this.#pruneAt) this.#pruneMetadata();
   }
 
   /** @internal A fresh id for a wait or a flow. */
@@ -93,7 +101,7 @@ export class Tracer {
   events(): TraceEvent[] {
     const kept = [...this.#ring.slice(this.#oldest), ...this.#ring.slice(0, this.#oldest)];
     const used = tracksOf(kept);
-    const metadata = [...this.#metadata].filter(([key]) => used.has(key) || key.endsWith(":0")).flatMap(([, events]) => events);
+    const metadata = [...this.#metadata].filter(([key, { owner }]) => used.has(key) || owner === undefined).flatMap(([, { events }]) => events);
     return [...metadata, ...kept];
   }
 
@@ -113,8 +121,15 @@ export class Tracer {
 
   #pruneMetadata(): void {
     const used = tracksOf(this.#ring);
-    for (const key of this.#metadata.keys()) if (!used.has(key) && !key.endsWith(":0")) this.#metadata.delete(key);
+    for (const [key, { owner }] of this.#metadata) if (owner?.done() === true && !used.has(key)) this.#metadata.delete(key);
+    // Why: when most names are still in use, the next prune waits for as many new ones (amortised O(1) a name).
+    this.#pruneAt = Math.max(this.#pruneAt, this.#metadata.size * 2);
   }
+}
+
+/** What a task track follows: the task, done or not. */
+interface TrackOwner {
+  done(): boolean;
 }
 
 function tracksOf(events: readonly TraceEvent[]): Set<string> {

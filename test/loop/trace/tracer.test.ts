@@ -201,6 +201,23 @@ describe("Tracer", () => {
     expect(timers).not.toContain(1);
   });
 
+  it("keeps the names of the tracks still in the ring, not of every task there ever was", async () => {
+    const tracer = new Tracer({ maxEvents: 200 });
+    await run(
+      (function* (): Coro<void> {
+        for (let i = 0; i < 2_000; i++) yield* createTask(sleep(1), { name: `short-${i}` });
+      })(),
+      { clock: "virtual", trace: tracer },
+    );
+    const events = tracer.events();
+    const named = new Set(events.filter((e) => e.name === "thread_name").map((e) => e.tid));
+    const used = new Set(events.filter((e) => e.ph !== "M").map((e) => e.tid));
+    for (const tid of used) expect(named.has(tid)).toBe(true);
+    const namedTasks = [...named].filter((tid) => tid >= FIRST_TASK_TID);
+    expect(namedTasks.every((tid) => used.has(tid))).toBe(true);
+    expect(events.some((e) => e.name === "short-1999")).toBe(true);
+  });
+
   it("run(main, { trace: file }) writes the file when the loop closes", async () => {
     const dir = mkdtempSync(join(tmpdir(), "boucle-trace-"));
     try {
