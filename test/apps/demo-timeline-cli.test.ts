@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { TraceFile } from "../../src/loop/trace/trace-event.ts";
-import { cleanup, runApp } from "./helpers.ts";
+import { cleanup, ROOT, runApp } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "boucle-timeline-cli-"));
 afterEach(cleanup);
@@ -24,6 +24,15 @@ describe("boucle demo --timeline", () => {
     expect(lines[header + 1]).toMatch(/^printer 1 +\[foo\].*\[bar\].*\[baz\].*\[end\]$/);
     expect(lines[header + 2]).toMatch(/^printer 2 +\[aaa\].*\[bbb\].*\[ccc\].*\[end\]$/);
     expect(stdout).not.toContain("\x1b[");
+  });
+
+  it("draws what docs/tracing.md shows", async () => {
+    const doc = readFileSync(join(ROOT, "docs", "tracing.md"), "utf8");
+    const sample = /\n {2}```\n((?: {2}time \(ms\).*\n)(?: {2}.*\n)*?) {2}```\n/.exec(doc);
+    expect(sample).not.toBeNull();
+    const { stdout } = await runApp(["demo", "--timeline"]);
+    const drawn = stdout.slice(stdout.indexOf("time (ms)"));
+    expect(drawn).toBe(sample![1]!.replace(/^ {2}/gm, ""));
   });
 
   it("with --trace FILE also writes the run for Perfetto: the printers' steps and sleeps", async () => {
