@@ -61,7 +61,7 @@ async function timeline(): Promise<number> {
   console.log("== the chapter's two printers, printMessages(\"foo\", \"bar\", \"baz\") and printMessages(\"aaa\", \"bbb\", \"ccc\", 700)");
   const { timeline } = await runTimelineDemo({
     width: tty ? Math.max(80, process.stdout.columns) : 80,
-    color: tty && process.env["NO_COLOR"] === undefined,
+    color: tty && !process.env["NO_COLOR"], // no-color.org: set and not empty
   });
   console.log("");
   process.stdout.write(timeline);

@@ -72,11 +72,12 @@ export function renderTimeline(events: readonly TraceEvent[], options: TimelineO
   const pid = options.pid ?? events.find((e) => isStep(e))?.pid;
   if (pid === undefined) return "(no task steps in the trace)\n";
   const { columns, waitAfter } = readSteps(events, pid);
-  const tids = [...new Set(columns.map((c) => c.step.tid))].sort((a, b) => a - b);
   const names = new Map(columns.map((c) => [c.step.tid, c.step.task]));
   const labelWidth = Math.min(MAX_LABEL, Math.max(9, ...[...names.values()].map((n) => n.length))) + 1;
   const cell = Math.max(MIN_CELL, Math.min(MAX_CELL, Math.floor((width - labelWidth) / Math.max(1, columns.length))));
   const shown = columns.slice(0, Math.max(1, Math.floor((width - labelWidth) / cell)));
+  // Rows for the tasks with a step on screen (a task that starts later would be a blank row).
+  const tids = [...new Set(shown.map((c) => c.step.tid))].sort((a, b) => a - b);
   const paint = options.color === true ? colorize : (_: string, text: string) => text;
 
   const lines = [fit("time (ms)", labelWidth) + header(shown, cell)];
