@@ -82,47 +82,47 @@ export function renderTimeline(events: readonly TraceEvent[], options: TimelineO
 
   const lines = [fit("time (ms)", labelWidth) + header(shown, cell)];
   for (const tid of tids) {
-    const row = drawRow(tid, shown, waitAfter, cell);
+    const row = drawRow(tid, shown, waitAfter, cell, options.text);
     lines.push(fit(names.get(tid)!, labelWidth) + row.map(([style, text]) => paint(style, text)).join(""));
   }
   const legend = `${paint("step", "[foo]")} a step (what it printed)  ${paint("parked", "──")} parked (on what)  ${paint("ready", "··")} ready, not yet run`;
   if (shown.length < columns.length) lines.push(`… ${columns.length - shown.length} more steps not shown (${columns.length} in all)`);
   lines.push(legend);
   return lines.join("\n").replace(/ +$/gm, "") + "\n";
+}
 
-  function drawRow(tid: number, cols: readonly Column[], waits: Map<number, Wait>, cell: number): [string, string][] {
-    // Each cell is drawn as runs of [style, text]; the wait labels are laid over the line afterwards.
-    const chars: { ch: string; style: string; wait: Wait | null }[] = [];
-    let state: State = "none";
-    let wait: Wait | null = null;
-    for (const column of cols) {
-      const { step } = column;
-      if (step.tid !== tid) {
-        if (state === "parked" && wait?.wokenAt != null && column.emitted > wait.wokenAt) state = "ready";
-        for (let i = 0; i < cell; i++) chars.push({ ch: GLYPH[state], style: state, wait: state === "parked" ? wait : null });
-        continue;
-      }
-      const box = boxText(step, options.text?.(step), cell);
-      const left = Math.floor((cell - box.length) / 2);
-      // Why the state it had: a task woken in this very iteration was parked until just now.
-      const leftState: State = state;
-      const after = waits.get(step.seq) ?? null;
-      const rightState: State = FINISHED.has(step.outcome) ? "none" : after !== null ? "parked" : "ready";
-      for (let i = 0; i < left; i++) chars.push({ ch: GLYPH[leftState], style: leftState, wait: leftState === "parked" ? wait : null });
-      for (const ch of box) chars.push({ ch, style: "step", wait: null });
-      for (let i = left + box.length; i < cell; i++) chars.push({ ch: GLYPH[rightState], style: rightState, wait: rightState === "parked" ? after : null });
-      state = rightState;
-      wait = after;
+/** One task's row: runs of [style, text]. */
+function drawRow(tid: number, cols: readonly Column[], waits: Map<number, Wait>, cell: number, text: TimelineOptions["text"]): [string, string][] {
+  // Each cell is drawn as runs of [style, text]; the wait labels are laid over the line afterwards.
+  const chars: { ch: string; style: string; wait: Wait | null }[] = [];
+  let state: State = "none";
+  let wait: Wait | null = null;
+  for (const column of cols) {
+    const { step } = column;
+    if (step.tid !== tid) {
+      if (state === "parked" && wait?.wokenAt != null && column.emitted > wait.wokenAt) state = "ready";
+      for (let i = 0; i < cell; i++) chars.push({ ch: GLYPH[state], style: state, wait: state === "parked" ? wait : null });
+      continue;
     }
-    labelWaits(chars);
-    const runs: [string, string][] = [];
-    for (const { ch, style } of chars) {
-      const last = runs[runs.length - 1];
-      if (last !== undefined && last[0] === style) last[1] += ch;
-      else runs.push([style, ch]);
-    }
-    return runs;
+    const box = boxText(step, text?.(step), cell);
+    const left = Math.floor((cell - box.length) / 2);
+    const after = waits.get(step.seq) ?? null;
+    const rightState: State = FINISHED.has(step.outcome) ? "none" : after !== null ? "parked" : "ready";
+    // Why the state it had, not ready: a task woken in this very iteration was parked until just now.
+    for (let i = 0; i < left; i++) chars.push({ ch: GLYPH[state], style: state, wait: state === "parked" ? wait : null });
+    for (const ch of box) chars.push({ ch, style: "step", wait: null });
+    for (let i = left + box.length; i < cell; i++) chars.push({ ch: GLYPH[rightState], style: rightState, wait: rightState === "parked" ? after : null });
+    state = rightState;
+    wait = after;
   }
+  labelWaits(chars);
+  const runs: [string, string][] = [];
+  for (const { ch, style } of chars) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[0] === style) last[1] += ch;
+    else runs.push([style, ch]);
+  }
+  return runs;
 }
 
 /** Steps in seq order, and which wait each step that parked began. */
