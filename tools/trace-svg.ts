@@ -44,9 +44,8 @@ const COLORS: Record<string, string> = {
 };
 
 interface Lane {
-  readonly key: string;
   readonly name: string;
-  readonly sort: number;
+  /** Top of the lane, px. */
   readonly y: number;
 }
 
@@ -198,7 +197,7 @@ function layLanes(all: readonly TraceEvent[], visible: readonly TraceEvent[]): M
       return { key, pid, name: manyLoops ? `${processes.get(pid) ?? `loop ${pid}`} · ${name}` : name, sort: sorts.get(key) ?? tid };
     })
     .sort((a, b) => a.pid - b.pid || a.sort - b.sort);
-  return new Map(ordered.map((lane, i) => [lane.key, { key: lane.key, name: lane.name, sort: lane.sort, y: TOP + i * LANE_HEIGHT }]));
+  return new Map(ordered.map((lane, i) => [lane.key, { name: lane.name, y: TOP + i * LANE_HEIGHT }]));
 }
 
 /** Begin/end events paired by id (waits: b/e; flows: s/f), in begin order. */
