@@ -60,8 +60,12 @@ export class SelectorKey {
    */
   address: NetAddress | undefined = undefined;
 
+  /** What a task waiting to read here waits for (a server's READ is an accept), for traces and dumps. */
+  readonly readKind: string;
+
   constructor(readonly source: EventEmitter) {
     this.inbox = new Inbox(source as Readable);
+    this.readKind = source instanceof NodeServer ? "accept" : "socket read";
   }
 
   /** The source as a trace or task dump names it: the peer's address, a server's, or "stdin". */
@@ -75,11 +79,6 @@ export class SelectorKey {
   }
 }
 
-/** What a task parked in `wait` waits for: a server's READ is an accept. */
-function waitKind(key: SelectorKey, event: number): string {
-  if (event !== EVENT_READ) return "socket write";
-  return key.source instanceof NodeServer ? "accept" : "socket read";
-}
 
 /**
  * The loop's I/O poller for Node sources (one per loop: `Selector.of(loop)`).
@@ -198,7 +197,7 @@ export class Selector implements IoPoller {
     if (key[slot]?.done() === false) {
       throw new Error(`another task is already waiting to ${event === EVENT_READ ? "read" : "write"} here`);
     }
-    const future = new DescribedFuture<void>(this.loop, waitKind(key, event), key);
+    const future = new DescribedFuture<void>(this.loop, event === EVENT_READ ? key.readKind : "socket write", key);
     key[slot] = future;
     if (key.closed || key.error !== null) this.#mark(key, event);
     return future;
