@@ -470,3 +470,29 @@ describe("the real-clock driver", () => {
     loop.close();
   });
 });
+
+describe("EventLoop.coarseTime", () => {
+  it("is the loop's time in whole ms as of a recent read: exact on the virtual clock, within a slice on the real one", async () => {
+    const virtual = new EventLoop({ clock: "virtual" });
+    const seen = await virtual.runUntilComplete(
+      (function* () {
+        yield* sleep(1234.5);
+        return [virtual.coarseTime(), virtual.time()];
+      })(),
+    );
+    expect(seen).toEqual([1234, 1234.5]);
+    virtual.close();
+
+    const real = new EventLoop();
+    const lag = await real.runUntilComplete(
+      (function* () {
+        yield* sleep(20);
+        busyWait(2);
+        return real.time() - real.coarseTime();
+      })(),
+    );
+    expect(lag).toBeGreaterThanOrEqual(2); // not the live clock: the busy wait is not in it
+    expect(lag).toBeLessThan(50); // within a slice (4 ms) plus the busy wait, with room for a loaded machine
+    real.close();
+  });
+});

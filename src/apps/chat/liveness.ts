@@ -19,6 +19,8 @@ import { randomBytes } from "node:crypto";
 export interface LivenessClock {
   /** Milliseconds, monotonic. */
   time(): number;
+  /** `time()` as of a recent read, free (EventLoop.coarseTime): what each line's stamp uses. */
+  coarseTime(): number;
   callLater(delayMs: number, fn: () => void): { cancel(): void };
 }
 
@@ -89,7 +91,7 @@ export class Liveness {
 
   /** A complete line arrived: the connection is alive. */
   alive(): void {
-    this.#lastLineAt = this.#clock.time();
+    this.#lastLineAt = this.#clock.coarseTime(); // Why coarse: once per line, and a few ms early or late change nothing.
     this.#pingedAt = null;
     if (this.#firstLineTimer !== null) {
       this.#firstLineTimer.cancel();
