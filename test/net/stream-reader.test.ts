@@ -285,3 +285,27 @@ describe("StreamReader: end of stream", () => {
     expect(value).toEqual({ seen: [false, false, false, true], rest: "cd", last: 0 });
   });
 });
+
+describe("StreamReader: bufferedLine, the fast path", () => {
+  it("gives the lines already buffered whole, then null; nextLine takes over for the rest, in order", async () => {
+    const value = await withReader(["one\ntwo\nthr", "ee\n\nlast", EOF], function* (reader, source) {
+      const seen: (string | null)[] = [];
+      seen.push(text(reader.bufferedLine())); // nothing received yet
+      seen.push(text(yield* reader.nextLine())); // "one", and "two\nthr" stays buffered
+      seen.push(text(reader.bufferedLine()), text(reader.bufferedLine()));
+      for (let line; (line = reader.bufferedLine() ?? (yield* reader.nextLine())) !== null; ) seen.push(text(line));
+      return { seen, recvs: source.recvs };
+    });
+    expect(value).toEqual({ seen: [null, "one", "two", null, "three", "", "last"], recvs: 3 });
+  });
+
+  it("leaves an over-long buffered line to nextLine (and its discardOverLong)", async () => {
+    const value = await withReader(["x".repeat(20) + "\nok\n", EOF], function* (reader) {
+      const fast = reader.bufferedLine();
+      const dropped: number[] = [];
+      const next = yield* reader.nextLine({ discardOverLong: (n) => dropped.push(n) });
+      return { fast, dropped, next: text(next), after: text(reader.bufferedLine()) };
+    }, 10);
+    expect(value).toEqual({ fast: null, dropped: [20], next: "ok", after: null });
+  });
+});

@@ -289,7 +289,7 @@ export class ChatClient implements Member, QueuedOutput {
         yield* release();
         if (this.#ended !== null) return;
       }
-      const line = yield* reader.nextLine(overLong);
+      const line = reader.bufferedLine() ?? (yield* reader.nextLine(overLong));
       if (line === null) return;
       counters.linesReceived++;
       counters.bytesReceived += line.length + 1; // Its newline too.

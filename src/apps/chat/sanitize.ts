@@ -39,7 +39,7 @@ const HAS_CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
  */
 export function decodeLine(bytes: Uint8Array): string {
   const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
-  return decoder.decode(bytes.subarray(0, end));
+  return decoder.decode(end === bytes.length ? bytes : bytes.subarray(0, end));
 }
 
 /**
