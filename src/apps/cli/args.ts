@@ -79,6 +79,8 @@ export function usage(spec: CommandSpec): string {
     const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? ` ${o.value ?? "VALUE"}` : ""}`;
     return [flag, o.help] as const;
   });
+  // Why here: cli.ts takes --trace off the arguments before any command sees them.
+  entries.push(["    --trace FILE", "write a trace of the command's loop for Perfetto (docs/tracing.md)"]);
   entries.push(["-h, --help", "show this help"]);
   const width = Math.max(...entries.map(([flag]) => flag.length));
   for (const [flag, help] of entries) lines.push(`  ${flag.padEnd(width)}  ${help}`);
