@@ -51,7 +51,7 @@ export class Socket implements ByteSource, Flushable {
   /** TLS only: the handshake is done ('secure' / 'secureConnect' was seen). */
   #secured = false;
   /** Chunks written during this iteration, not yet handed to Node. */
-  readonly #out: (string | Uint8Array)[] = [];
+  #out: (string | Uint8Array)[] = [];
   #outBytes = 0;
   #outAllStrings = true;
   #flushScheduled = false;
@@ -216,7 +216,7 @@ export class Socket implements ByteSource, Flushable {
     if (out.length === 0) return;
     const data =
       out.length === 1 ? out[0]! : this.#outAllStrings ? out.join("") : Buffer.concat(out.map(toBytes));
-    out.length = 0;
+    this.#out = []; // Why not `out.length = 0`: V8 sets an array's length in its runtime, slower than a new array.
     this.#outBytes = 0;
     this.#outAllStrings = true;
     if (!this.#node.destroyed) this.#node.write(data);

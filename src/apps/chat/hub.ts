@@ -317,7 +317,7 @@ export class ChatHub {
       for (let i = 0; i < this.#pending.length; i++) this.#pending[i]();
     } finally {
       this.#busy = false;
-      this.#pending.length = 0;
+      if (this.#pending.length > 0) this.#pending.length = 0; // Why the test: setting a length is a runtime call.
     }
   }
 

@@ -7,6 +7,8 @@
  * U+0000–U+001F except TAB, and none in U+007F–U+009F.
  */
 
+import { isAscii } from "node:buffer";
+
 // Why fatal:false: invalid UTF-8 becomes U+FFFD instead of throwing. One
 // shared decoder is safe because decode() without {stream:true} keeps no state.
 const decoder = new TextDecoder("utf-8", { fatal: false });
@@ -39,6 +41,9 @@ const HAS_CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
  */
 export function decodeLine(bytes: Uint8Array): string {
   const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
+  // Why: ASCII (most lines) decodes the same as Latin-1, which makes a
+  // one-byte string straight from the bytes, without the UTF-8 decoder.
+  if (bytes instanceof Buffer && isAscii(bytes)) return bytes.toString("latin1", 0, end);
   return decoder.decode(end === bytes.length ? bytes : bytes.subarray(0, end));
 }
 

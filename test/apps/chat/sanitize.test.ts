@@ -5,6 +5,19 @@ import { collapseWhitespace, decodeLine, sanitizeText, stripControls, stripInvis
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 describe("decodeLine", () => {
+  it("decodes any bytes as the UTF-8 decoder does, its ASCII shortcut included", () => {
+    const reference = new TextDecoder("utf-8", { fatal: false });
+    const bytes = fc.oneof(fc.uint8Array({ max: 0x7f, maxLength: 40 }), fc.uint8Array({ maxLength: 40 }));
+    fc.assert(
+      fc.property(bytes, (raw) => {
+        const line = Buffer.from(raw);
+        const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
+        expect(decodeLine(line)).toBe(reference.decode(line.subarray(0, end)));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it("decodes UTF-8", () => {
     expect(decodeLine(utf8("héllo wörld ☃ 🎉"))).toBe("héllo wörld ☃ 🎉");
   });
