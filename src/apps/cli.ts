@@ -7,6 +7,7 @@
  * `--trace FILE`, accepted by every subcommand, traces every loop the
  * command runs (docs/tracing.md) and writes the file when it ends.
  */
+import { writeFileSync } from "node:fs";
 import { installDefaultTracer, Tracer } from "../loop/trace/tracer.ts";
 import { NetError } from "../net/index.ts";
 import { UsageError } from "./cli/args.ts";
@@ -100,8 +101,9 @@ function takeTraceOption(command: string, argv: string[]): string | undefined {
 
 /** Write the trace, unless no loop ran (`--help`, a usage error): then there is nothing to see. */
 function writeTrace(file: string, tracer: Tracer): void {
-  if (tracer.events().every((event) => event.ph === "M")) return;
-  tracer.writeFile(file);
+  const trace = tracer.toJSON();
+  if (trace.traceEvents.every((event) => event.ph === "M")) return;
+  writeFileSync(file, JSON.stringify(trace));
   const dropped = tracer.dropped > 0 ? `, the oldest ${tracer.dropped} dropped` : "";
-  process.stderr.write(`boucle: trace written to ${file} (${tracer.events().length} events${dropped})\n`);
+  process.stderr.write(`boucle: trace written to ${file} (${trace.traceEvents.length} events${dropped})\n`);
 }

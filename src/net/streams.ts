@@ -178,11 +178,7 @@ export class StreamReader {
     const at = this.#buf.indexOf(0x0a, this.#pos);
     if (at < 0 || at - this.#pos > this.limit) return null;
     const line = this.#buf.subarray(this.#pos, at);
-    this.#pos = at + 1;
-    if (this.#pos === this.#buf.length) {
-      this.#buf = EMPTY;
-      this.#pos = 0;
-    }
+    this.#advance(at + 1 - this.#pos);
     return line;
   }
 
@@ -227,12 +223,17 @@ export class StreamReader {
 
   #take(n: number): Buffer {
     const out = this.#buf.subarray(this.#pos, this.#pos + n);
+    this.#advance(n);
+    return out;
+  }
+
+  /** Consume `n` buffered bytes; an emptied buffer is let go. */
+  #advance(n: number): void {
     this.#pos += n;
     if (this.#pos === this.#buf.length) {
       this.#buf = EMPTY;
       this.#pos = 0;
     }
-    return out;
   }
 }
 

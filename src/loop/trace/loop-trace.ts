@@ -114,7 +114,7 @@ export class LoopTrace {
     const track = this.#track(item);
     this.#context = track.tid;
     if (track.flowId !== null) {
-      this.#emit({ name: "wake", cat: "wake", ph: "f", bp: "e", ts: start, pid: this.#pid, tid: track.tid, id: track.flowId });
+      this.#tracer.emit({ name: "wake", cat: "wake", ph: "f", bp: "e", ts: start, pid: this.#pid, tid: track.tid, id: track.flowId });
       track.flowId = null;
     }
   }
@@ -137,7 +137,7 @@ export class LoopTrace {
     if (awaited === null) return;
     track.waitId = this.#tracer.nextId();
     track.waitLabel = args["parkedOn"] as string;
-    this.#emit({ name: track.waitLabel, cat: "wait", ph: "b", ts: end, pid: this.#pid, tid: track.tid, id: track.waitId });
+    this.#tracer.emit({ name: track.waitLabel, cat: "wait", ph: "b", ts: end, pid: this.#pid, tid: track.tid, id: track.waitId });
   }
 
   /** `item` was put on the ready queue: if it is a parked task, this is its wake-up. */
@@ -147,14 +147,14 @@ export class LoopTrace {
     if (track.waitId === null) return; // A new task, or one giving its turn back (bare yield).
     const now = this.#now();
     const pid = this.#pid;
-    this.#emit({ name: track.waitLabel, cat: "wait", ph: "e", ts: now, pid, tid: track.tid, id: track.waitId });
+    this.#tracer.emit({ name: track.waitLabel, cat: "wait", ph: "e", ts: now, pid, tid: track.tid, id: track.waitId });
     track.waitId = null;
     if (this.#context === TRACKS.selector) {
       this.#phaseEvents++;
       this.#instant(TRACKS.selector, `ready: ${track.waitLabel}`, undefined);
     }
     track.flowId = this.#tracer.nextId();
-    this.#emit({ name: "wake", cat: "wake", ph: "s", ts: now, pid, tid: this.#context, id: track.flowId });
+    this.#tracer.emit({ name: "wake", cat: "wake", ph: "s", ts: now, pid, tid: this.#context, id: track.flowId });
   }
 
   #track(task: Task<unknown>): TaskTrack {
@@ -185,17 +185,13 @@ export class LoopTrace {
     const end = this.#now();
     const event: TraceEvent = { name, ph: "X", ts: start, dur: end - start, pid: this.#pid, tid };
     if (args !== undefined) event.args = args;
-    this.#emit(event);
+    this.#tracer.emit(event);
     return end;
   }
 
   #instant(tid: number, name: string, args: Record<string, unknown> | undefined): void {
     const event: TraceEvent = { name, ph: "i", s: "t", ts: this.#now(), pid: this.#pid, tid };
     if (args !== undefined) event.args = args;
-    this.#emit(event);
-  }
-
-  #emit(event: TraceEvent): void {
     this.#tracer.emit(event);
   }
 
