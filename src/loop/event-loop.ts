@@ -8,8 +8,7 @@
  *      sources that became ready;
  *   3. run what was ready when the iteration began, most urgent priority
  *      first, FIFO within a priority. What these schedule waits for the next
- *      iteration, so I/O is polled between any two steps of a spinning task;
- *   4. let the poller flush what the iteration wrote (one write per socket).
+ *      iteration, so I/O is polled between any two steps of a spinning task.
  *
  * The driver around it gives Node its turn, because Node delivers socket
  * events: while work is ready it runs iterations for a short slice, then
@@ -17,6 +16,13 @@
  * timers and I/O). When nothing is ready it parks: one Node timer for the
  * nearest deadline, cancelled by the first wake-up (an I/O event, or work
  * scheduled from outside). An idle loop costs no CPU.
+ *
+ * Before giving Node its turn, the driver lets the poller flush what the
+ * slice's iterations wrote: one write per socket per turn of Node's loop
+ * (uvloop writes once per libuv iteration too). Why not per iteration:
+ * no input arrives during a slice (Node delivers it between slices), so
+ * the slice's later iterations would each pay a system call per socket
+ * for bytes the peer answers no sooner. `runOnce` flushes its iteration.
  *
  * Tracing (option `trace`, src/loop/trace/loop-trace.ts) hooks in at the
  * iteration's edges, around the timer phase, the poll and each step, and in
@@ -55,7 +61,7 @@ export interface IoPoller {
   poll(): void;
   /** True while some task waits on I/O: the virtual clock must not jump then. */
   hasWaiters(): boolean;
-  /** After each iteration: hand what the iteration wrote to the OS, in one go per source. */
+  /** Before the loop gives Node its turn (and after `runOnce`): hand what was written to the OS, in one go per source. */
   flush(): void;
 }
 
@@ -406,7 +412,8 @@ export class EventLoop implements HandleOwner {
   }
 
   /**
-   * One iteration: due timers, I/O poll, the snapshot of ready work, flush.
+   * One iteration: due timers, I/O poll, the snapshot of ready work, then
+   * the poller's flush.
    * Synchronous; the driver calls it, and tests may call it directly.
    * Returns how many callbacks and task steps it ran.
    */
@@ -414,7 +421,9 @@ export class EventLoop implements HandleOwner {
     const outer = running.loop;
     running.loop = this;
     try {
-      return this.#iterate();
+      const ran = this.#iterate();
+      this.#poller?.flush();
+      return ran;
     } finally {
       running.loop = outer;
     }
@@ -446,7 +455,6 @@ export class EventLoop implements HandleOwner {
     } else {
       for (let item = batch.shift(); item !== undefined; item = batch.shift()) this.#runTimed(item);
     }
-    if (poller !== null) poller.flush();
     health.steps += ran;
     if (sampledStart >= 0) health.noteIteration(performance.now() - sampledStart);
     if (trace !== null) trace.iterationEnd(ran);
@@ -538,6 +546,7 @@ export class EventLoop implements HandleOwner {
     let next: SliceEnd;
     try {
       next = this.#runSlice(sliceStart + SLICE_MS);
+      this.#poller?.flush();
     } catch (error) {
       // Only a bug of ours gets here: callbacks and steps capture their own
       // errors, whatever user code throws (test/loop/outcome.test.ts).
@@ -576,6 +585,7 @@ export class EventLoop implements HandleOwner {
     if (!this.#virtual || this.#externalWaits > 0 || this.#poller?.hasWaiters()) return false;
     const deadline = this.#timers.nextDeadline();
     if (deadline === undefined) return false;
+    this.#poller?.flush(); // The loop waits for time to pass: what it wrote leaves first, as before a real park.
     if (deadline > this.#virtualNow) {
       this.#health.noteParked(deadline - this.#virtualNow);
       this.#virtualNow = deadline;

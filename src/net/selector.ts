@@ -7,8 +7,9 @@
  * `'close'` are stored on the key, for the next read or write to report, and
  * make it both. Then they wake the loop. No coroutine runs in a Node callback:
  * the loop polls the selector once per iteration and wakes, in one batch, the
- * tasks waiting on the sources that became ready. Each iteration ends with
- * `flush()`, which hands each socket's coalesced writes to Node.
+ * tasks waiting on the sources that became ready. Before the loop gives
+ * Node its turn it calls `flush()`, which hands each socket's coalesced
+ * writes to Node.
  *
  * A registration is removed when its source closes, so nothing leaks.
  */

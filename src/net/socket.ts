@@ -4,9 +4,10 @@
  * in the selector key's inbox until a coroutine reads it; the selector only
  * tells us when to retry.
  *
- * Writes are coalesced: what coroutines write during one loop iteration is
- * collected and handed to Node once, at the end of the iteration (one
- * system call per socket per iteration instead of one per message).
+ * Writes are coalesced: what coroutines write while the loop runs is
+ * collected and handed to Node once, when the loop gives Node its turn
+ * (one system call per socket per turn instead of one per message; see
+ * src/loop/event-loop.ts).
  *
  * While the peer is behind (Node's buffer is over its high-water mark),
  * what is written stays here, as written, until Node drains. Why not hand
@@ -32,7 +33,7 @@ export const WRITE_HIGH_WATER = 64 * 1024;
 
 /**
  * A connected TCP socket for coroutines: `recv` waits for bytes, `write`
- * queues them (sent at the end of the iteration), `drain` waits while too
+ * queues them (sent when the loop gives Node its turn), `drain` waits while too
  * much is buffered. Errors arrive as typed NetErrors at the next read or
  * write. Usually wrapped in a StreamReader / StreamWriter (`streamsOf`).
  * @example
@@ -127,8 +128,8 @@ export class Socket implements ByteSource, Flushable {
   }
 
   /**
-   * Queue `data`; it leaves at the end of this loop iteration, together with
-   * everything else written to this socket meanwhile. Never blocks: call
+   * Queue `data`; it leaves when the loop next gives Node its turn, together
+   * with everything else written to this socket meanwhile. Never blocks: call
    * `drain()` to respect backpressure.
    * @throws the socket's error (e.g. ConnectionResetError), or ClosedError after close.
    */
@@ -190,9 +191,9 @@ export class Socket implements ByteSource, Flushable {
 
   /**
    * Hand what was written so far to Node now, as one write, instead of at
-   * the end of the iteration (for a reply that must not wait behind the
+   * the loop's next turn to Node (for a reply that must not wait behind the
    * iteration's other output), unless the peer is behind: then it is held
-   * until Node drains. The selector calls it after each iteration.
+   * until Node drains. The selector calls it before the loop gives Node its turn.
    */
   flush(): void {
     this.#flushScheduled = false;

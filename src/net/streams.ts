@@ -255,7 +255,7 @@ export class StreamWriter {
     this.socket.write(data);
   }
 
-  /** Send what is written so far now rather than at the end of the iteration. */
+  /** Send what is written so far now rather than when the loop gives Node its turn. */
   flush(): void {
     this.socket.flush();
   }

@@ -471,6 +471,64 @@ describe("the real-clock driver", () => {
   });
 });
 
+describe("the poller's flush", () => {
+  /** A poller that records, at each flush, the loop's time and how many iterations ran since the previous one. */
+  function countingPoller(loop: EventLoop): { iterations: number[]; times: number[] } {
+    const seen = { iterations: [] as number[], times: [] as number[] };
+    let iterationsAtLastFlush = 0;
+    loop.setPoller({
+      poll() {},
+      hasWaiters: () => false,
+      flush() {
+        const iterations = loop.stats().iterations;
+        seen.iterations.push(iterations - iterationsAtLastFlush);
+        seen.times.push(loop.time());
+        iterationsAtLastFlush = iterations;
+      },
+    });
+    return seen;
+  }
+
+  it("comes once per slice, before the loop waits, not after each iteration", async () => {
+    const loop = new EventLoop();
+    const seen = countingPoller(loop);
+    await loop.runUntilComplete(
+      (function* () {
+        for (let i = 0; i < 5; i++) yield; // Five iterations in a row: one slice.
+        yield* sleep(5); // The loop waits.
+        yield;
+      })(),
+    );
+    expect(seen.iterations.length).toBeGreaterThanOrEqual(2);
+    expect(seen.iterations[0]).toBeGreaterThanOrEqual(6);
+    loop.close();
+  });
+
+  it("comes before the virtual clock jumps, as before a real wait", async () => {
+    const loop = new EventLoop({ clock: "virtual" });
+    const seen = countingPoller(loop);
+    await loop.runUntilComplete(
+      (function* () {
+        yield;
+        yield* sleep(100);
+        yield* sleep(100);
+      })(),
+    );
+    expect(seen.times.slice(0, 2)).toEqual([0, 100]);
+    loop.close();
+  });
+
+  it("comes after runOnce's iteration", () => {
+    const loop = new EventLoop();
+    const seen = countingPoller(loop);
+    loop.callSoon(() => {});
+    loop.runOnce();
+    loop.runOnce();
+    expect(seen.iterations).toEqual([1, 1]);
+    loop.close();
+  });
+});
+
 describe("EventLoop.coarseTime", () => {
   it("is the loop's time in whole ms as of a recent read: exact on the virtual clock, within a slice on the real one", async () => {
     const virtual = new EventLoop({ clock: "virtual" });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createTask, sleep } from "../../src/loop/index.ts";
+import { createTask, Event, sleep } from "../../src/loop/index.ts";
 import { connect, listen, startServer, WRITE_HIGH_WATER, type Socket } from "../../src/net/index.ts";
 import { nodePeer, pattern, runNet, within } from "./helpers.ts";
 
@@ -85,6 +85,15 @@ describe("backpressure", () => {
   });
 });
 
+/** What test "writes from several tasks..." sends: per round, each task's first ten, then each task's next ten. */
+function expectedOutput(): string {
+  let expected = "";
+  for (let round = 0; round < 3; round++)
+    for (const [from, to] of [[0, 10], [10, 20]] as const)
+      for (let t = 0; t < 5; t++) for (let i = from; i < to; i++) expected += `${round}:${t}:${i};`;
+  return expected;
+}
+
 describe("write coalescing", () => {
   /** Count what reaches Node's write on `socket`. */
   function spyWrites(socket: Socket): { calls: number } {
@@ -98,7 +107,7 @@ describe("write coalescing", () => {
     return counter;
   }
 
-  it("many writes in one iteration reach Node as one write, intact and in order", async () => {
+  it("many writes in one slice of the loop reach Node as one write, intact and in order", async () => {
     const { value } = await runNet(function* () {
       const server = yield* listen({ port: 0 });
       const client = yield* connect({ port: server.port });
@@ -111,26 +120,30 @@ describe("write coalescing", () => {
         expected += line;
       }
       const callsDuringIteration = spy.calls;
-      yield* sleep(0); // The iteration ends: the flush happens.
+      yield* sleep(0); // The next iteration, in the same slice: nothing leaves yet.
+      const callsNextIteration = spy.calls;
+      yield* sleep(1); // The loop waits, so it gives Node its turn: the flush happens.
       const callsAfterOneTurn = spy.calls;
       let got = "";
       while (got.length < expected.length) got += (yield* within(2_000, accepted.recv(1 << 16))).toString();
       client.close();
       accepted.close();
       server.close();
-      return { callsDuringIteration, callsAfterOneTurn, intact: got === expected };
+      return { callsDuringIteration, callsNextIteration, callsAfterOneTurn, intact: got === expected };
     });
     expect(value.callsDuringIteration).toBe(0);
+    expect(value.callsNextIteration).toBe(0);
     expect(value.callsAfterOneTurn).toBe(1);
     expect(value.intact).toBe(true);
   });
 
-  it("writes from several tasks in the same iteration are coalesced too, and later iterations write again", async () => {
+  it("writes from several tasks and iterations of one slice are coalesced too, and later slices write again", async () => {
     const { value } = await runNet(function* () {
       const server = yield* listen({ port: 0 });
       const client = yield* connect({ port: server.port });
       const accepted = yield* server.accept();
       const spy = spyWrites(client);
+      const roundsOver = [new Event(), new Event(), new Event()];
       const writers = [];
       for (let t = 0; t < 5; t++) {
         writers.push(
@@ -138,26 +151,28 @@ describe("write coalescing", () => {
             (function* () {
               for (let round = 0; round < 3; round++) {
                 for (let i = 0; i < 10; i++) client.write(`${round}:${t}:${i};`);
-                yield* sleep(0);
+                yield* sleep(0); // Another iteration of the same slice.
+                for (let i = 10; i < 20; i++) client.write(`${round}:${t}:${i};`);
+                yield* roundsOver[round]!.wait();
               }
             })(),
           ),
         );
       }
+      for (const over of roundsOver) {
+        yield* sleep(5); // Every task waits, so the loop does: Node's turn, after the flush.
+        over.set();
+      }
       for (const task of writers) yield* task;
-      yield* sleep(0);
       let got = "";
-      while (got.length < 5 * 3 * 10 * 6) got += (yield* within(2_000, accepted.recv(1 << 16))).toString();
+      while (got.length < expectedOutput().length) got += (yield* within(2_000, accepted.recv(1 << 16))).toString();
       client.close();
       accepted.close();
       server.close();
       return { calls: spy.calls, got };
     });
-    // The five tasks run in the same iterations: one write per round.
+    // The five tasks run in the same slices: one write per round.
     expect(value.calls).toBe(3);
-    let expected = "";
-    for (let round = 0; round < 3; round++)
-      for (let t = 0; t < 5; t++) for (let i = 0; i < 10; i++) expected += `${round}:${t}:${i};`;
-    expect(value.got).toBe(expected);
+    expect(value.got).toBe(expectedOutput());
   });
 });

@@ -7,7 +7,7 @@
  * hub, charge what it cost. Every line received costs, and every
  * LINE_BATCH lines the task gives the turn back, whatever becomes of them.
  * Writes never block: lines are queued on the StreamWriter, which hands
- * them to Node once per loop iteration, so a fan-out to a room costs no
+ * them to Node once per turn of Node's loop, so a fan-out to a room costs no
  * system call per message. A client whose queue passes the bound (in
  * bytes), or the largest queue when all of them pass the server's output
  * budget, is a slow reader: dropped at once, its room told, and nobody
@@ -51,7 +51,7 @@ export interface ClientSettings {
 /** How a client's connection ended, for the disconnect log line ("eof", "quit: lunch", ...). */
 export type EndReason = string;
 
-/** Where a client's run of lines is handed to its writer at the end of an iteration. */
+/** Where a client's run of lines is handed to its writer before the loop gives Node its turn. */
 function selectorOfRunningLoop(): Selector | null {
   try {
     return Selector.of(getRunningLoop());
@@ -74,12 +74,12 @@ export class ChatClient implements Member, QueuedOutput {
   /** Set once the connection is closing, whoever closes it. */
   #ended: EndReason | null = null;
   /**
-   * This iteration's lines not yet handed to the writer: bytes #runStart
-   * to #runEnd of an arena block (line-arena.ts), or no block. Why: lines
-   * sent one after another are usually side by side in the block, so a
-   * fan-out extends the run by a number instead of queueing a chunk per
-   * line per member; the run leaves as one view at the end of the
-   * iteration, or when the next line does not follow on.
+   * Lines not yet handed to the writer: bytes #runStart to #runEnd of an
+   * arena block (line-arena.ts), or no block. Why: lines sent one after
+   * another are usually side by side in the block, so a fan-out extends
+   * the run by a number instead of queueing a chunk per line per member;
+   * the run leaves as one view when the loop gives Node its turn, or when
+   * the next line does not follow on.
    */
   #runBlock: Buffer | null = null;
   #runStart = 0;
@@ -211,8 +211,8 @@ export class ChatClient implements Member, QueuedOutput {
   }
 
   /**
-   * Hand what is queued to Node now instead of at the end of the iteration,
-   * so a reply does not wait behind the iteration's fan-out.
+   * Hand what is queued to Node now instead of at the loop's turn to Node,
+   * so a reply does not wait behind the fan-out.
    */
   flushNow(): void {
     this.#writeRun();

@@ -3,12 +3,13 @@
  * one right after another in a shared block.
  *
  * Why: a fan-out hands the same line to every member of a room. With the
- * lines of an iteration side by side in one block, what a member gets
- * during the iteration is one or a few *runs* of the block (its own
- * messages, or other rooms' lines, are the gaps), which its ChatClient
- * tracks as two numbers and hands to its socket as one view each: no copy
- * of every line for every member, and no chunk per line per member, which
- * were most of a fan-out's cost and most of the server's garbage.
+ * lines written between two turns of Node's loop side by side in one
+ * block, what a member gets meanwhile is one or a few *runs* of the block
+ * (its own messages, or other rooms' lines, are the gaps), which its
+ * ChatClient tracks as two numbers and hands to its socket as one view
+ * each: no copy of every line for every member, and no chunk per line per
+ * member, which were most of a fan-out's cost and most of the server's
+ * garbage.
  *
  * Why bytes rather than strings at all: what is held for a socket is then
  * counted in bytes, which is what the queue bound is about; Node counts a

@@ -13,7 +13,7 @@
  *   input: an idle client is presumed to be a person, and a person's next
  *   line (often a command such as `/who`) is answered at the top of the
  *   next iteration. A command's replies are also handed to Node at once
- *   rather than at the end of the iteration, behind everyone's fan-out.
+ *   rather than when the loop gives Node its turn, behind everyone's fan-out.
  * - MESSAGE_PRIORITY (+1): as soon as a task meets an ordinary message it
  *   drops here and gives the turn back before fanning it out, so the
  *   fan-out runs after every urgent step of the next iteration. A client
