@@ -51,12 +51,18 @@ export class Socket implements ByteSource, Flushable {
   readonly #tls: "server" | "client" | null;
   /** TLS only: the handshake is done ('secure' / 'secureConnect' was seen). */
   #secured = false;
-  /** Chunks written during this iteration, not yet handed to Node. */
-  #out: (string | Uint8Array)[] = [];
+  /**
+   * What was written and not yet handed to Node: the one chunk, or (from
+   * the second on) all of them in #outAll. Why a field for the first: most
+   * flushes carry one chunk (an echo, a chat member's run of lines), which
+   * then costs no array.
+   */
+  #outFirst: string | Uint8Array | null = null;
+  #outAll: (string | Uint8Array)[] | null = null;
   #outBytes = 0;
   #outAllStrings = true;
   #flushScheduled = false;
-  /** True while `#out` is held back until Node drains. */
+  /** True while the output is held back until Node drains. */
   #holding = false;
   #writeClosed = false;
   #closing = false;
@@ -136,7 +142,9 @@ export class Socket implements ByteSource, Flushable {
   write(data: string | Uint8Array): void {
     if (this.#key.error !== null) throw this.#key.error;
     if (this.#writeClosed || this.#key.closed) throw new ClosedError("write to a closed socket", "ERR_SOCKET_CLOSED", this.remote);
-    this.#out.push(data);
+    if (this.#outFirst === null) this.#outFirst = data;
+    else if (this.#outAll === null) this.#outAll = [this.#outFirst, data];
+    else this.#outAll.push(data);
     if (typeof data === "string") {
       this.#outBytes += Buffer.byteLength(data);
     } else {
@@ -197,7 +205,7 @@ export class Socket implements ByteSource, Flushable {
    */
   flush(): void {
     this.#flushScheduled = false;
-    if (this.#out.length === 0 || this.#holding) return;
+    if (this.#outFirst === null || this.#holding) return;
     if (this.#node.writableNeedDrain && !this.#node.destroyed) {
       this.#holding = true; // Until Node drains (see the module comment).
       this.#node.once("drain", this.#onDrain);
@@ -213,11 +221,11 @@ export class Socket implements ByteSource, Flushable {
 
   /** Hand everything written to Node, as one write. */
   #flushNow(): void {
-    const out = this.#out;
-    if (out.length === 0) return;
-    const data =
-      out.length === 1 ? out[0]! : this.#outAllStrings ? out.join("") : Buffer.concat(out.map(toBytes));
-    this.#out = []; // Why not `out.length = 0`: V8 sets an array's length in its runtime, slower than a new array.
+    const first = this.#outFirst;
+    if (first === null) return;
+    const all = this.#outAll;
+    const data = all === null ? first : this.#outAllStrings ? all.join("") : Buffer.concat(all.map(toBytes));
+    this.#outFirst = this.#outAll = null;
     this.#outBytes = 0;
     this.#outAllStrings = true;
     if (!this.#node.destroyed) this.#node.write(data);
@@ -278,7 +286,7 @@ export class Socket implements ByteSource, Flushable {
   #dropOutput(): void {
     this.#node.off("drain", this.#onDrain);
     this.#holding = false;
-    this.#out.length = 0;
+    this.#outFirst = this.#outAll = null;
     this.#outBytes = 0;
     this.#writeClosed = true;
   }
