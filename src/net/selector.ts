@@ -22,6 +22,9 @@ import { Inbox } from "./inbox.ts";
 
 type NodeListener = Parameters<EventEmitter["on"]>[1];
 
+/** A registered source: it holds its key under its selector's symbol, for the listeners every source shares. */
+type Registered = EventEmitter & Record<symbol, SelectorKey | undefined>;
+
 export const EVENT_READ = 1;
 export const EVENT_WRITE = 2;
 
@@ -54,7 +57,6 @@ export class SelectorKey {
   readonly closeWaiters: Future<void>[] = [];
   /** Queued on the selector's pending list (avoids a duplicate entry). */
   pending = false;
-  readonly listeners: [string, NodeListener][] = [];
   /**
    * The peer's address, put on this source's errors. Why: Node's read
    * errors (ECONNRESET) carry none, and a destroyed socket forgets its peer.
@@ -98,6 +100,16 @@ export class Selector implements IoPoller {
   #pending: SelectorKey[] = [];
   #spare: SelectorKey[] = [];
   readonly #toFlush: Flushable[] = [];
+  /**
+   * The Node listeners of a stream's and of a server's events. Why shared,
+   * one set per selector, `this` (the source) leading to its key: eight
+   * closures and their entries per connection were a tenth of an idle
+   * connection's heap.
+   */
+  readonly #streamListeners: readonly [string, NodeListener][];
+  /** Where a source holds its key. Why one per selector: a source two loops registered keeps both keys. */
+  readonly #slot = Symbol("boucle.selectorKey");
+  readonly #serverListeners: readonly [string, NodeListener][];
 
   /** The selector of `loop`, created and plugged in on first use. */
   static of(loop: EventLoop): Selector {
@@ -110,6 +122,64 @@ export class Selector implements IoPoller {
 
   private constructor(loop: EventLoop) {
     this.loop = loop;
+    const selector = this;
+    const slot = this.#slot;
+    const error: [string, NodeListener] = [
+      "error",
+      function (this: Registered, error: Error) {
+        const key = this[slot]!;
+        key.error ??= toNetError(error, key.address);
+        selector.#mark(key, EVENT_READ | EVENT_WRITE);
+      },
+    ];
+    const close: [string, NodeListener] = [
+      "close",
+      function (this: Registered) {
+        const key = this[slot]!;
+        key.closed = true;
+        selector.#mark(key, EVENT_READ | EVENT_WRITE);
+        selector.unregister(this);
+      },
+    ];
+    this.#streamListeners = [
+      [
+        "data",
+        function (this: Registered, chunk: Buffer | string) {
+          const key = this[slot]!;
+          key.inbox.push(chunk);
+          selector.#mark(key, EVENT_READ);
+        },
+      ],
+      [
+        "end",
+        function (this: Registered) {
+          const key = this[slot]!;
+          key.eof = true;
+          selector.#mark(key, EVENT_READ);
+        },
+      ],
+      ["drain", markWritable],
+      ["connect", markWritable],
+      ["finish", markWritable], // The write side is shut down: a graceful close waits for it.
+      error,
+      close,
+    ];
+    function markWritable(this: Registered): void {
+      selector.#mark(this[slot]!, EVENT_WRITE);
+    }
+    this.#serverListeners = [
+      [
+        "connection",
+        function (this: Registered, socket: Socket) {
+          socket.on("error", ignoreLateError); // Why: it may fail before accept() wraps it.
+          const key = this[slot]!;
+          key.incoming.push(socket);
+          selector.#mark(key, EVENT_READ);
+        },
+      ],
+      error,
+      close,
+    ];
   }
 
   /** Registered sources (closed ones are removed). */
@@ -134,36 +204,13 @@ export class Selector implements IoPoller {
     }
     key.eof = state.readableEnded === true;
     this.#keys.set(source, key);
-    const listen = (event: string, fn: NodeListener): void => {
-      source.on(event, fn);
-      key.listeners.push([event, fn]);
-    };
-    listen("data", (chunk: Buffer | string) => {
-      key.inbox.push(chunk);
-      this.#mark(key, EVENT_READ);
-    });
-    listen("end", () => {
-      key.eof = true;
-      this.#mark(key, EVENT_READ);
-    });
-    listen("drain", () => this.#mark(key, EVENT_WRITE));
-    listen("connect", () => this.#mark(key, EVENT_WRITE));
-    listen("finish", () => this.#mark(key, EVENT_WRITE)); // The write side is shut down: a graceful close waits for it.
-    listen("connection", (socket: Socket) => {
-      socket.on("error", ignoreLateError); // Why: it may fail before accept() wraps it.
-      key.incoming.push(socket);
-      this.#mark(key, EVENT_READ);
-    });
-    listen("error", (error: Error) => {
-      key.error ??= toNetError(error, key.address);
-      this.#mark(key, EVENT_READ | EVENT_WRITE);
-    });
-    listen("close", () => {
-      key.closed = true;
-      this.#mark(key, EVENT_READ | EVENT_WRITE);
-      this.unregister(source);
-    });
+    (source as Registered)[this.#slot] = key;
+    for (const [event, fn] of this.#listenersOf(source)) source.on(event, fn);
     return key;
+  }
+
+  #listenersOf(source: EventEmitter): readonly [string, NodeListener][] {
+    return source instanceof NodeServer ? this.#serverListeners : this.#streamListeners;
   }
 
   /**
@@ -175,8 +222,8 @@ export class Selector implements IoPoller {
     const key = this.#keys.get(source);
     if (key === undefined) return;
     this.#keys.delete(source);
-    for (const [event, fn] of key.listeners) source.off(event, fn);
-    key.listeners.length = 0;
+    for (const [event, fn] of this.#listenersOf(source)) source.off(event, fn);
+    (source as Registered)[this.#slot] = undefined;
     source.on("error", ignoreLateError);
     key.closed = true;
     this.#mark(key, EVENT_READ | EVENT_WRITE);
