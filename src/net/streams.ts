@@ -73,10 +73,10 @@ export class StreamReader {
     if (n < 0) {
       // Why start with the buffer: bytes left by an earlier readline were lost when EOF came next.
       const parts: Buffer[] = this.buffered > 0 ? [this.#take(this.buffered)] : [];
-      while (yield* this.#fill()) parts.push(this.#take(this.buffered));
+      while (yield* this.fill()) parts.push(this.#take(this.buffered));
       return Buffer.concat(parts);
     }
-    if (this.buffered === 0) yield* this.#fill();
+    if (this.buffered === 0) yield* this.fill();
     return this.#take(Math.min(n, this.buffered));
   }
 
@@ -88,7 +88,7 @@ export class StreamReader {
     const parts: Buffer[] = [];
     let missing = n;
     while (missing > 0) {
-      if (this.buffered === 0 && !(yield* this.#fill())) {
+      if (this.buffered === 0 && !(yield* this.fill())) {
         throw new IncompleteReadError(Buffer.concat(parts), n);
       }
       const part = this.#take(Math.min(missing, this.buffered));
@@ -121,7 +121,7 @@ export class StreamReader {
         throw new LimitOverrunError(`no separator in ${this.buffered} bytes, over the limit of ${this.limit}`, this.buffered);
       }
       scanned = Math.max(0, this.buffered - separator.length + 1);
-      if (!(yield* this.#fill())) {
+      if (!(yield* this.fill())) {
         throw new IncompleteReadError(this.#take(this.buffered), null);
       }
     }
@@ -199,12 +199,19 @@ export class StreamReader {
       dropped += this.buffered;
       this.#buf = EMPTY;
       this.#pos = 0;
-      if (!(yield* this.#fill())) return dropped;
+      if (!(yield* this.fill())) return dropped;
     }
   }
 
-  /** Receive one more chunk into the buffer; false at EOF. */
-  *#fill(): Coro<boolean> {
+  /**
+   * Wait until one more chunk is received into the buffer; false at EOF.
+   * For a reader that parks between lines: waiting here is one coroutine,
+   * where `nextLine` nests three.
+   * @example
+   * if (reader.buffered === 0 && !(yield* reader.fill())) return; // EOF
+   * const line = reader.bufferedLine() ?? (yield* reader.nextLine());
+   */
+  *fill(): Coro<boolean> {
     if (this.#eof) return false;
     const chunk = yield* this.#source.recv(RECV_SIZE);
     if (chunk.length === 0) {

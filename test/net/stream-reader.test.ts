@@ -309,3 +309,18 @@ describe("StreamReader: bufferedLine, the fast path", () => {
     expect(value).toEqual({ fast: null, dropped: [20], next: "ok", after: null });
   });
 });
+
+describe("StreamReader: fill, the shallow wait", () => {
+  it("receives one chunk into the buffer, keeping what was there; false at EOF, and after it", async () => {
+    const value = await withReader(["ab", "cd\nef", EOF], function* (reader, source) {
+      const steps: [boolean, number][] = [];
+      steps.push([yield* reader.fill(), reader.buffered]); // "ab"
+      steps.push([yield* reader.fill(), reader.buffered]); // "ab" + "cd\nef"
+      const line = text(reader.bufferedLine());
+      steps.push([yield* reader.fill(), reader.buffered]); // EOF: "ef" stays
+      steps.push([yield* reader.fill(), reader.buffered]);
+      return { steps, line, rest: text(yield* reader.read()), recvs: source.recvs };
+    });
+    expect(value).toEqual({ steps: [[true, 2], [true, 7], [false, 2], [false, 2]], line: "abcd", rest: "ef", recvs: 3 });
+  });
+});
