@@ -28,7 +28,7 @@ type Registered = EventEmitter & Record<symbol, SelectorKey | undefined>;
 export const EVENT_READ = 1;
 export const EVENT_WRITE = 2;
 
-/** Something whose output is coalesced during an iteration and written by `flush`. */
+/** Something whose output is coalesced while the loop runs and written by `flush`. */
 export interface Flushable {
   flush(): void;
 }
@@ -100,15 +100,15 @@ export class Selector implements IoPoller {
   #pending: SelectorKey[] = [];
   #spare: SelectorKey[] = [];
   readonly #toFlush: Flushable[] = [];
+  /** Where a source holds its key. Why one per selector: a source two loops registered keeps both keys. */
+  readonly #slot = Symbol("boucle.selectorKey");
   /**
    * The Node listeners of a stream's and of a server's events. Why shared,
    * one set per selector, `this` (the source) leading to its key: eight
    * closures and their entries per connection were a tenth of an idle
-   * connection's heap.
+   * connection's memory.
    */
   readonly #streamListeners: readonly [string, NodeListener][];
-  /** Where a source holds its key. Why one per selector: a source two loops registered keeps both keys. */
-  readonly #slot = Symbol("boucle.selectorKey");
   readonly #serverListeners: readonly [string, NodeListener][];
 
   /** The selector of `loop`, created and plugged in on first use. */
