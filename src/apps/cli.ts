@@ -5,13 +5,15 @@
  * line on stderr and exit code 1, never a stack trace.
  *
  * `--trace FILE`, accepted by every subcommand, traces every loop the
- * command runs (docs/tracing.md) and writes the file when it ends.
+ * command runs (docs/tracing.md) and writes the file when it ends; where
+ * it went is logged as the command logs (`--log-format json`: a JSON line).
  */
 import { writeFileSync } from "node:fs";
 import { installDefaultTracer, Tracer } from "../loop/trace/tracer.ts";
 import { NetError } from "../net/index.ts";
 import { UsageError } from "./cli/args.ts";
 import { packageVersion } from "./cli/version.ts";
+import { createLogger, type Logger } from "./logging/logger.ts";
 
 type Main = (argv: string[]) => Promise<number>;
 
@@ -79,7 +81,7 @@ export async function cli(argv: string[]): Promise<number> {
   } finally {
     if (trace !== undefined) {
       installDefaultTracer(null);
-      writeTrace(trace.file, trace.tracer);
+      writeTrace(trace.file, trace.tracer, createLogger({ format: findOption(rest, "--log-format")?.value === "json" ? "json" : "text" }));
     }
   }
 }
@@ -89,21 +91,29 @@ export async function cli(argv: string[]): Promise<number> {
  * returns FILE. @throws UsageError without a file name.
  */
 function takeTraceOption(command: string, argv: string[]): string | undefined {
-  const end = argv.includes("--") ? argv.indexOf("--") : argv.length;
-  const at = argv.findIndex((arg, i) => i < end && (arg === "--trace" || arg.startsWith("--trace=")));
-  if (at < 0) return undefined;
-  const inline = argv[at]!.startsWith("--trace=");
-  const file = inline ? argv[at]!.slice("--trace=".length) : argv[at + 1];
+  const option = findOption(argv, "--trace");
+  if (option === undefined) return undefined;
+  const { at, inline, value: file } = option;
   if (file === undefined || file === "" || (!inline && file.startsWith("--"))) throw new UsageError(`${command}: --trace needs a file name`);
   argv.splice(at, inline ? 1 : 2);
   return file;
 }
 
+/** Where `NAME VALUE` or `NAME=VALUE` is in `argv`, before a `--`, and the value. */
+function findOption(argv: string[], name: string): { at: number; inline: boolean; value: string | undefined } | undefined {
+  const end = argv.includes("--") ? argv.indexOf("--") : argv.length;
+  const at = argv.findIndex((arg, i) => i < end && (arg === name || arg.startsWith(`${name}=`)));
+  if (at < 0) return undefined;
+  const inline = argv[at]!.startsWith(`${name}=`);
+  return { at, inline, value: inline ? argv[at]!.slice(name.length + 1) : argv[at + 1] };
+}
+
 /** Write the trace, unless no loop ran (`--help`, a usage error): then there is nothing to see. */
-function writeTrace(file: string, tracer: Tracer): void {
+function writeTrace(file: string, tracer: Tracer, log: Logger): void {
   const trace = tracer.toJSON();
   if (trace.traceEvents.every((event) => event.ph === "M")) return;
   writeFileSync(file, JSON.stringify(trace));
+  const events = trace.traceEvents.length;
   const dropped = tracer.dropped > 0 ? `, the oldest ${tracer.dropped} dropped` : "";
-  process.stderr.write(`boucle: trace written to ${file} (${trace.traceEvents.length} events${dropped})\n`);
+  log.info("trace_written", `boucle: trace written to ${file} (${events} events${dropped})`, { file, events, dropped: tracer.dropped });
 }

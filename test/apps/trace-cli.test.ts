@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { TraceFile } from "../../src/loop/trace/trace-event.ts";
-import { cleanup, LineClient, runApp, startApp } from "./helpers.ts";
+import { AppProcess, cleanup, LineClient, runApp, startApp } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "boucle-trace-cli-"));
 afterEach(cleanup);
@@ -44,6 +44,18 @@ describe("--trace FILE", () => {
     expect(reads.length).toBeGreaterThan(0);
     expect(events.some((e) => e.ph === "i" && e.name.startsWith("ready: socket read 127.0.0.1:"))).toBe(true);
     expect(events.some((e) => e.ph === "b" && e.name.startsWith("accept "))).toBe(true);
+  });
+
+  it("says where the trace went as a JSON line among the server's own with --log-format json", async () => {
+    const file = join(dir, "echo.json");
+    const app = new AppProcess(["echo-server", "--port", "0", "--log-format", "json", "--trace", file]);
+    await app.waitForStderr(/"event":"listening"/);
+    app.child.kill("SIGTERM");
+    expect((await app.exited).code).toBe(0);
+    const records = app.stderr.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const written = records.find((r) => r["event"] === "trace_written");
+    expect(written).toMatchObject({ level: "info", file, dropped: 0 });
+    expect(written?.["events"]).toBe(readTrace(file).traceEvents.length);
   });
 
   it("without a file name is a usage error", async () => {
