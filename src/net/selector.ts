@@ -17,7 +17,7 @@ import type { EventEmitter } from "node:events";
 import { Server as NodeServer, type Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { DescribedFuture, type Future, type Coro, type EventLoop, type IoPoller } from "../loop/index.ts";
-import { toNetError, type NetAddress } from "./errors.ts";
+import { formatAddress, toNetError, type NetAddress } from "./errors.ts";
 import { Inbox } from "./inbox.ts";
 
 type NodeListener = Parameters<EventEmitter["on"]>[1];
@@ -73,15 +73,14 @@ export class SelectorKey {
 
   /** The source as a trace or task dump names it: the peer's address, a server's, or "stdin". */
   toString(): string {
-    if (this.address !== undefined) return `${this.address.host ?? "?"}:${this.address.port ?? "?"}`;
+    if (this.address !== undefined) return formatAddress(this.address.host ?? "?", this.address.port);
     if (this.source instanceof NodeServer) {
       const bound = this.source.address();
-      return typeof bound === "object" && bound !== null ? `${bound.address}:${bound.port}` : String(bound ?? "server");
+      return typeof bound === "object" && bound !== null ? formatAddress(bound.address, bound.port) : String(bound ?? "server");
     }
     return this.source === process.stdin ? "stdin" : "stream";
   }
 }
-
 
 /**
  * The loop's I/O poller for Node sources (one per loop: `Selector.of(loop)`).

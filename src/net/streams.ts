@@ -197,8 +197,7 @@ export class StreamReader {
         return dropped;
       }
       dropped += this.buffered;
-      this.#buf = EMPTY;
-      this.#pos = 0;
+      this.#advance(this.buffered);
       if (!(yield* this.fill())) return dropped;
     }
   }
