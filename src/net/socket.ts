@@ -155,6 +155,10 @@ export class Socket implements ByteSource, Flushable {
       this.#flushScheduled = true;
       this.#selector.scheduleFlush(this);
     }
+    // Why: a slice's output waits for the slice's end, however long it runs;
+    // past the high-water mark it is handed over (or held) now, so Node's
+    // buffer stays small and a peer that is behind gets its output held.
+    if (this.#outBytes > WRITE_HIGH_WATER) this.#handOver();
   }
 
   /** Bytes written but not yet sent to the peer (ours and Node's). */
@@ -205,6 +209,11 @@ export class Socket implements ByteSource, Flushable {
    */
   flush(): void {
     this.#flushScheduled = false;
+    this.#handOver();
+  }
+
+  /** What `flush` does: hand the output over, or hold it while the peer is behind. */
+  #handOver(): void {
     if (this.#outFirst === null || this.#holding) return;
     if (this.#node.writableNeedDrain && !this.#node.destroyed) {
       this.#holding = true; // Until Node drains (see the module comment).
@@ -216,7 +225,7 @@ export class Socket implements ByteSource, Flushable {
 
   readonly #onDrain = (): void => {
     this.#holding = false;
-    this.flush();
+    this.#handOver();
   };
 
   /** Hand everything written to Node, as one write. */
