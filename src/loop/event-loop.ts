@@ -47,8 +47,11 @@ import type { Coro } from "./types.ts";
 
 /** How long the driver runs iterations before giving Node its turn (ms). */
 const SLICE_MS = 4;
-/** Read the clock for the slice only after this many steps and iterations. */
+/** Read the clock for the slice only after this many steps and iterations... */
 const CLOCK_EVERY = 32;
+/** ...or up to this many, doubling while the work between two reads took under CLOCK_QUICK_MS. */
+const CLOCK_EVERY_MAX = 512;
+const CLOCK_QUICK_MS = 0.05;
 /** Node fires a longer setTimeout after 1 ms: park at most this long, then re-arm. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -545,7 +548,7 @@ export class EventLoop implements HandleOwner {
     running.loop = this; // Why once per slice: Node called us, nothing else runs until we return.
     let next: SliceEnd;
     try {
-      next = this.#runSlice(sliceStart + SLICE_MS);
+      next = this.#runSlice(sliceStart, sliceStart + SLICE_MS);
       this.#poller?.flush();
     } catch (error) {
       // Only a bug of ours gets here: callbacks and steps capture their own
@@ -564,9 +567,13 @@ export class EventLoop implements HandleOwner {
    * its turn (the slice is over). Why its own method, without try/finally:
    * the loop the whole program spends its time in stays small and plain.
    */
-  #runSlice(sliceEnd: number): SliceEnd {
-    // Why a budget, not a clock read per iteration: reading the clock costs as much as a tiny iteration.
-    let budget = CLOCK_EVERY;
+  #runSlice(sliceStart: number, sliceEnd: number): SliceEnd {
+    // Why a budget, not a clock read per iteration: reading the clock costs
+    // as much as a tiny iteration. Why it grows: 32 tiny iterations take a
+    // microsecond; the cap bounds how far a sudden run of slow steps overshoots.
+    let every = CLOCK_EVERY;
+    let budget = every;
+    let lastRead = sliceStart;
     for (;;) {
       budget -= this.#iterate() + 1;
       if (this.#stopping) return "stop";
@@ -575,7 +582,9 @@ export class EventLoop implements HandleOwner {
         const now = performance.now();
         if (!this.#virtual) this.coarseNow = Math.floor(now);
         if (now >= sliceEnd) return "yield";
-        budget = CLOCK_EVERY;
+        every = now - lastRead < CLOCK_QUICK_MS ? Math.min(every * 2, CLOCK_EVERY_MAX) : CLOCK_EVERY;
+        budget = every;
+        lastRead = now;
       }
     }
   }

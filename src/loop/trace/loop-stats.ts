@@ -10,7 +10,7 @@
  */
 
 /** Iteration duration is measured on one iteration in this many (a power of two). */
-export const ITERATION_SAMPLE_EVERY = 16;
+export const ITERATION_SAMPLE_EVERY = 64;
 /** Samples kept for the percentiles: recent enough to show a spike, large enough for a p99. */
 const WINDOW = 1024;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EventLoop, sleep, type Coro } from "../../../src/loop/index.ts";
 import { virtualLoop } from "../helpers.ts";
+import { ITERATION_SAMPLE_EVERY } from "../../../src/loop/trace/loop-stats.ts";
 
 function* spin(turns: number): Coro<void> {
   for (let i = 0; i < turns; i++) yield;
@@ -21,8 +22,7 @@ describe("loop.stats()", () => {
     expect(after.iterations).toBe(101);
     expect(after.steps).toBe(201);
     expect(after.tasks).toBe(0);
-    // Iteration duration is sampled one in 16.
-    expect(after.iteration.count).toBe(Math.floor(101 / 16));
+    expect(after.iteration.count).toBe(Math.floor(101 / ITERATION_SAMPLE_EVERY));
     loop.close();
   });
 
