@@ -14,6 +14,13 @@
  *   100, 1 000) and as the connections grow (a room of 100 talking among
  *   100, 1 000 and 10 000 connections).
  *
+ * - A fresh server's first seconds: each round starts with the room of 10
+ *   on the just-started servers, measured from the first message. Why
+ *   first, and apart: V8 is still compiling our hot paths then (and
+ *   deoptimizing the rare ones, such as a timer's expiry, on first use),
+ *   on the server's one core; the rooms after it measure a warm server, as
+ *   a long-running one is. uvloop has nothing to compile.
+ *
  * Every server runs in its own process pinned to core 0, the load
  * generator on core 1; each round starts the servers afresh and alternates
  * their order; cells are medians over the rounds (BENCH_ROUNDS, default 2;
@@ -55,6 +62,8 @@ const CROWD = 10_000;
 /** Time for a server's RSS to settle after a change (joins, leaves) before it is read. */
 const SETTLE_MS = 500;
 
+/** Measured from the first message of a fresh server, and what warms it for the rooms. */
+const FRESH_START: ChatCase = { name: "fresh server, first 5 s, room of 10", clients: 10, window: 64, rate: 0, idle: 0, warmupS: 0, durationS: 5 };
 const ROOMS: ChatCase[] = [
   { name: "room of 10", clients: 10, window: 64, rate: 0, idle: 0 },
   { name: "room of 100", clients: 100, window: 8, rate: 0, idle: 0 },
@@ -70,7 +79,9 @@ const LADDER: ChatCase[] = [
 
 function loadgenArgs(c: ChatCase): string[] {
   const pace = c.rate > 0 ? ["-r", String(c.rate)] : ["-p", String(c.window)];
-  return ["-c", String(c.clients), ...pace, "-s", "64", "-w", WARMUP_S, "-d", DURATION_S];
+  const warmup = c.warmupS === undefined ? WARMUP_S : String(c.warmupS);
+  const duration = c.durationS === undefined ? DURATION_S : String(c.durationS);
+  return ["-c", String(c.clients), ...pace, "-s", "64", "-w", warmup, "-d", duration];
 }
 
 async function measure(c: ChatCase, contender: Contender, server: ServerProcess, round: number): Promise<ChatRun> {
@@ -84,7 +95,7 @@ async function measure(c: ChatCase, contender: Contender, server: ServerProcess,
   return { case: c.name, server: contender.key, round, usPerDelivery, loadgen: lg };
 }
 
-/** Each round: fresh servers, idle RSS, then every case against each server, their order alternating. */
+/** Each round: fresh servers, idle RSS, their first seconds, then every case against each server, their order alternating. */
 async function runRounds(all: Contender[], runs: ChatRun[], idleRss: Map<ContenderKey, number[]>): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     const servers = await Promise.all(all.map((c) => c.start()));
@@ -93,6 +104,7 @@ async function runRounds(all: Contender[], runs: ChatRun[], idleRss: Map<Contend
       all.forEach((c, i) => idleRss.get(c.key)!.push(processRssBytes(servers[i]!.child.pid)));
       const order = all.map((c, i) => [c, servers[i]!] as const);
       if (round % 2 === 1) order.reverse();
+      for (const [contender, server] of order) runs.push(await measure(FRESH_START, contender, server, round));
       for (const c of [...ROOMS, OPEN_LOOP]) {
         for (const [contender, server] of order) {
           if (contender.memoryOnly !== true || c === FLOOD) runs.push(await measure(c, contender, server, round));
@@ -159,7 +171,7 @@ async function main(): Promise<void> {
     durationS: Number(DURATION_S),
     servers: all.map((c) => ({ key: c.key, title: c.title, memoryOnly: c.memoryOnly })),
     uvloopMissing: missing,
-    cases: { rooms: ROOMS, openLoop: OPEN_LOOP, ladder: LADDER },
+    cases: { freshStart: FRESH_START, rooms: ROOMS, openLoop: OPEN_LOOP, ladder: LADDER },
     idleRss: Object.fromEntries(idleRss),
     crowdSize: CROWD,
     crowds,

@@ -46,11 +46,11 @@ export function printReport(results: ChatResults): string[] {
   for (const run of results.runs) {
     if (!run.loadgen.ok) failures.push(`${run.case}, ${run.server}, round ${run.round + 1}: the load generator reported errors or losses`);
   }
-  const { rooms, openLoop, ladder } = results.cases;
+  const { freshStart, rooms, openLoop, ladder } = results.cases;
   const hasUvloop = results.servers.some((s) => s.key === "uvloop");
   const measured = results.servers.filter((s) => s.memoryOnly !== true);
 
-  console.log("\n## Rooms, closed loop (deliveries/s, higher is better)\n");
+  console.log("\n## Rooms, closed loop, warm servers (deliveries/s, higher is better)\n");
   const roomRows = rooms.map((room) => {
     const [ours, uv, node] = (["ours", "uvloop", "node"] as const).map((k) => cellOf(results, room, k));
     const bars: string[] = [];
@@ -83,6 +83,18 @@ export function printReport(results: ChatResults): string[] {
       ["room", "window", "ours", "uvloop", "Node", "ours/uvloop", "ours/Node", "ours p99 ms", "uvloop p99 ms", "Node p99 ms", "bar vs uvloop", `bar >= ${NODE_FACTOR}x Node`],
       roomRows,
       [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    ),
+  );
+
+  console.log(`\n## A fresh server's first ${freshStart.durationS} s: room of ${freshStart.clients}, measured from the first message (no bar)\n`);
+  console.log(
+    table(
+      ["server", "deliveries/s", "p50 ms", "p99 ms"],
+      measured.map((s) => {
+        const cell = cellOf(results, freshStart, s.key);
+        return [s.title, dash(cell, (c) => count(c.rate)), dash(cell, (c) => ms(c.p50Ms)), dash(cell, (c) => ms(c.p99Ms))];
+      }),
+      [1, 2, 3],
     ),
   );
 

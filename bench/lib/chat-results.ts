@@ -16,6 +16,9 @@ export interface ChatCase {
   rate: number;
   /** Idle connections held besides the room (the connections ladder). */
   idle: number;
+  /** Seconds of warm-up and of measuring, when not the bench's defaults. */
+  warmupS?: number;
+  durationS?: number;
 }
 
 /** One run of the load generator against one server. */
@@ -46,7 +49,7 @@ export interface ChatResults {
   servers: { key: ContenderKey; title: string; memoryOnly?: boolean }[];
   /** Why uvloop did not run, or null. */
   uvloopMissing: string | null;
-  cases: { rooms: ChatCase[]; openLoop: ChatCase; ladder: ChatCase[] };
+  cases: { freshStart: ChatCase; rooms: ChatCase[]; openLoop: ChatCase; ladder: ChatCase[] };
   /** RSS of each freshly started server, in bytes, one per round. */
   idleRss: Partial<Record<ContenderKey, number[]>>;
   /** Idle connections of the memory row. */
