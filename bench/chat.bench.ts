@@ -49,7 +49,7 @@ import { runTlsRows } from "./lib/chat-tls-rows.ts";
 import { IdleCrowd } from "./lib/idle-crowd.ts";
 import { loadgenBinary, runLoadgen } from "./lib/loadgen.ts";
 import { environment } from "./lib/measure.ts";
-import { ms, pinningNote, processRssBytes, ROOT, type ServerProcess } from "./lib/processes.ts";
+import { alone, ms, pinningNote, processRssBytes, ROOT, type ServerProcess } from "./lib/processes.ts";
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 2);
 /** The TLS rows' rounds: one by default, to keep the whole bench under five minutes. */
@@ -95,7 +95,7 @@ async function measure(c: ChatCase, contender: Contender, server: ServerProcess,
   return { case: c.name, server: contender.key, round, usPerDelivery, loadgen: lg };
 }
 
-/** Each round: fresh servers, idle RSS, their first seconds, then every case against each server, their order alternating. */
+/** Each round: fresh servers, idle RSS, their first seconds, then every case against each server (alone on its core), their order alternating. */
 async function runRounds(all: Contender[], runs: ChatRun[], idleRss: Map<ContenderKey, number[]>): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     const servers = await Promise.all(all.map((c) => c.start()));
@@ -104,10 +104,10 @@ async function runRounds(all: Contender[], runs: ChatRun[], idleRss: Map<Contend
       all.forEach((c, i) => idleRss.get(c.key)!.push(processRssBytes(servers[i]!.child.pid)));
       const order = all.map((c, i) => [c, servers[i]!] as const);
       if (round % 2 === 1) order.reverse();
-      for (const [contender, server] of order) runs.push(await measure(FRESH_START, contender, server, round));
+      for (const [contender, server] of order) runs.push(await alone(server, servers, () => measure(FRESH_START, contender, server, round)));
       for (const c of [...ROOMS, OPEN_LOOP]) {
         for (const [contender, server] of order) {
-          if (contender.memoryOnly !== true || c === FLOOD) runs.push(await measure(c, contender, server, round));
+          if (contender.memoryOnly !== true || c === FLOOD) runs.push(await alone(server, servers, () => measure(c, contender, server, round)));
         }
       }
     } finally {

@@ -26,7 +26,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { environment, median, table } from "./lib/measure.ts";
 import { loadgenBinary, runLoadgen, type LoadgenEchoJson } from "./lib/loadgen.ts";
-import { ms, pinningNote, ratio, startServerProcess, type ServerProcess } from "./lib/processes.ts";
+import { alone, ms, pinningNote, ratio, startServerProcess, type ServerProcess } from "./lib/processes.ts";
 import { runRounds } from "./lib/rounds.ts";
 import { makeCertificate } from "../test/net/tls-certificate.ts";
 
@@ -99,7 +99,8 @@ async function measurePlain(servers: Partial<Record<Side, ServerProcess>>): Prom
       const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
       for (const side of order) {
         const server = servers[side]!;
-        const run = reduce(await runLoadgen("echo", loadgenArgs(load), `127.0.0.1:${server.port}`, server.child.pid));
+        const measured = () => runLoadgen("echo", loadgenArgs(load), `127.0.0.1:${server.port}`, server.child.pid);
+        const run = reduce(await alone(server, Object.values(servers), measured));
         runs.get(load)!.get(side)!.push(run);
         process.stderr.write(
           `  ${load.name.padEnd(24)} ${side.padEnd(7)} ${Math.round(run.rtPerS)} rt/s, p99 ${ms(run.p99Ms)} ms, ` +
