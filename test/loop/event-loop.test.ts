@@ -425,6 +425,36 @@ describe("the real-clock driver", () => {
     loop.close();
   });
 
+  it("gives Node its turn soon when tiny steps turn slow (the clock budget that grew on them is capped)", async () => {
+    const loop = new EventLoop();
+    const gaps: number[] = [];
+    let slow = false;
+    let done = false;
+    let last = performance.now();
+    const tick = (): void => {
+      const now = performance.now();
+      if (slow) gaps.push(now - last);
+      last = now;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await loop.runUntilComplete(
+      (function* () {
+        for (let i = 0; i < 20_000; i++) yield; // Tiny iterations: the budget between clock reads grows.
+        slow = true;
+        for (let i = 0; i < 600; i++) {
+          busyWait(0.5);
+          yield;
+        }
+        done = true;
+      })(),
+    );
+    // Unbounded, the slow steps ran in one slice (180 ms seen); capped, the
+    // first clock read comes within 64 of them (32 ms), then every 16.
+    expect(Math.max(...gaps)).toBeLessThan(150);
+    loop.close();
+  });
+
   it("wakes a loop parked on a far timer when a nearer one is added from outside", async () => {
     const loop = new EventLoop();
     loop.callLater(60_000, () => {});
