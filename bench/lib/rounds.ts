@@ -1,11 +1,12 @@
 /**
  * The measuring loop shared by bench:echo and bench:chat: every case is run
  * `rounds` times against our server and the baseline, interleaved (the
- * order of the two alternates each round), with each server's CPU per
- * received message read from /proc around the run.
+ * order of the two alternates each round), each alone on its core (the
+ * other stopped meanwhile), with each server's CPU per received message
+ * read from /proc around the run.
  */
 import type { LoadtestJson } from "../../src/apps/loadtest/report.ts";
-import { ms, processCpuMs, runLoadtest, type ServerProcess } from "./processes.ts";
+import { alone, ms, processCpuMs, runLoadtest, type ServerProcess } from "./processes.ts";
 
 export interface Sample {
   json: LoadtestJson;
@@ -38,7 +39,7 @@ export async function runRounds<C>(servers: Servers, options: RoundsOptions<C>):
       for (const side of round % 2 === 0 ? (["ours", "baseline"] as const) : (["baseline", "ours"] as const)) {
         const server = servers[side];
         const cpuBefore = processCpuMs(server.child.pid);
-        const json = await runLoadtest(options.argsFor(c, server.port), options.timeoutMs);
+        const json = await alone(server, [servers.ours, servers.baseline], () => runLoadtest(options.argsFor(c, server.port), options.timeoutMs));
         const serverUs = ((processCpuMs(server.child.pid) - cpuBefore) * 1000) / Math.max(1, json.received);
         samples.get(c)![side].push({ json, serverUs });
         const verdict = json.verdict.passed ? "" : ` FAIL: ${json.verdict.reasons.join("; ")}`;
