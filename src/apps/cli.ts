@@ -8,7 +8,6 @@
  * command runs (docs/tracing.md) and writes the file when it ends; where
  * it went is logged as the command logs (`--log-format json`: a JSON line).
  */
-import { writeFileSync } from "node:fs";
 import { installDefaultTracer, Tracer } from "../loop/trace/tracer.ts";
 import { NetError } from "../net/index.ts";
 import { UsageError } from "./cli/args.ts";
@@ -110,10 +109,10 @@ function findOption(argv: string[], name: string): { at: number; inline: boolean
 
 /** Write the trace, unless no loop ran (`--help`, a usage error): then there is nothing to see. */
 function writeTrace(file: string, tracer: Tracer, log: Logger): void {
-  const trace = tracer.toJSON();
-  if (trace.traceEvents.every((event) => event.ph === "M")) return;
-  writeFileSync(file, JSON.stringify(trace));
-  const events = trace.traceEvents.length;
+  const kept = tracer.events();
+  if (kept.every((event) => event.ph === "M")) return;
+  tracer.writeFile(file);
+  const events = kept.length;
   const dropped = tracer.dropped > 0 ? `, the oldest ${tracer.dropped} dropped` : "";
   log.info("trace_written", `boucle: trace written to ${file} (${events} events${dropped})`, { file, events, dropped: tracer.dropped });
 }
